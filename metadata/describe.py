@@ -1,0 +1,103 @@
+"""Reading a record the way every serializer needs it: agents with roles, translators, plain labels.
+
+The oai_dc, MARCXML, MODS, qualified DC and IIIF serializers all ask the same questions of a record; the
+answers live here once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import languages, rights
+from .storage import first_text
+
+ROLE_NAMES = {
+    "relators:aut": "author", "relators:sgn": "signer", "relators:trl": "translator",
+    "relators:rcp": "addressee", "relators:edt": "editor", "relators:ctb": "contributor",
+    "relators:cre": "creator",
+}
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    type: str
+    name: str
+    sort_name: str
+    roles: tuple[str, ...]  # relator codes without prefix: aut, sgn, trl, rcp
+
+    @property
+    def role_names(self) -> list[str]:
+        return [ROLE_NAMES.get("relators:" + r, r) for r in self.roles]
+
+
+def _roles(node: dict) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for attribution in node.get("qualifiedAttribution") or []:
+        found.setdefault(attribution["agent"], []).append(attribution["hadRole"].split(":", 1)[1])
+    return found
+
+
+def _party(agent: dict, roles: list[str]) -> Party:
+    name = first_text(agent["name"])
+    return Party(agent["id"], agent["type"], name, agent.get("sortName") or name, tuple(roles))
+
+
+def creators(record: dict) -> list[Party]:
+    roles = _roles(record)
+    return [_party(a, roles.get(a["id"], ["aut"])) for a in record.get("creator") or []]
+
+
+def contributors(record: dict) -> list[Party]:
+    roles = _roles(record)
+    return [_party(a, roles.get(a["id"], ["ctb"])) for a in record.get("contributor") or []]
+
+
+def addressees(record: dict) -> list[Party]:
+    return [_party(a, ["rcp"]) for a in record.get("addressee") or []]
+
+
+def translators(record: dict) -> list[Party]:
+    """Everyone credited on a version, once each, in order (translators of every language version)."""
+    seen: dict[str, Party] = {}
+    for version in record.get("hasVersion") or []:
+        roles = _roles(version)
+        for agent in version.get("contributor") or []:
+            if agent["id"] not in seen:
+                seen[agent["id"]] = _party(agent, roles.get(agent["id"], ["ctb"]))
+    return list(seen.values())
+
+
+def original_languages(record: dict) -> list[str]:
+    return [languages.iri_code(code) for code in record.get("language") or []]
+
+
+def version_languages(record: dict) -> list[str]:
+    found: list[str] = []
+    for version in record.get("hasVersion") or []:
+        for code in version.get("language") or []:
+            code = languages.iri_code(code)
+            if code not in found:
+                found.append(code)
+    return found
+
+
+def translations(record: dict) -> list[dict]:
+    return [v for v in record.get("hasVersion") or [] if v.get("translationOfWork")]
+
+
+def label_pairs(language_map: dict | None) -> list[tuple[str, str]]:
+    """(language, text) pairs of a language map, in stored order."""
+    return list((language_map or {}).items())
+
+
+def source_text(record: dict) -> str | None:
+    source = record.get("source")
+    return source.get("label") if source else None
+
+
+def labels(nodes: list[dict] | None, key: str) -> list[str]:
+    return [first_text(n.get(key)) for n in nodes or []]
+
+
+def rights_label(uri: str | None) -> str | None:
+    return rights.label_for(uri) if uri else None

@@ -1,0 +1,69 @@
+"""oai_dc: simple Dublin Core for OAI-PMH harvesters (DESIGN.md section 3, oai_dc column).
+
+Valid against the OAI's oai_dc.xsd. Fifteen elements carry everything a catalogue can use: roles go into the
+value text ("Wolff, David (translator)"), the addressee and provenance into descriptions.
+"""
+from __future__ import annotations
+
+from . import describe
+from .storage import first_text
+from .xmlbuild import add, root, to_string
+
+OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+DC = "http://purl.org/dc/elements/1.1/"
+SCHEMA_LOCATION = f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+
+
+def _dc(parent, name, text, lang=None):
+    if text:
+        add(parent, f"{{{DC}}}{name}", text, lang)
+
+
+def oai_dc(record: dict) -> str:
+    dc = root(f"{{{OAI_DC}}}dc", {"oai_dc": OAI_DC, "dc": DC}, SCHEMA_LOCATION)
+    for lang, text in describe.label_pairs(record.get("title")):
+        _dc(dc, "title", text, lang)
+    for version in record.get("hasVersion") or []:
+        for lang, text in describe.label_pairs(version.get("title")):
+            _dc(dc, "title", text, lang)
+    for party in describe.creators(record):
+        roles = [r for r in party.role_names if r != "author"]
+        _dc(dc, "creator", party.sort_name + (f" ({', '.join(roles)})" if roles else ""))
+    for party in describe.contributors(record) + describe.translators(record):
+        _dc(dc, "contributor", f"{party.sort_name} ({', '.join(party.role_names)})")
+    for subject in record.get("subject") or []:
+        for lang, text in describe.label_pairs(subject.get("prefLabel")):
+            _dc(dc, "subject", text, lang)
+    for lang, text in describe.label_pairs(record.get("abstract")):
+        _dc(dc, "description", text, lang)
+    for party in describe.addressees(record):
+        _dc(dc, "description", f"Addressee: {party.name}", "en")
+    provenance = record.get("provenance")
+    if provenance:
+        for lang, text in describe.label_pairs(provenance["label"]):
+            _dc(dc, "description", f"Provenance: {text}", lang)
+    publisher = record.get("publisher")
+    if publisher:
+        _dc(dc, "publisher", first_text(publisher["name"]))
+    _dc(dc, "date", record.get("created"))
+    _dc(dc, "type", "Text")
+    if record.get("hasVersion"):
+        _dc(dc, "format", "text/markdown")
+    _dc(dc, "identifier", record["id"])
+    _dc(dc, "identifier", record.get("page"))
+    _dc(dc, "identifier", record.get("bibliographicCitation"))
+    _dc(dc, "source", describe.source_text(record))
+    for code in dict.fromkeys(describe.original_languages(record) + describe.version_languages(record)):
+        _dc(dc, "language", code)
+    for iri in record.get("isPartOf") or []:
+        _dc(dc, "relation", iri)
+    for place in record.get("spatial") or []:
+        for lang, text in describe.label_pairs(place.get("label")):
+            _dc(dc, "coverage", text, lang)
+    for period in record.get("temporal") or []:
+        for lang, text in describe.label_pairs(period.get("label")):
+            _dc(dc, "coverage", text, lang)
+    if record.get("rights"):
+        _dc(dc, "rights", record["rights"])
+        _dc(dc, "rights", describe.rights_label(record["rights"]), "en")
+    return to_string(dc)

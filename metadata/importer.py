@@ -1,0 +1,106 @@
+"""Reading records from files: the archive's seed format and Muniment's own JSON-LD (single or JSON Lines).
+
+Every problem names the file and line (or JSON pointer) so an archivist can fix the file; a file is taken
+whole or not at all.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import seed_format
+from .urls import STORED, UrlBuilder
+from .validation import validate
+
+SEED_SUFFIXES = {".txt"}
+JSON_SUFFIXES = {".jsonld", ".json", ".jsonl", ".ndjson"}
+_RECORD_URL = re.compile(r"^(?P<base>https?://.+/)records/[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+
+
+class ImportProblem(ValueError):
+    """A file that cannot be imported; str() is 'FILE:LINE: message'."""
+
+    def __init__(self, path, line: int | None, message: str):
+        self.path, self.line, self.problem = str(path), line, message
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+
+
+def expand_paths(paths) -> list[Path]:
+    """Files named, and the importable files inside directories named (sorted)."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix in SEED_SUFFIXES | JSON_SUFFIXES and p.is_file())
+        else:
+            found.append(path)
+    return found
+
+
+def detect_format(path: Path, requested: str = "auto") -> str:
+    if requested != "auto":
+        return requested
+    return "jsonld" if path.suffix in JSON_SUFFIXES else "seed"
+
+
+def internalize(document: dict) -> dict:
+    """A record published under any base URL, rewritten to the stored base (its own ``id`` tells the base)."""
+    match = _RECORD_URL.match(str(document.get("id", "")))
+    if not match:
+        return document
+    return UrlBuilder(match.group("base")).internalize(document)
+
+
+def read_file(path, fmt: str = "auto") -> list[dict]:
+    """Every record in one file, validated; ImportProblem on the first file-level problem found."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportProblem(path, None, "no such file")
+    fmt = detect_format(path, fmt)
+    if fmt == "seed":
+        try:
+            found = [(1, seed_format.parse_file(path))]
+        except seed_format.SeedFormatError as exc:
+            raise ImportProblem(path, exc.line, exc.problem) from None
+    elif fmt == "jsonld":
+        found = list(_read_json(path))
+    else:
+        raise ImportProblem(path, None, f"unknown format {fmt!r} (use seed or jsonld)")
+    for line, record in found:
+        errors = validate(record)
+        if errors:
+            detail = "; ".join(f"{e['pointer'] or '/'}: {e['message']}" for e in errors[:5])
+            raise ImportProblem(path, line, f"invalid record: {detail}")
+    return [record for _, record in found]
+
+
+def _read_json(path: Path) -> Iterator[tuple[int, dict]]:
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(path, None, f"not UTF-8 text (byte {exc.start})") from None
+    if path.suffix in {".jsonl", ".ndjson"}:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                yield number, internalize(_decode(path, line, number))
+        return
+    document = _decode(path, text, 0)
+    for item in document if isinstance(document, list) else [document]:
+        yield 1, internalize(item)
+
+
+def _decode(path: Path, text: str, line_offset: int):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        line = exc.lineno + max(line_offset - 1, 0)
+        raise ImportProblem(path, line, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+
+
+def export_line(record: dict, urls: UrlBuilder) -> str:
+    """One record as a JSON line under the published base (what ``read_file`` reads back)."""
+    return urls.publish(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
+
+__all__ = ["ImportProblem", "expand_paths", "read_file", "export_line", "internalize", "STORED"]

@@ -1,0 +1,12 @@
+"""Alembic environment: runs migrations on the engine Muniment hands over in ``config.attributes``."""
+from alembic import context
+
+from metadata.tables import metadata
+
+engine = context.config.attributes["engine"]
+
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

@@ -1,0 +1,427 @@
+"""The one storage door: every read and write of records, revisions, derived outputs and change events.
+
+A write is one transaction across all tables: the record row, an immutable revision, the derived outputs
+(oai_dc, MARCXML, the IIIF manifest, ... produced by the ``derivers`` handed in, so a read is a lookup),
+the record's set memberships and a change event. On SQLite the transaction takes the write lock at its start
+(``BEGIN IMMEDIATE``) and on PostgreSQL the update is conditional on the revision the writer read, so two
+writers of one record never both win: the loser gets ``Conflict``, never a lock error.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, create_engine, event, func, or_, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from . import dates
+from .tables import changes, derived, record_sets, records, revisions, sets
+from .urls import STORED
+from .validation import check
+
+Deriver = Callable[[dict], str]
+
+
+class StorageError(Exception):
+    pass
+
+
+class NotFound(StorageError):
+    pass
+
+
+class Gone(StorageError):
+    """The record existed and was deleted (a tombstone is kept)."""
+
+
+class Conflict(StorageError):
+    """Someone else changed the record first; ``current`` is the revision now stored (if any)."""
+
+    def __init__(self, message: str, current: int | None = None):
+        super().__init__(message)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class RecordState:
+    id: str
+    revision: int
+    datestamp: datetime
+    deleted: bool
+    published: bool
+    content_hash: str
+    data: dict
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.revision}-{self.content_hash[:16]}"'
+
+    @property
+    def title(self) -> str:
+        return first_text(self.data.get("title"))
+
+
+@dataclass(frozen=True)
+class Revision:
+    record_id: str
+    number: int
+    data: dict
+    deleted: bool
+    published: bool
+    author: str
+    created_at: datetime
+    message: str
+    content_hash: str
+
+
+def first_text(language_map) -> str:
+    """The English value of a language map, else its first value (for sorting and plain listings)."""
+    if not language_map:
+        return ""
+    return language_map.get("en") or next(iter(language_map.values()))
+
+
+def canonical_json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(data: dict) -> str:
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def utc_now() -> datetime:
+    """Now in UTC, to the second (OAI-PMH granularity); stored naive."""
+    return datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+
+
+def engine_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = engine_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record):
+            # Let SQLAlchemy's "begin" event (below) issue BEGIN itself, so writes can use BEGIN IMMEDIATE.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            immediate = connection.get_execution_options().get("muniment_write")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """Records, their revisions and derived outputs in one SQL database."""
+
+    def __init__(self, engine: Engine, derivers: Mapping[str, Deriver] | None = None):
+        self.engine = engine
+        self.derivers = dict(derivers or {})
+
+    # ---------------------------------------------------------------- transactions
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction; on SQLite it holds the write lock from its first statement."""
+        with self.engine.connect() as conn:
+            conn.execution_options(muniment_write=True)
+            try:
+                with conn.begin():
+                    yield conn
+            except IntegrityError as exc:
+                raise Conflict(f"a concurrent write won: {exc.orig}") from exc
+            except OperationalError as exc:
+                if "locked" in str(exc.orig).lower() or "could not serialize" in str(exc.orig).lower():
+                    raise Conflict("the database was busy with another write; try again") from exc
+                raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # ---------------------------------------------------------------- writes
+    def create(self, record: dict, author: str, message: str = "", published: bool = True) -> RecordState:
+        check(record)
+        with self.writing() as conn:
+            if self._row(conn, record["identifier"]) is not None:
+                raise Conflict(f"record {record['identifier']} already exists")
+            return self._write(conn, None, record, author, message, "create", deleted=False, published=published)
+
+    def update(self, identifier: str, record: dict, expected_revision: int, author: str,
+               message: str = "") -> RecordState:
+        check(record)
+        if record["identifier"] != identifier:
+            raise StorageError(f"the record's identifier {record['identifier']!r} is not {identifier!r}")
+        with self.writing() as conn:
+            row = self._existing(conn, identifier)
+            if row.deleted:
+                raise Gone(f"record {identifier} is deleted")
+            self._expect(row, expected_revision)
+            if row.content_hash == content_hash(record):
+                return self._state(conn, row)
+            return self._write(conn, row, record, author, message, "update", deleted=False, published=row.published)
+
+    def delete(self, identifier: str, expected_revision: int, author: str, message: str = "") -> RecordState:
+        return self._transition(identifier, expected_revision, author, message, "delete", deleted=True)
+
+    def restore(self, identifier: str, expected_revision: int, author: str, message: str = "") -> RecordState:
+        return self._transition(identifier, expected_revision, author, message, "restore", deleted=False)
+
+    def set_published(self, identifier: str, published: bool, expected_revision: int, author: str,
+                      message: str = "") -> RecordState:
+        kind = "publish" if published else "unpublish"
+        return self._transition(identifier, expected_revision, author, message, kind, published=published)
+
+    def save(self, record: dict, author: str, message: str = "", published: bool = True) -> tuple[str, RecordState]:
+        """Create or update to exactly ``record`` (imports): ('created' | 'updated' | 'unchanged', state)."""
+        check(record)
+        with self.writing() as conn:
+            return self._save(conn, record, author, message, published)
+
+    def save_many(self, records: Iterable[dict], author: str, message: str = "", published: bool = True,
+                  batch_size: int = 500) -> Iterator[tuple[str, RecordState]]:
+        """Like ``save`` for many records, committing once per batch (bulk imports, benchmarks)."""
+        batch: list[dict] = []
+        for record in records:
+            check(record)
+            batch.append(record)
+            if len(batch) >= batch_size:
+                yield from self._save_batch(batch, author, message, published)
+                batch = []
+        if batch:
+            yield from self._save_batch(batch, author, message, published)
+
+    def _save_batch(self, batch, author, message, published):
+        with self.writing() as conn:
+            results = [self._save(conn, record, author, message, published) for record in batch]
+        return results
+
+    def _save(self, conn, record, author, message, published):
+        row = self._row(conn, record["identifier"])
+        if row is None:
+            return "created", self._write(conn, None, record, author, message, "create", deleted=False,
+                                          published=published)
+        if not row.deleted and row.content_hash == content_hash(record):
+            return "unchanged", self._state(conn, row)
+        kind = "restore" if row.deleted else "update"
+        return "updated", self._write(conn, row, record, author, message, kind, deleted=False,
+                                      published=row.published)
+
+    def _transition(self, identifier, expected_revision, author, message, kind, deleted=None, published=None):
+        with self.writing() as conn:
+            row = self._existing(conn, identifier)
+            self._expect(row, expected_revision)
+            deleted = row.deleted if deleted is None else deleted
+            published = row.published if published is None else published
+            if kind in ("publish", "unpublish") and row.deleted:
+                raise Gone(f"record {identifier} is deleted")
+            if deleted == row.deleted and published == row.published:
+                return self._state(conn, row)
+            data = json.loads(conn.execute(select(revisions.c.data).where(
+                revisions.c.record_id == identifier, revisions.c.number == row.revision)).scalar_one())
+            return self._write(conn, row, data, author, message, kind, deleted=deleted, published=published)
+
+    @staticmethod
+    def _expect(row, expected_revision: int) -> None:
+        if expected_revision != row.revision:
+            raise Conflict(f"record {row.id} is at revision {row.revision}, not {expected_revision}", row.revision)
+
+    def _write(self, conn: Connection, row, data: dict, author: str, message: str, kind: str, *,
+               deleted: bool, published: bool) -> RecordState:
+        identifier = data["identifier"]
+        now = utc_now()
+        digest = content_hash(data)
+        lower, upper = dates.bounds(data["created"])
+        values = dict(datestamp=now, deleted=deleted, published=published, title=first_text(data["title"]),
+                      date_lower=lower, date_upper=upper, content_hash=digest,
+                      harvestable=bool(published or (row is not None and row.harvestable)))
+        if row is None:
+            number = 1
+            conn.execute(records.insert().values(id=identifier, revision=number, **values))
+        else:
+            number = row.revision + 1
+            result = conn.execute(records.update().where(
+                records.c.id == identifier, records.c.revision == row.revision).values(revision=number, **values))
+            if result.rowcount != 1:
+                raise Conflict(f"record {identifier} was changed by someone else", None)
+        conn.execute(revisions.insert().values(
+            record_id=identifier, number=number, data=json.dumps(data, ensure_ascii=False), deleted=deleted,
+            published=published, author=author, created_at=now, message=message or kind, content_hash=digest))
+        conn.execute(changes.insert().values(record_id=identifier, kind=kind, revision=number, at=now, author=author))
+        if not deleted:
+            self._write_derived(conn, identifier, number, data, replace=row is not None)
+            self._write_sets(conn, identifier, data, replace=row is not None)
+        return RecordState(identifier, number, now, deleted, published, digest, data)
+
+    def _write_derived(self, conn, identifier, number, data, replace: bool) -> None:
+        if replace:
+            conn.execute(derived.delete().where(derived.c.record_id == identifier))
+        rows = [{"record_id": identifier, "format": name, "revision": number, "content": build(data)}
+                for name, build in self.derivers.items()]
+        if rows:
+            conn.execute(derived.insert(), rows)
+
+    def _write_sets(self, conn, identifier, data, replace: bool) -> None:
+        if replace:
+            conn.execute(record_sets.delete().where(record_sets.c.record_id == identifier))
+        specs = {STORED.set_spec(iri) for iri in data.get("isPartOf") or []} - {None}
+        if specs:
+            self._ensure_sets(conn, specs)
+            conn.execute(record_sets.insert(), [{"record_id": identifier, "spec": s} for s in sorted(specs)])
+
+    @staticmethod
+    def _ensure_sets(conn, specs: set[str]) -> None:
+        """Sets a record names but nobody has described yet get a row (named by their last segment)."""
+        wanted: set[str] = set()
+        for spec in specs:
+            parts = spec.split(":")
+            wanted.update(":".join(parts[:i]) for i in range(1, len(parts) + 1))
+        known = set(conn.execute(select(sets.c.spec).where(sets.c.spec.in_(wanted))).scalars())
+        for spec in sorted(wanted - known):  # parents sort before their children
+            parent = spec.rsplit(":", 1)[0] if ":" in spec else None
+            conn.execute(sets.insert().values(spec=spec, name=spec.rsplit(":", 1)[-1], description="",
+                                              parent=parent))
+
+    # ---------------------------------------------------------------- reads
+    @staticmethod
+    def _row(conn, identifier: str):
+        return conn.execute(select(records).where(records.c.id == identifier)).first()
+
+    def _existing(self, conn, identifier: str):
+        row = self._row(conn, identifier)
+        if row is None:
+            raise NotFound(f"no record {identifier}")
+        return row
+
+    @staticmethod
+    def _state(conn, row) -> RecordState:
+        data = conn.execute(select(revisions.c.data).where(
+            revisions.c.record_id == row.id, revisions.c.number == row.revision)).scalar_one()
+        return RecordState(row.id, row.revision, row.datestamp, row.deleted, row.published, row.content_hash,
+                           json.loads(data))
+
+    def get(self, identifier: str) -> RecordState | None:
+        with self.reading() as conn:
+            row = self._row(conn, identifier)
+            return None if row is None else self._state(conn, row)
+
+    def get_derived(self, identifier: str, fmt: str) -> tuple[RecordState, str] | None:
+        """The record's header fields and one stored output, in one round trip; None if absent."""
+        with self.reading() as conn:
+            row = conn.execute(select(records, derived.c.content).join(
+                derived, and_(derived.c.record_id == records.c.id, derived.c.format == fmt)).where(
+                records.c.id == identifier)).first()
+        if row is None:
+            return None
+        return RecordState(row.id, row.revision, row.datestamp, row.deleted, row.published, row.content_hash,
+                           {}), row.content
+
+    def revisions(self, identifier: str) -> list[Revision]:
+        with self.reading() as conn:
+            rows = conn.execute(select(revisions).where(revisions.c.record_id == identifier)
+                                .order_by(revisions.c.number)).all()
+        return [_revision(r) for r in rows]
+
+    def revision(self, identifier: str, number: int) -> Revision | None:
+        with self.reading() as conn:
+            row = conn.execute(select(revisions).where(
+                revisions.c.record_id == identifier, revisions.c.number == number)).first()
+        return None if row is None else _revision(row)
+
+    def changes(self, identifier: str) -> list[dict]:
+        with self.reading() as conn:
+            rows = conn.execute(select(changes).where(changes.c.record_id == identifier)
+                                .order_by(changes.c.seq)).all()
+        return [dict(r._mapping) for r in rows]
+
+    def list_records(self, *, page: int = 1, per_page: int = 50, query: str = "",
+                     include_drafts: bool = False, include_deleted: bool = False) -> tuple[int, list]:
+        """One page of records for listings (title, dates, state), ordered by date then id, and the total."""
+        conditions = []
+        if not include_deleted:
+            conditions.append(records.c.deleted.is_(False))
+        if not include_drafts:
+            conditions.append(records.c.published.is_(True))
+        if query:
+            pattern = f"%{query.lower()}%"
+            conditions.append(or_(func.lower(records.c.title).like(pattern), func.lower(records.c.id).like(pattern)))
+        where = and_(True, *conditions)
+        with self.reading() as conn:
+            total = conn.execute(select(func.count()).select_from(records).where(where)).scalar_one()
+            rows = conn.execute(select(records.c.id, records.c.title, records.c.date_lower, records.c.date_upper,
+                                       records.c.datestamp, records.c.published, records.c.deleted,
+                                       records.c.revision).where(where)
+                                .order_by(records.c.date_lower, records.c.id)
+                                .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+        return total, rows
+
+    def iter_records(self, include_drafts: bool = True, batch: int = 500) -> Iterator[RecordState]:
+        """Every live record, in id order, read in batches (export, rebuild)."""
+        after = ""
+        while True:
+            with self.reading() as conn:
+                conditions = [records.c.id > after, records.c.deleted.is_(False)]
+                if not include_drafts:
+                    conditions.append(records.c.published.is_(True))
+                rows = conn.execute(select(records).where(*conditions).order_by(records.c.id).limit(batch)).all()
+                states = [self._state(conn, row) for row in rows]
+            if not states:
+                return
+            yield from states
+            after = states[-1].id
+
+    def rebuild(self, batch: int = 200) -> int:
+        """Re-derive every stored output from the current revisions (after a mapping or base URL change)."""
+        count = 0
+        after = ""
+        while True:
+            with self.writing() as conn:
+                rows = conn.execute(select(records).where(records.c.id > after, records.c.deleted.is_(False))
+                                    .order_by(records.c.id).limit(batch)).all()
+                for row in rows:
+                    state = self._state(conn, row)
+                    self._write_derived(conn, row.id, row.revision, state.data, replace=True)
+                    self._write_sets(conn, row.id, state.data, replace=True)
+            if not rows:
+                return count
+            count += len(rows)
+            after = rows[-1].id
+
+    # ---------------------------------------------------------------- sets
+    def put_set(self, spec: str, name: str, description: str = "", parent: str | None = None) -> None:
+        with self.writing() as conn:
+            exists = conn.execute(select(sets.c.spec).where(sets.c.spec == spec)).first()
+            values = dict(name=name, description=description, parent=parent)
+            if exists:
+                conn.execute(sets.update().where(sets.c.spec == spec).values(**values))
+            else:
+                conn.execute(sets.insert().values(spec=spec, **values))
+
+    def list_sets(self) -> list[dict]:
+        with self.reading() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(sets).order_by(sets.c.spec)).all()]
+
+
+def _revision(row) -> Revision:
+    return Revision(row.record_id, row.number, json.loads(row.data), row.deleted, row.published, row.author,
+                    row.created_at, row.message, row.content_hash)

@@ -1,0 +1,89 @@
+"""The database tables (SQLAlchemy Core). Alembic migrations in ``metadata/migrations`` create and evolve them."""
+from __future__ import annotations
+
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
+
+metadata = MetaData()
+
+records = Table(
+    "records", metadata,
+    Column("id", String(128), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("datestamp", DateTime, nullable=False),  # UTC, whole seconds: the OAI-PMH datestamp
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("published", Boolean, nullable=False, default=True),
+    Column("harvestable", Boolean, nullable=False, default=False),  # has ever been published
+    Column("title", Text, nullable=False, default=""),
+    Column("date_lower", String(10)),
+    Column("date_upper", String(10)),
+    Column("content_hash", String(64), nullable=False),
+    Index("ix_records_datestamp_id", "datestamp", "id"),
+    Index("ix_records_date_lower", "date_lower", "id"),
+)
+
+record_sets = Table(
+    "record_sets", metadata,
+    Column("record_id", String(128), ForeignKey("records.id"), primary_key=True),
+    Column("spec", String(255), primary_key=True),
+    Index("ix_record_sets_spec", "spec", "record_id"),
+)
+
+revisions = Table(
+    "revisions", metadata,
+    Column("record_id", String(128), ForeignKey("records.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("data", Text, nullable=False),  # the record's JSON (stored base); a tombstone keeps the last data
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("published", Boolean, nullable=False, default=True),
+    Column("author", String(255), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("message", Text, nullable=False, default=""),
+    Column("content_hash", String(64), nullable=False),
+)
+
+derived = Table(
+    "derived", metadata,
+    Column("record_id", String(128), ForeignKey("records.id"), primary_key=True),
+    Column("format", String(32), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("content", Text, nullable=False),
+)
+
+changes = Table(
+    "changes", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(128), ForeignKey("records.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # create, update, delete, restore, publish, unpublish
+    Column("revision", Integer, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("author", String(255), nullable=False),
+    Index("ix_changes_record", "record_id", "seq"),
+)
+
+sets = Table(
+    "sets", metadata,
+    Column("spec", String(255), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("parent", String(255), ForeignKey("sets.spec")),
+)
+
+users = Table(
+    "users", metadata,
+    Column("name", String(255), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+tokens = Table(
+    "tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(255), ForeignKey("users.name"), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("label", Text, nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+    UniqueConstraint("token_hash", name="uq_tokens_hash"),
+)

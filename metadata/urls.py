@@ -1,0 +1,113 @@
+"""The one place Muniment's URLs are made.
+
+Stored records and derived outputs are written against a fixed placeholder base (``STORED_BASE``), so they
+never depend on the host a server happens to run on; ``UrlBuilder.publish`` swaps the placeholder for the
+configured ``MUNIMENT_BASE_URL`` when a document leaves the server, and ``UrlBuilder.internalize`` does the
+reverse for documents that come in through the API or an import of our own JSON-LD.
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+STORED_BASE = "https://muniment.invalid/"
+
+_SLUG_STRIP = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    """A lower-case, hyphenated, URL-safe slug that keeps non-Latin letters (IRIs allow them)."""
+    slug = _SLUG_STRIP.sub("-", text.casefold()).strip("-_")
+    return slug[:limit].strip("-_") or "x"
+
+
+class UrlBuilder:
+    """Absolute URLs for every resource Muniment serves, under one base URL."""
+
+    def __init__(self, base: str):
+        self.base = base if base.endswith("/") else base + "/"
+
+    # records and their parts
+    def record(self, identifier: str) -> str:
+        return f"{self.base}records/{identifier}"
+
+    def record_format(self, identifier: str, suffix: str) -> str:
+        return f"{self.record(identifier)}.{suffix}"
+
+    def version(self, identifier: str, key: str) -> str:
+        return f"{self.record(identifier)}/{key}"
+
+    def records(self) -> str:
+        return f"{self.base}records"
+
+    def history(self, identifier: str) -> str:
+        return f"{self.record(identifier)}/history.jsonld"
+
+    # authority-like nodes minted by importers
+    def agent(self, name: str) -> str:
+        return f"{self.base}agents/{quote(slugify(name))}"
+
+    def subject(self, label: str) -> str:
+        return f"{self.base}subjects/{quote(slugify(label))}"
+
+    def place(self, label: str) -> str:
+        return f"{self.base}places/{quote(slugify(label))}"
+
+    def set(self, spec: str) -> str:
+        return f"{self.base}sets/{spec}"
+
+    def set_spec(self, iri: str) -> str | None:
+        prefix = f"{self.base}sets/"
+        return iri[len(prefix):] if iri.startswith(prefix) else None
+
+    # vocabularies and protocols
+    def context(self) -> str:
+        return f"{self.base}ns/context.jsonld"
+
+    def oai(self) -> str:
+        return f"{self.base}oai"
+
+    def manifest(self, identifier: str) -> str:
+        return f"{self.base}iiif/{identifier}/manifest"
+
+    def canvas(self, identifier: str, n: int) -> str:
+        return f"{self.base}iiif/{identifier}/canvas/{n}"
+
+    def annotation_page(self, identifier: str, n: int) -> str:
+        return f"{self.base}iiif/{identifier}/annotations/{n}"
+
+    def annotation(self, identifier: str, n: int, k: int = 1) -> str:
+        return f"{self.base}iiif/{identifier}/annotations/{n}/a{k}"
+
+    def painting_page(self, identifier: str, n: int) -> str:
+        return f"{self.base}iiif/{identifier}/canvas/{n}/page"
+
+    def painting(self, identifier: str, n: int) -> str:
+        return f"{self.base}iiif/{identifier}/canvas/{n}/painting"
+
+    def range(self, identifier: str, key: str) -> str:
+        return f"{self.base}iiif/{identifier}/range/{key}"
+
+    def image_service(self, identifier: str, n: int) -> str:
+        return f"{self.base}iiif/image/{identifier}/{n}"
+
+    def collection(self, name: str) -> str:
+        return f"{self.base}iiif/collection/{name}"
+
+    def text_rendering(self, identifier: str, key: str) -> str:
+        return f"{self.version(identifier, key)}.txt"
+
+    # moving documents between the stored and the published base
+    def publish(self, text: str) -> str:
+        """Stored text (JSON or XML) with the placeholder base replaced by this builder's base."""
+        return text.replace(STORED_BASE, self.base) if self.base != STORED_BASE else text
+
+    def internalize(self, document: dict) -> dict:
+        """A document received under this base, rewritten to the stored placeholder base."""
+        if self.base == STORED_BASE:
+            return document
+        return json.loads(json.dumps(document, ensure_ascii=False).replace(self.base, STORED_BASE))
+
+
+STORED = UrlBuilder(STORED_BASE)

@@ -1,0 +1,119 @@
+"""Record validation: the JSON Schema (shape, vocabularies, formats) plus the rules a schema cannot say.
+
+Every problem comes back as ``{"pointer": JSON Pointer, "message": text}`` so the API, the CLI and the web
+editor can all show it next to the field it concerns.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+
+from . import dates, languages
+from .urls import STORED
+
+
+# OAI-PMH setSpec syntax: colon-separated segments of URL-safe characters.
+SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(?::[A-Za-z0-9\-_.!~*'()]+)*")
+
+
+class RecordInvalid(ValueError):
+    """A record failed validation; ``errors`` lists every problem with its JSON pointer."""
+
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e['pointer'] or '/'}: {e['message']}" for e in errors))
+
+
+def load_schema() -> dict:
+    return json.loads(resources.files("metadata").joinpath("record.schema.json").read_text("utf-8"))
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker()
+    checker.checks("edtf")(dates.is_edtf)
+    checker.checks("bcp47")(languages.is_language_tag)
+    return checker
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(load_schema(), format_checker=_format_checker())
+
+
+def _pointer(path) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _schema_errors(record: dict) -> list[dict]:
+    found = []
+    for error in _validator().iter_errors(record):
+        # Report the most specific cause of a composite failure (oneOf/anyOf) rather than the wrapper.
+        best = jsonschema.exceptions.best_match([error]) if error.context else error
+        found.append({"pointer": _pointer(best.absolute_path), "message": best.message})
+    return sorted(found, key=lambda e: e["pointer"])
+
+
+def _rule_errors(record: dict) -> list[dict]:
+    """Cross-field rules: ids agree, attributions point at listed agents, identifiers are unique."""
+    errors: list[dict] = []
+    identifier = record.get("identifier")
+    record_id = record.get("id")
+    if isinstance(identifier, str) and isinstance(record_id, str) and record_id != STORED.record(identifier):
+        errors.append({"pointer": "/id", "message": f"id must be the record URL for identifier {identifier!r}"})
+    errors += _attribution_errors(record, "", ("creator", "contributor"))
+    seen_versions: set = set()
+    for i, version in enumerate(record.get("hasVersion") or []):
+        if not isinstance(version, dict):
+            continue
+        where = f"/hasVersion/{i}"
+        if version.get("id") in seen_versions:
+            errors.append({"pointer": where + "/id", "message": "version ids must be unique"})
+        seen_versions.add(version.get("id"))
+        if record_id and version.get("isVersionOf") not in (None, record_id):
+            errors.append({"pointer": where + "/isVersionOf", "message": "must be the id of this record"})
+        if record_id and version.get("translationOfWork") not in (None, record_id):
+            errors.append({"pointer": where + "/translationOfWork", "message": "must be the id of this record"})
+        errors += _attribution_errors(version, where, ("contributor",))
+    for i, iri in enumerate(record.get("isPartOf") or []):
+        spec = STORED.set_spec(iri) if isinstance(iri, str) else None
+        if spec is None or not SET_SPEC.fullmatch(spec):
+            errors.append({"pointer": f"/isPartOf/{i}", "message": "must be the URL of a set (…/sets/SPEC)"})
+    for key in ("creator", "contributor", "addressee", "subject", "spatial"):
+        ids = [n.get("id") for n in record.get(key) or [] if isinstance(n, dict)]
+        for i, node_id in enumerate(ids):
+            if node_id is not None and node_id in ids[:i]:
+                errors.append({"pointer": f"/{key}/{i}/id", "message": "listed twice"})
+    return errors
+
+
+def _attribution_errors(node: dict, where: str, agent_keys: tuple[str, ...]) -> list[dict]:
+    listed = {a.get("id") for key in agent_keys for a in node.get(key) or [] if isinstance(a, dict)}
+    errors = []
+    for i, attribution in enumerate(node.get("qualifiedAttribution") or []):
+        if isinstance(attribution, dict) and attribution.get("agent") not in listed:
+            errors.append({
+                "pointer": f"{where}/qualifiedAttribution/{i}/agent",
+                "message": f"agent must also be listed as {' or '.join(agent_keys)}",
+            })
+    return errors
+
+
+def validate(record) -> list[dict]:
+    """Every problem with a stored-form record, schema first; an empty list means valid."""
+    if not isinstance(record, dict):
+        return [{"pointer": "", "message": "a record must be a JSON object"}]
+    errors = _schema_errors(record)
+    return errors + _rule_errors(record)
+
+
+def check(record) -> dict:
+    """The record itself if valid, else RecordInvalid with every error."""
+    errors = validate(record)
+    if errors:
+        raise RecordInvalid(errors)
+    return record

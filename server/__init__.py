@@ -1,0 +1,29 @@
+"""Muniment's web server: the Flask app factory wiring configuration, storage and one blueprint per interface."""
+from __future__ import annotations
+
+from flask import Flask
+
+from metadata.storage import Store, make_engine
+from metadata.urls import UrlBuilder
+
+from . import config as config_module
+from .outputs import derivers
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides ``MUNIMENT_*`` settings (keys like ``DATABASE_URL``)."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = config_module.load(app.instance_path, config)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_request_bytes,
+                      JSON_SORT_KEYS=False, MUNIMENT=settings)
+    urls = UrlBuilder(settings.base)
+    store = Store(make_engine(settings.database_url), derivers(settings))
+    app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config}
+
+    from .problems import register_error_handlers
+    from .views import health, records
+
+    register_error_handlers(app)
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(records.blueprint)
+    return app

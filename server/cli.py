@@ -1,0 +1,128 @@
+"""The ``muniment`` command: a thin Click layer (Flask's FlaskGroup) over the functions the HTTP layer uses."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from metadata import importer, migrate
+from metadata.importer import ImportProblem
+
+from . import create_app, state
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False)
+def cli():
+    """Muniment: archival records as Dublin Core and JSON-LD, served over IIIF and OAI-PMH."""
+
+
+@cli.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade():
+    """Create or migrate the database schema to the latest version."""
+    migrate.upgrade(state.store().engine)
+    click.echo(f"database at revision {migrate.current(state.store().engine)}")
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["auto", "seed", "jsonld"]), default="auto",
+              help="File format; auto picks by suffix (.txt seed, .jsonld/.json/.jsonl JSON-LD).")
+@click.option("--draft", is_flag=True, help="Store new records unpublished (imports publish by default).")
+@click.option("--author", default="import", help="Name recorded as the author of the revisions.")
+@with_appcontext
+def import_command(paths, fmt, draft, author):
+    """Import records from seed-format or JSON-LD files (directories: every importable file in them)."""
+    migrate.upgrade(state.store().engine)
+    failed = 0
+    for path in importer.expand_paths(paths):
+        try:
+            records = importer.read_file(path, fmt)
+            results = list(state.store().save_many(records, author, f"import {path.name}", published=not draft))
+        except ImportProblem as exc:
+            failed += 1
+            click.echo(f"error: {exc}", err=True)
+            continue
+        except Exception as exc:  # storage conflicts and database errors: report per file, keep going
+            failed += 1
+            click.echo(f"error: {path}: {exc}", err=True)
+            continue
+        for outcome, record in results:
+            click.echo(f"{path}: {outcome} {record.id} (revision {record.revision})")
+    if failed:
+        click.echo(f"{failed} file(s) failed", err=True)
+        sys.exit(1)
+
+
+@cli.command("export")
+@click.option("--output", "-o", type=click.Path(), default="-", help="JSON Lines file (default: standard output).")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Write one FILE.jsonld per record.")
+@with_appcontext
+def export_command(output, directory):
+    """Export every live record (drafts included) as JSON-LD that `muniment import` reads back."""
+    urls = state.urls()
+    count = 0
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        for record in state.store().iter_records():
+            (Path(directory) / f"{record.id}.jsonld").write_text(importer.export_line(record.data, urls) + "\n",
+                                                                 "utf-8")
+            count += 1
+    else:
+        with click.open_file(output, "w", encoding="utf-8") as out:
+            for record in state.store().iter_records():
+                out.write(importer.export_line(record.data, urls) + "\n")
+                count += 1
+    click.echo(f"exported {count} record(s)", err=True)
+
+
+@cli.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["auto", "seed", "jsonld"]), default="auto")
+def validate_command(paths, fmt):
+    """Check seed-format or JSON-LD files without storing anything."""
+    failed = 0
+    for path in importer.expand_paths(paths):
+        try:
+            records = importer.read_file(path, fmt)
+        except ImportProblem as exc:
+            failed += 1
+            click.echo(f"error: {exc}", err=True)
+            continue
+        click.echo(f"{path}: ok ({', '.join(r['identifier'] for r in records)})")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command("rebuild")
+@with_appcontext
+def rebuild_command():
+    """Re-derive every stored output (manifests, OAI formats) from the current revisions."""
+    migrate.upgrade(state.store().engine)
+    click.echo(f"rebuilt {state.store().rebuild()} record(s)")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def serve_command(host, port, workers):
+    """Serve with gunicorn (production-grade; upgrades the database schema first)."""
+    from .serving import serve
+
+    migrate.upgrade(state.store().engine)
+    config = dict(current_app.extensions["muniment"].get("overrides") or {})
+    serve(host, port, workers, config)
+
+
+def main():
+    cli(prog_name="muniment")

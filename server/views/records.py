@@ -1,0 +1,142 @@
+"""Public record pages: HTML, JSON-LD, N-Quads and oai_dc for each record, the paged list, the context."""
+from __future__ import annotations
+
+import json
+import math
+
+from flask import Blueprint, abort, render_template, request, url_for
+from werkzeug.routing import BaseConverter
+
+from metadata import describe, jsonld, languages, markdown, rights
+from metadata.storage import RecordState, first_text
+
+from .. import state
+from ..http import digest, negotiate, representation, state_etag
+from ..problems import Problem
+
+blueprint = Blueprint("records", __name__)
+
+HTML = "text/html"
+JSONLD = "application/ld+json"
+NQUADS = "application/n-quads"
+XML = "application/xml"
+SUFFIXES = {"jsonld": JSONLD, "nq": NQUADS, "xml": XML}
+PER_PAGE = 50
+
+
+class RecordIdConverter(BaseConverter):
+    """Record identifiers (DESIGN.md section 5): no dots, so format suffixes are unambiguous."""
+    regex = r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}"
+
+
+@blueprint.record_once
+def _register_converter(setup_state):
+    setup_state.app.url_map.converters["recid"] = RecordIdConverter
+
+
+@blueprint.get("/ns/context.jsonld")
+def context():
+    text = jsonld.context_text()
+    return representation(text, JSONLD, f"ctx-{digest(text)}", max_age=3600)
+
+
+def _public_state(identifier: str) -> RecordState:
+    record = state.store().get(identifier)
+    if record is None or (not record.published and not record.deleted):
+        raise Problem(404, f"No record {identifier}.", "Not Found")
+    return record
+
+
+@blueprint.get("/records/<recid:identifier>")
+def record(identifier: str):
+    chosen = negotiate([HTML, JSONLD, "application/json", NQUADS, XML], HTML)
+    return _render(identifier, {"application/json": JSONLD}.get(chosen, chosen), vary=True)
+
+
+@blueprint.get("/records/<recid:identifier>.<any(jsonld, nq, xml):suffix>")
+def record_suffix(identifier: str, suffix: str):
+    return _render(identifier, SUFFIXES[suffix], vary=False)
+
+
+def _render(identifier: str, mimetype: str, vary: bool):
+    current = _public_state(identifier)
+    if current.deleted:
+        if mimetype == HTML:
+            return render_template("tombstone.html", identifier=identifier, state=current,
+                                   title=current.title), 410
+        raise Problem(410, f"Record {identifier} was deleted on {current.datestamp:%Y-%m-%d}.", "Gone")
+    urls = state.urls()
+    if mimetype == JSONLD:
+        body = urls.publish(json.dumps(current.data, ensure_ascii=False, indent=2))
+    elif mimetype == NQUADS:
+        body = urls.publish(_stored_output(identifier, "nquads"))
+    elif mimetype == XML:
+        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + urls.publish(_stored_output(identifier, "oai_dc"))
+    else:
+        public = json.loads(urls.publish(json.dumps(current.data, ensure_ascii=False)))
+        body = render_template("record.html", record=public, view=RecordView(public), state=current,
+                               title=first_text(public["title"]))
+    return representation(body, mimetype, state_etag(current, mimetype.split("/")[1]), current.datestamp,
+                          vary_accept=vary)
+
+
+def _stored_output(identifier: str, fmt: str) -> str:
+    found = state.store().get_derived(identifier, fmt)
+    if found is None:
+        abort(500, f"the stored {fmt} output of {identifier} is missing; run `muniment rebuild`")
+    return found[1]
+
+
+@blueprint.get("/records")
+def record_list():
+    try:
+        page = max(int(request.args.get("page", "1")), 1)
+    except ValueError:
+        raise Problem(400, "page must be a whole number", "Bad Request") from None
+    query = request.args.get("q", "").strip()
+    total, rows = state.store().list_records(page=page, per_page=PER_PAGE, query=query)
+    pages = max(math.ceil(total / PER_PAGE), 1)
+    urls = state.urls()
+    items = [{"id": urls.record(r.id), "identifier": r.id, "title": r.title,
+              "date": r.date_lower if r.date_lower == r.date_upper else f"{r.date_lower}/{r.date_upper}",
+              "modified": r.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ")} for r in rows]
+    chosen = negotiate([HTML, "application/json"], HTML)
+    if chosen == "application/json":
+        body = {"total": total, "page": page, "pages": pages, "perPage": PER_PAGE, "items": items}
+        if page < pages:
+            body["next"] = urls.base.rstrip("/") + url_for(".record_list", page=page + 1, q=query or None)
+        response = representation(json.dumps(body, ensure_ascii=False), "application/json",
+                                  f"list-{digest(json.dumps(body))}", vary_accept=True)
+        return response
+    body = render_template("records.html", items=items, total=total, page=page, pages=pages, query=query,
+                           title="Records")
+    return representation(body, HTML, f"list-html-{digest(body)}", vary_accept=True)
+
+
+class RecordView:
+    """What the record page shows, in reading order, computed from the published record."""
+
+    def __init__(self, record: dict):
+        self.record = record
+        self.creators = describe.creators(record)
+        self.addressees = describe.addressees(record)
+        self.translators = describe.translators(record)
+        self.original_languages = [languages.english_name(c) for c in describe.original_languages(record)]
+        self.rights_label = rights.label_for(record["rights"]) if record.get("rights") else None
+
+    def versions(self):
+        for version in self.record.get("hasVersion") or []:
+            codes = [languages.iri_code(c) for c in version["language"]]
+            yield {
+                "node": version,
+                "key": version["id"].rsplit("/", 1)[-1],
+                "lang": codes[0],
+                "label": version.get("versionLabel") or ", ".join(languages.english_name(c) for c in codes),
+                "title": first_text(version.get("title")),
+                "translators": [p for p in describe.translators({"hasVersion": [version]})],
+                "html": markdown.to_html(version["text"]) if version["format"] == "text/markdown" else None,
+            }
+
+    @staticmethod
+    def text(language_map) -> str:
+        return first_text(language_map)

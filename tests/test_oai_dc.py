@@ -1,0 +1,51 @@
+"""oai_dc serializer: schema-valid against the OAI's XSD, carries the mapping of DESIGN.md section 3."""
+from __future__ import annotations
+
+import copy
+import json
+
+from metadata import dublin_core, importer, seed_format
+
+from tests.support import xsd
+from tests.support.paths import REPO, SAMPLE, SEED
+
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def _values(document, name):
+    return [e.text for e in document.iter(DC + name)]
+
+
+def test_seed_oai_dc_is_valid_and_complete():
+    record = seed_format.parse_file(SEED)
+    document = xsd.assert_valid(dublin_core.oai_dc(record), xsd.OAI_DC)
+    assert "Cable, Liu Shaoqi to Mao Zedong" in _values(document, "title")
+    assert _values(document, "creator") == ["Liu Shaoqi", "Gao Gang (signer)", "Wang Jiaxiang (signer)"]
+    assert _values(document, "contributor") == ["David Wolff (translator)"]
+    assert "Addressee: Mao Zedong" in _values(document, "description")
+    assert "Provenance: Printed from an original revised and approved by Liu Shaoqi." in _values(document, "description")
+    assert _values(document, "date") == ["1949-07-18"]
+    assert _values(document, "language") == ["zh", "en"]
+    assert _values(document, "publisher") == ["Wilson Center Digital Archive"]
+    assert record["page"] in _values(document, "identifier")
+    assert record["bibliographicCitation"] in _values(document, "identifier")
+    assert _values(document, "source") == [record["source"]["label"]]
+
+
+def test_sort_names_rights_subjects_and_sets():
+    record = importer.internalize(json.loads((REPO / "samples" / "1962-memo-en.jsonld").read_text("utf-8")))
+    document = xsd.assert_valid(dublin_core.oai_dc(record), xsd.OAI_DC)
+    assert _values(document, "creator") == ["Hale, Margaret"]
+    assert "Belov, Oleg (translator)" in _values(document, "contributor")
+    assert _values(document, "rights") == ["http://creativecommons.org/licenses/by/4.0/",
+                                           "Creative Commons Attribution 4.0 International"]
+    assert "图书馆" in _values(document, "subject")
+    assert _values(document, "coverage") == ["Leeds", "1960s"]
+    assert _values(document, "relation") == record["isPartOf"]
+
+
+def test_control_characters_never_reach_the_xml():
+    record = copy.deepcopy(seed_format.parse_file(SAMPLE))
+    record["abstract"]["en"] = "bell\x07 form feed\x0c nul\x00 ok"
+    document = xsd.assert_valid(dublin_core.oai_dc(record), xsd.OAI_DC)
+    assert "bell form feed nul ok" in _values(document, "description")

@@ -1,0 +1,175 @@
+"""Storage on SQLite and PostgreSQL: revisions, tombstones, idempotent saves, and concurrent writers."""
+from __future__ import annotations
+
+import copy
+import threading
+
+import pytest
+from sqlalchemy import inspect, select
+
+from metadata import seed_format
+from metadata.storage import Conflict, Gone, NotFound
+from metadata.tables import changes, derived, record_sets, revisions
+from metadata.validation import RecordInvalid
+
+from tests.support.paths import SEED
+
+
+@pytest.fixture
+def cable() -> dict:
+    return seed_format.parse_file(SEED)
+
+
+def test_create_writes_record_revision_outputs_and_change(store, cable):
+    state = store.create(cable, "alice", "first import")
+    assert state.revision == 1 and not state.deleted and state.published
+    assert state.datestamp.microsecond == 0
+    with store.reading() as conn:
+        assert conn.execute(select(revisions.c.author, revisions.c.message)).all() == [("alice", "first import")]
+        assert {r.format for r in conn.execute(select(derived.c.format))} == set(store.derivers)
+        assert [r.kind for r in conn.execute(select(changes.c.kind))] == ["create"]
+    assert store.get("113439").data == cable
+
+
+def test_update_delete_restore_keep_every_revision(store, cable):
+    store.create(cable, "alice")
+    edited = copy.deepcopy(cable)
+    edited["title"] = {"en": "Cable from Liu Shaoqi"}
+    second = store.update("113439", edited, 1, "bob", "shorter title")
+    assert second.revision == 2
+    gone = store.delete("113439", 2, "carol", "duplicate")
+    assert gone.deleted and gone.revision == 3
+    assert store.get("113439").deleted
+    with pytest.raises(Gone):
+        store.update("113439", edited, 3, "bob")
+    back = store.restore("113439", 3, "dave")
+    assert not back.deleted and back.revision == 4 and back.data == edited
+    history = store.revisions("113439")
+    assert [(r.number, r.author, r.deleted) for r in history] == [
+        (1, "alice", False), (2, "bob", False), (3, "carol", True), (4, "dave", False)]
+    assert history[0].data == cable and history[2].data == edited  # the tombstone keeps the last data
+    assert [c["kind"] for c in store.changes("113439")] == ["create", "update", "delete", "restore"]
+
+
+def test_stale_revision_is_a_conflict_and_changes_nothing(store, cable):
+    store.create(cable, "alice")
+    edited = copy.deepcopy(cable)
+    edited["title"] = {"en": "Changed"}
+    store.update("113439", edited, 1, "bob")
+    with pytest.raises(Conflict) as caught:
+        store.update("113439", cable, 1, "carol")
+    assert caught.value.current == 2
+    assert store.get("113439").data == edited and len(store.revisions("113439")) == 2
+
+
+def test_invalid_records_are_never_stored(store, cable):
+    bad = copy.deepcopy(cable)
+    bad["created"] = "someday"
+    with pytest.raises(RecordInvalid):
+        store.create(bad, "alice")
+    assert store.get("113439") is None
+    store.create(cable, "alice")
+    with pytest.raises(RecordInvalid):
+        store.update("113439", bad, 1, "alice")
+    assert store.get("113439").revision == 1
+
+
+def test_missing_record(store, cable):
+    with pytest.raises(NotFound):
+        store.update("113439", cable, 1, "alice")
+    with pytest.raises(NotFound):
+        store.delete("nope", 1, "alice")
+
+
+def test_save_is_idempotent_and_versions_changes(store, cable):
+    assert store.save(cable, "import")[0] == "created"
+    first = store.get("113439")
+    assert store.save(copy.deepcopy(cable), "import")[0] == "unchanged"
+    assert store.get("113439").revision == 1 and store.get("113439").datestamp == first.datestamp
+    edited = copy.deepcopy(cable)
+    edited["abstract"] = {"en": "Another summary."}
+    outcome, state = store.save(edited, "import")
+    assert outcome == "updated" and state.revision == 2
+
+
+def test_save_many_batches_and_unpublish_keeps_revision(store, cable):
+    records = []
+    for n in range(7):
+        record = copy.deepcopy(cable)
+        record["identifier"] = f"doc-{n}"
+        record["id"] = record["id"].replace("113439", f"doc-{n}")
+        for version in record["hasVersion"]:
+            version["id"] = version["id"].replace("113439", f"doc-{n}")
+            version["isVersionOf"] = version["translationOfWork"] = record["id"]
+        records.append(record)
+    outcomes = [o for o, _ in store.save_many(records, "bulk", batch_size=3)]
+    assert outcomes == ["created"] * 7
+    total, rows = store.list_records(per_page=5)
+    assert total == 7 and len(rows) == 5
+    hidden = store.set_published("doc-0", False, 1, "alice")
+    assert not hidden.published and hidden.revision == 2
+    assert store.list_records()[0] == 6
+    assert store.list_records(include_drafts=True)[0] == 7
+
+
+def test_sets_are_recorded_with_their_parents(store, cable):
+    record = copy.deepcopy(cable)
+    record["isPartOf"] = ["https://muniment.invalid/sets/cold-war:sino-soviet"]
+    store.create(record, "alice")
+    with store.reading() as conn:
+        assert conn.execute(select(record_sets.c.spec)).scalars().all() == ["cold-war:sino-soviet"]
+    assert [(s["spec"], s["parent"]) for s in store.list_sets()] == [
+        ("cold-war", None), ("cold-war:sino-soviet", "cold-war")]
+
+
+def test_datestamp_index_for_keyset_paging(store):
+    indexes = {i["name"]: i["column_names"] for i in inspect(store.engine).get_indexes("records")}
+    assert indexes["ix_records_datestamp_id"] == ["datestamp", "id"]
+
+
+@pytest.mark.parametrize("writers", [2, 8])
+def test_concurrent_writers_one_wins_others_conflict(store, cable, writers):
+    store.create(cable, "alice")
+    barrier = threading.Barrier(writers)
+    outcomes: list = [None] * writers
+
+    def write(n: int) -> None:
+        record = copy.deepcopy(cable)
+        record["title"] = {"en": f"Edit by writer {n}"}
+        barrier.wait()
+        try:
+            outcomes[n] = store.update("113439", record, 1, f"writer-{n}")
+        except Conflict as exc:
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(winners) == 1, outcomes
+    assert all(isinstance(o, Conflict) for o in outcomes if o not in winners)
+    current = store.get("113439")
+    assert current.revision == 2 and current.data == winners[0].data
+    assert [r.number for r in store.revisions("113439")] == [1, 2]
+
+
+def test_concurrent_creates_of_one_identifier(store, cable):
+    barrier = threading.Barrier(4)
+    outcomes: list = [None] * 4
+
+    def create(n: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[n] = store.create(copy.deepcopy(cable), f"writer-{n}")
+        except Conflict as exc:
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(not isinstance(o, Exception) for o in outcomes) == 1
+    assert len(store.revisions("113439")) == 1
