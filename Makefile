@@ -26,7 +26,7 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
-	$(BIN)/python tests/bench/import_bench.py
+	$(BIN)/python tests/bench/import_bench.py 5000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

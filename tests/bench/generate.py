@@ -1,0 +1,27 @@
+"""Generated records for benchmarks: variations of the seed cable with distinct ids, dates and texts."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from metadata import seed_format
+from metadata.urls import STORED
+
+from tests.support.paths import SEED
+
+
+def records(count: int, start: int = 0, text_bytes: int | None = None) -> Iterator[dict]:
+    """``count`` valid records derived from the seed; each differs in id, date, title and text."""
+    template = seed_format.parse_file(SEED)
+    text = template["hasVersion"][0]["text"]
+    if text_bytes is not None:
+        text = (text * (text_bytes // len(text) + 1))[:text_bytes]
+    blob = json.dumps(template)
+    for n in range(start, start + count):
+        identifier = f"gen-{n:07d}"
+        record = json.loads(blob.replace(STORED.record("113439"), STORED.record(identifier)))
+        record["identifier"] = identifier
+        record["created"] = f"{1900 + n % 100}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        record["title"] = {"en": f"Generated document {n}"}
+        record["hasVersion"][0]["text"] = f"Document {n}.\n\n" + text
+        yield record
