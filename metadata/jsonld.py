@@ -6,6 +6,7 @@ hands in, such as the IIIF ones in tests) and refuses every other URL, so nothin
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -53,6 +54,14 @@ def to_nquads(document: dict, loader: OfflineLoader) -> str:
     return jsonld.to_rdf(document, {"documentLoader": loader, "format": "application/n-quads"})
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def nquads(record: dict) -> str:
-    """N-Quads of a stored record (derived on write; the placeholder base is swapped on read)."""
-    return to_nquads(record, loader_for(STORED))
+    """N-Quads of a stored record (derived on write; the placeholder base is swapped on read).
+
+    Control characters pyld leaves raw in literals are written as \\uXXXX escapes (valid N-Quads, and
+    storable in PostgreSQL text, which refuses NUL).
+    """
+    text = to_nquads(record, loader_for(STORED))
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04X}", text)

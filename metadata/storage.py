@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, create_engine, event, func, or_, select
+from sqlalchemy import and_, create_engine, event, func, or_, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -77,6 +77,16 @@ class Revision:
     created_at: datetime
     message: str
     content_hash: str
+
+
+@dataclass(frozen=True)
+class HarvestItem:
+    """One record as OAI-PMH sees it: header fields and the stored output of one format."""
+    id: str
+    datestamp: datetime
+    deleted: bool  # deleted, or withdrawn from publication after having been published
+    content: str | None
+    specs: tuple[str, ...] = ()
 
 
 def first_text(language_map) -> str:
@@ -406,6 +416,80 @@ class Store:
                 return count
             count += len(rows)
             after = rows[-1].id
+
+    # ---------------------------------------------------------------- harvesting (OAI-PMH)
+    @staticmethod
+    def _harvest_conditions(spec, since, until) -> list:
+        conditions = [records.c.harvestable.is_(True)]
+        if since is not None:
+            conditions.append(records.c.datestamp >= since)
+        if until is not None:
+            conditions.append(records.c.datestamp <= until)
+        if spec:
+            members = select(record_sets.c.record_id).where(or_(
+                record_sets.c.spec == spec, record_sets.c.spec.startswith(spec + ":", autoescape=True)))
+            conditions.append(records.c.id.in_(members))
+        return conditions
+
+    def harvest(self, fmt: str, *, spec: str | None = None, since: datetime | None = None,
+                until: datetime | None = None, after: tuple[datetime, str] | None = None, limit: int = 100,
+                with_content: bool = True) -> list[HarvestItem]:
+        """Up to ``limit`` harvestable records in (datestamp, id) order after ``after``: a keyset page."""
+        conditions = self._harvest_conditions(spec, since, until)
+        if after is not None:
+            conditions.append(tuple_(records.c.datestamp, records.c.id) > tuple_(*after))
+        columns = [records.c.id, records.c.datestamp, records.c.deleted, records.c.published]
+        if with_content:
+            query = select(*columns, derived.c.content).outerjoin(
+                derived, and_(derived.c.record_id == records.c.id, derived.c.format == fmt))
+        else:
+            query = select(*columns)
+        query = query.where(*conditions).order_by(records.c.datestamp, records.c.id).limit(limit)
+        with self.reading() as conn:
+            rows = conn.execute(query).all()
+            specs = self._specs(conn, [r.id for r in rows])
+        items = []
+        for row in rows:
+            gone = bool(row.deleted or not row.published)
+            content = row.content if with_content and not gone else None
+            items.append(HarvestItem(row.id, row.datestamp, gone, content, specs.get(row.id, ())))
+        return items
+
+    def harvest_count(self, *, spec: str | None = None, since: datetime | None = None,
+                      until: datetime | None = None) -> int:
+        with self.reading() as conn:
+            return conn.execute(select(func.count()).select_from(records).where(
+                *self._harvest_conditions(spec, since, until))).scalar_one()
+
+    def harvest_item(self, identifier: str, fmt: str) -> HarvestItem | None:
+        """A single harvestable record (GetRecord); None for unknown or never-published records."""
+        with self.reading() as conn:
+            row = conn.execute(select(records.c.id, records.c.datestamp, records.c.deleted, records.c.published,
+                                      derived.c.content).outerjoin(derived, and_(
+                derived.c.record_id == records.c.id, derived.c.format == fmt)).where(
+                records.c.id == identifier, records.c.harvestable.is_(True))).first()
+            if row is None:
+                return None
+            gone = bool(row.deleted or not row.published)
+            return HarvestItem(row.id, row.datestamp, gone, None if gone else row.content,
+                               self._specs(conn, [row.id]).get(row.id, ()))
+
+    def earliest_datestamp(self) -> datetime | None:
+        with self.reading() as conn:
+            return conn.execute(select(func.min(records.c.datestamp)).where(
+                records.c.harvestable.is_(True))).scalar_one()
+
+    @staticmethod
+    def _specs(conn, identifiers: list[str]) -> dict[str, tuple[str, ...]]:
+        """Each record's sets with their ancestors (a record in a:b is also in a), in a stable order."""
+        if not identifiers:
+            return {}
+        found: dict[str, set[str]] = {}
+        for row in conn.execute(select(record_sets.c.record_id, record_sets.c.spec).where(
+                record_sets.c.record_id.in_(identifiers))):
+            parts = row.spec.split(":")
+            found.setdefault(row.record_id, set()).update(":".join(parts[:i]) for i in range(1, len(parts) + 1))
+        return {key: tuple(sorted(value)) for key, value in found.items()}
 
     # ---------------------------------------------------------------- sets
     def put_set(self, spec: str, name: str, description: str = "", parent: str | None = None) -> None:

@@ -9,15 +9,15 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def root(tag: str, nsmap: dict, schema_location: str) -> etree._Element:
-    element = etree.Element(tag, nsmap={**nsmap, "xsi": XSI})
+def root(name: str, nsmap: dict, schema_location: str) -> etree._Element:
+    element = etree.Element(name, nsmap={**nsmap, "xsi": XSI})
     element.set(f"{{{XSI}}}schemaLocation", schema_location)
     return element
 
 
-def add(parent: etree._Element, tag: str, text: str | None = None, lang: str | None = None,
+def add(parent: etree._Element, name: str, text: str | None = None, lang: str | None = None,
         **attributes) -> etree._Element:
-    element = etree.SubElement(parent, tag)
+    element = etree.SubElement(parent, name)
     if text is not None:
         element.text = clean(text)
     if lang:

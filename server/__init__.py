@@ -21,9 +21,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config}
 
     from .problems import register_error_handlers
-    from .views import health, records
+    from .views import health, oai, records
 
     register_error_handlers(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(records.blueprint)
+    app.register_blueprint(oai.blueprint)
     return app

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -24,18 +25,27 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=[
     pytest.mark.skipif(not POSTGRES_URL, reason="MUNIMENT_TEST_POSTGRES_URL is not set")])]
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    """A PostgreSQL database made for this test session, dropped afterwards; yields a factory of schemas."""
+@contextmanager
+def postgres_database():
+    """A PostgreSQL database made for the caller and dropped afterwards (its URL)."""
     admin = create_engine(engine_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     name = f"muniment_test_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     base, _, _ = POSTGRES_URL.rpartition("/")
-    yield f"{base}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The test session's own PostgreSQL database (function-scoped tests reset its schema)."""
+    with postgres_database() as url:
+        yield url
 
 
 def _fresh_postgres(request) -> str:

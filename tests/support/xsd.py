@@ -58,3 +58,21 @@ def assert_valid(xml: str | bytes, *imports: tuple[str, str]) -> etree._Element:
 
 def local_path(url: str) -> Path:
     return Path(_catalog()[url])
+
+
+DCTERMS = ("http://purl.org/dc/terms/", "http://dublincore.org/schemas/xmls/qdc/2008/02/11/dcterms.xsd")
+MARC = ("http://www.loc.gov/MARC21/slim", "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd")
+MODS = ("http://www.loc.gov/mods/v3", "http://www.loc.gov/standards/mods/v3/mods-3-8.xsd")
+OAI_IDENTIFIER = ("http://www.openarchives.org/OAI/2.0/oai-identifier",
+                  "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd")
+OAI_PMH = ("http://www.openarchives.org/OAI/2.0/", "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd")
+
+
+def qualified_dc(schema_file: Path) -> tuple[str, str]:
+    """Muniment's qualified DC application schema, as served by the app and saved to ``schema_file``."""
+    return ("urn:muniment:schema:qualified-dc:1", str(schema_file))
+
+
+def oai_response_schema(qdc_schema_file: Path) -> tuple:
+    """Everything an OAI-PMH response of ours may contain; dcterms (and so the 2008 dc.xsd) before oai_dc."""
+    return (DCTERMS, qualified_dc(qdc_schema_file), MARC, MODS, OAI_DC, OAI_IDENTIFIER, OAI_PMH)

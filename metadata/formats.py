@@ -1,0 +1,31 @@
+"""The metadata formats Muniment disseminates over OAI-PMH: prefix, schema, namespace and serializer.
+
+Each serializer is a plain function of a stored record returning an XML element as text; the store keeps its
+output per record (derived on write), and the OAI-PMH interface only looks them up.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import dublin_core, marc21, mods, qualified_dc
+from .urls import STORED
+
+
+@dataclass(frozen=True)
+class MetadataFormat:
+    prefix: str
+    schema: str
+    namespace: str
+    serialize: Callable[[dict], str]
+
+
+FORMATS: dict[str, MetadataFormat] = {f.prefix: f for f in [
+    MetadataFormat("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", dublin_core.OAI_DC,
+                   dublin_core.oai_dc),
+    MetadataFormat("marc21", "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd", marc21.MARC,
+                   marc21.marc21),
+    MetadataFormat("mods", "http://www.loc.gov/standards/mods/v3/mods-3-8.xsd", mods.MODS, mods.mods),
+    MetadataFormat("qdc", f"{STORED.base}{qualified_dc.SCHEMA_PATH}", qualified_dc.NAMESPACE,
+                   qualified_dc.qualified_dc),
+]}

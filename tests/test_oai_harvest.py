@@ -1,0 +1,133 @@
+"""Harvests as harvesters run them: changes during a harvest, incremental harvests, and a real client
+(Sickle) walking a real gunicorn server on 127.0.0.1 over 2,500 records in every format."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+import requests
+from sickle import Sickle
+
+from tests.bench.generate import records
+from tests.conftest import make_app
+from tests.support.oai import NS, Harvester, error_codes, identifiers
+from tests.support.paths import REPO
+
+REPO_ID = "archive.muniment.test"
+PREFIX = f"oai:{REPO_ID}:"
+
+
+def _header_status(header) -> str | None:
+    return header.get("status")
+
+
+def test_changes_during_a_harvest_are_never_duplicated_and_come_next_time(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3)
+    store = app.extensions["muniment"]["store"]
+    list(store.save_many(records(10), "import"))
+    time.sleep(1.1)
+    harvester = Harvester(app.test_client(), tmp_path)
+    first = harvester.get(verb="ListIdentifiers", metadataPrefix="oai_dc")
+    started = first.findtext("o:responseDate", namespaces=NS)
+    seen = identifiers(first.findall("o:ListIdentifiers/o:header", NS))
+    assert len(seen) == 3
+    # While the harvester pauses: edit a record already served and one not yet served, delete another.
+    served, pending, doomed = seen[0].removeprefix(PREFIX), "gen-0000008", "gen-0000009"
+    for identifier in (served, pending):
+        current = store.get(identifier)
+        store.update(identifier, dict(current.data, title={"en": f"Edited {identifier}"}), current.revision, "bob")
+    store.delete(doomed, store.get(doomed).revision, "carol")
+    token = first.find("o:ListIdentifiers/o:resumptionToken", NS).text
+    while token:
+        page = harvester.get(verb="ListIdentifiers", resumptionToken=token)
+        seen += identifiers(page.findall("o:ListIdentifiers/o:header", NS))
+        token = page.findtext("o:ListIdentifiers/o:resumptionToken", namespaces=NS)
+    assert len(seen) == len(set(seen)), Counter(seen).most_common(3)
+    assert PREFIX + pending not in seen and PREFIX + doomed not in seen  # moved past the frozen until
+    time.sleep(1.1)
+    items, _ = harvester.walk("ListIdentifiers", metadataPrefix="oai_dc", from_=started)
+    changed = {i.findtext("o:identifier", namespaces=NS): i.get("status") for i in items}
+    assert changed == {PREFIX + served: None, PREFIX + pending: None, PREFIX + doomed: "deleted"}
+
+
+def test_unpublishing_shows_as_deleted_in_the_next_harvest(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID)
+    store = app.extensions["muniment"]["store"]
+    list(store.save_many(records(3), "import"))
+    draft = next(records(1, start=50))
+    store.create(draft, "alice", published=False)
+    time.sleep(1.1)
+    harvester = Harvester(app.test_client(), tmp_path)
+    first = harvester.get(verb="ListRecords", metadataPrefix="marc21")
+    assert len(first.findall(".//o:record", NS)) == 3  # the draft is not there
+    started = first.findtext("o:responseDate", namespaces=NS)
+    store.set_published("gen-0000001", False, 1, "alice")
+    time.sleep(1.1)
+    later = harvester.get(verb="ListRecords", metadataPrefix="marc21", from_=started)
+    (record,) = later.findall(".//o:record", NS)
+    assert record.find("o:header", NS).get("status") == "deleted"
+    assert record.find("o:metadata", NS) is None
+    get = harvester.get(verb="GetRecord", metadataPrefix="oai_dc", identifier=PREFIX + "gen-0000050")
+    assert error_codes(get) == ["idDoesNotExist"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """`muniment serve` (gunicorn, 2 workers) on 127.0.0.1 over a SQLite database of 2,500 records."""
+    tmp = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{tmp / 'live.db'}"
+    app = make_app(url, tmp)
+    list(app.extensions["muniment"]["store"].save_many(records(2500), "import", batch_size=500))
+    app.extensions["muniment"]["store"].engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "MUNIMENT_DATABASE_URL": url, "MUNIMENT_BASE_URL": f"http://127.0.0.1:{port}/",
+           "MUNIMENT_SECRET_KEY": "live-test", "MUNIMENT_OAI_REPOSITORY_ID": REPO_ID,
+           "MUNIMENT_OAI_PAGE_SIZE": "100", "PYTHONPATH": str(REPO)}
+    server = subprocess.Popen([sys.executable, "-c", "from server.cli import main; main()", "serve",
+                               "--port", str(port), "--workers", "2"], env=env, cwd=tmp,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start: " + server.stderr.read().decode())
+        time.sleep(1.1)  # every record now lies before the frozen `until` of a harvest
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+@pytest.mark.parametrize("prefix", ["oai_dc", "marc21", "mods", "qdc"])
+def test_sickle_harvests_every_record_exactly_once(live_server, prefix):
+    sickle = Sickle(live_server + "/oai", max_retries=0, timeout=60)
+    seen = Counter(record.header.identifier for record in sickle.ListRecords(metadataPrefix=prefix,
+                                                                            ignore_deleted=False))
+    assert len(seen) == 2500 and set(seen.values()) == {1}
+    assert PREFIX + "gen-0001234" in seen
+
+
+def test_sickle_identify_and_gzip_over_http(live_server):
+    identify = Sickle(live_server + "/oai").Identify()
+    assert identify.repositoryName == "Muniment" and identify.deletedRecord == "persistent"
+    response = requests.get(live_server + "/oai", params={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"},
+                            headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.text.count("<header>") == 100 and 'completeListSize="2500"' in response.text
