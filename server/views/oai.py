@@ -71,7 +71,7 @@ def _respond(now, verb: str | None, arguments: dict, body: Iterable[str]) -> Res
         yield from body
         yield "</OAI-PMH>"
 
-    chunks = (chunk.encode("utf-8") for chunk in generate())
+    chunks = _blocks(generate())
     gzip = "gzip" in request.headers.get("Accept-Encoding", "")
     response = Response(stream_with_context(_gzip(chunks) if gzip else chunks), mimetype="text/xml")
     response.charset = "utf-8"
@@ -79,6 +79,20 @@ def _respond(now, verb: str | None, arguments: dict, body: Iterable[str]) -> Res
     if gzip:
         response.headers["Content-Encoding"] = "gzip"
     return response
+
+
+def _blocks(pieces: Iterable[str], size: int = 65536) -> Iterator[bytes]:
+    """Pieces gathered into blocks of about ``size`` bytes: streaming without a socket write per record."""
+    block: list[str] = []
+    length = 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block).encode("utf-8")
+            block, length = [], 0
+    if block:
+        yield "".join(block).encode("utf-8")
 
 
 def _gzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -162,7 +176,7 @@ def list_sets(arguments: dict, now) -> list[str]:
 def get_record(arguments: dict, now) -> Iterator[str]:
     prefix = _format(arguments["metadataPrefix"])
     item = _local_item(arguments["identifier"], prefix)
-    return iter(["<GetRecord>", _record(item, with_metadata=True), "</GetRecord>"])
+    return iter(["<GetRecord>", _renderer()(item, True), "</GetRecord>"])
 
 
 def list_identifiers(arguments: dict, now) -> Iterator[str]:
@@ -210,8 +224,9 @@ def _list(verb: str, arguments: dict, now) -> Iterator[str]:
 
     def generate() -> Iterator[str]:
         yield f"<{verb}>"
+        render = _renderer()
         for item in items:
-            yield _record(item, with_metadata=verb == "ListRecords")
+            yield render(item, verb == "ListRecords")
         yield token_element
         yield f"</{verb}>"
 
@@ -233,17 +248,23 @@ def _local_item(identifier: str, prefix: str) -> HarvestItem:
     return item
 
 
-def _record(item: HarvestItem, with_metadata: bool) -> str:
-    settings = state.settings()
-    status = ' status="deleted"' if item.deleted else ""
-    specs = "".join(f"<setSpec>{esc(spec)}</setSpec>" for spec in item.specs)
-    header = (f"<header{status}><identifier>oai:{settings.oai_repository_id}:{item.id}</identifier>"
-              f"<datestamp>{format_datestamp(item.datestamp)}</datestamp>{specs}</header>")
-    if not with_metadata:
-        return header
-    if item.deleted or item.content is None:
-        return f"<record>{header}</record>"
-    return f"<record>{header}<metadata>{state.urls().publish(item.content)}</metadata></record>"
+def _renderer():
+    """A function writing one record (or header) as XML, with the per-request settings looked up once."""
+    prefix = f"oai:{state.settings().oai_repository_id}:"
+    publish = state.urls().publish
+
+    def render(item: HarvestItem, with_metadata: bool) -> str:
+        status = ' status="deleted"' if item.deleted else ""
+        specs = "".join(f"<setSpec>{esc(spec)}</setSpec>" for spec in item.specs)
+        header = (f"<header{status}><identifier>{prefix}{item.id}</identifier>"
+                  f"<datestamp>{format_datestamp(item.datestamp)}</datestamp>{specs}</header>")
+        if not with_metadata:
+            return header
+        if item.deleted or item.content is None:
+            return f"<record>{header}</record>"
+        return f"<record>{header}<metadata>{publish(item.content)}</metadata></record>"
+
+    return render
 
 
 HANDLERS = {

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BaseConverter
@@ -69,7 +70,7 @@ def _render(identifier: str, mimetype: str, vary: bool):
     if mimetype == JSONLD:
         body = urls.publish(json.dumps(current.data, ensure_ascii=False, indent=2))
     elif mimetype == NQUADS:
-        body = urls.publish(_stored_output(identifier, "nquads"))
+        body = urls.publish(_nquads(current.id, current.content_hash))
     elif mimetype == XML:
         body = '<?xml version="1.0" encoding="UTF-8"?>\n' + urls.publish(_stored_output(identifier, "oai_dc"))
     else:
@@ -78,6 +79,12 @@ def _render(identifier: str, mimetype: str, vary: bool):
                                title=first_text(public["title"]))
     return representation(body, mimetype, state_etag(current, mimetype.split("/")[1]), current.datestamp,
                           vary_accept=vary)
+
+
+@lru_cache(maxsize=256)
+def _nquads(identifier: str, content_hash: str) -> str:
+    """N-Quads are asked for rarely and cost a pyld run, so they are made on read and cached per content."""
+    return jsonld.nquads(state.store().get(identifier).data)
 
 
 def _stored_output(identifier: str, fmt: str) -> str:
