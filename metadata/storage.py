@@ -24,7 +24,7 @@ from .tables import changes, derived, record_sets, records, revisions, sets
 from .urls import STORED
 from .validation import check
 
-Deriver = Callable[[dict], str]
+Deriver = Callable[[dict], "str | dict[str, str]"]
 
 
 class StorageError(Exception):
@@ -286,8 +286,11 @@ class Store:
     def _write_derived(self, conn, identifier, number, data, replace: bool) -> None:
         if replace:
             conn.execute(derived.delete().where(derived.c.record_id == identifier))
-        rows = [{"record_id": identifier, "format": name, "revision": number, "content": build(data)}
-                for name, build in self.derivers.items()]
+        rows = []
+        for name, build in self.derivers.items():
+            output = build(data)  # a text, or several named texts (a manifest and its page layout)
+            for fmt, content in (output.items() if isinstance(output, dict) else [(name, output)]):
+                rows.append({"record_id": identifier, "format": fmt, "revision": number, "content": content})
         if rows:
             conn.execute(derived.insert(), rows)
 
@@ -490,6 +493,37 @@ class Store:
             parts = row.spec.split(":")
             found.setdefault(row.record_id, set()).update(":".join(parts[:i]) for i in range(1, len(parts) + 1))
         return {key: tuple(sorted(value)) for key, value in found.items()}
+
+    # ---------------------------------------------------------------- IIIF collections
+    @staticmethod
+    def _published_conditions(spec: str | None, lower: str | None, upper: str | None) -> list:
+        conditions = [records.c.deleted.is_(False), records.c.published.is_(True)]
+        if spec is not None:
+            conditions.append(records.c.id.in_(select(record_sets.c.record_id).where(record_sets.c.spec == spec)))
+        if lower is not None:
+            conditions.append(records.c.date_lower >= lower)
+        if upper is not None:
+            conditions.append(records.c.date_lower <= upper)
+        return conditions
+
+    def published(self, *, spec: str | None = None, lower: str | None = None, upper: str | None = None,
+                  offset: int = 0, limit: int = 1000) -> tuple[int, list]:
+        """Published records (id, title, date_lower, datestamp) by date, for IIIF collections; and the total."""
+        conditions = self._published_conditions(spec, lower, upper)
+        with self.reading() as conn:
+            total = conn.execute(select(func.count()).select_from(records).where(*conditions)).scalar_one()
+            rows = conn.execute(select(records.c.id, records.c.title, records.c.date_lower, records.c.datestamp)
+                                .where(*conditions).order_by(records.c.date_lower, records.c.id)
+                                .offset(offset).limit(limit)).all()
+        return total, rows
+
+    def published_decades(self) -> list[tuple[str, int]]:
+        """(decade start year, record count) of published records, oldest first."""
+        decade = func.substr(records.c.date_lower, 1, 3)
+        with self.reading() as conn:
+            rows = conn.execute(select(decade, func.count()).where(*self._published_conditions(None, None, None))
+                                .group_by(decade).order_by(decade)).all()
+        return [(f"{row[0]}0", row[1]) for row in rows]
 
     # ---------------------------------------------------------------- sets
     def put_set(self, spec: str, name: str, description: str = "", parent: str | None = None) -> None:

@@ -92,8 +92,14 @@ class UrlBuilder:
     def image_service(self, identifier: str, n: int) -> str:
         return f"{self.base}iiif/image/{identifier}/{n}"
 
-    def collection(self, name: str) -> str:
-        return f"{self.base}iiif/collection/{name}"
+    def collection(self, name: str, page: int = 1) -> str:
+        return f"{self.base}iiif/collection/{name}" + (f"/{page}" if page > 1 else "")
+
+    def decade_collection(self, decade: str, page: int = 1) -> str:
+        return f"{self.base}iiif/collection/top/{decade}s" + (f"/{page}" if page > 1 else "")
+
+    def reading_pdf(self, identifier: str) -> str:
+        return f"{self.base}iiif/{identifier}/reading.pdf"
 
     def text_rendering(self, identifier: str, key: str) -> str:
         return f"{self.version(identifier, key)}.txt"

@@ -21,10 +21,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config}
 
     from .problems import register_error_handlers
-    from .views import health, oai, records
+    from .views import health, iiif, oai, records
 
     register_error_handlers(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(records.blueprint)
     app.register_blueprint(oai.blueprint)
+    app.register_blueprint(iiif.blueprint)
     return app

@@ -1,10 +1,24 @@
 """Which derived outputs are built when a record is written (DESIGN.md section 1), one serializer each."""
 from __future__ import annotations
 
+from manifests import builder
+from manifests.fonts import FontSet
 from metadata.formats import FORMATS
+from metadata.urls import UrlBuilder, STORED
 
 from .config import Settings
 
 
+def manifest_options(settings: Settings) -> builder.Options:
+    """What the manifest builder takes from configuration, with URLs under the stored base."""
+    homepage = UrlBuilder(settings.base).internalize({"u": settings.provider_homepage})["u"]
+    return builder.Options(provider_name=settings.provider_name, provider_homepage=homepage or STORED.base,
+                           default_rights=settings.default_rights,
+                           fonts=FontSet(settings.font_latin, settings.font_cjk))
+
+
 def derivers(settings: Settings) -> dict:
-    return {prefix: fmt.serialize for prefix, fmt in FORMATS.items()}
+    outputs = {prefix: fmt.serialize for prefix, fmt in FORMATS.items()}
+    options = manifest_options(settings)
+    outputs["iiif"] = lambda record: builder.build(record, options)
+    return outputs

@@ -10,6 +10,7 @@ from werkzeug.routing import BaseConverter
 
 from metadata import describe, jsonld, languages, markdown, rights
 from metadata.storage import RecordState, first_text
+from metadata.urls import STORED
 
 from .. import state
 from ..http import digest, negotiate, representation, state_etag
@@ -92,6 +93,19 @@ def _stored_output(identifier: str, fmt: str) -> str:
     if found is None:
         abort(500, f"the stored {fmt} output of {identifier} is missing; run `muniment rebuild`")
     return found[1]
+
+
+@blueprint.get("/records/<recid:identifier>/<recid:key>.txt")
+def version_text(identifier: str, key: str):
+    """The plain text of one language version (the manifest's `rendering`)."""
+    current = _public_state(identifier)
+    if current.deleted:
+        raise Problem(410, f"Record {identifier} was deleted.", "Gone")
+    for version in current.data.get("hasVersion") or []:
+        if version["id"] == STORED.version(identifier, key):
+            return representation(version["text"], "text/plain", state_etag(current, f"txt-{key}"),
+                                  current.datestamp)
+    raise Problem(404, f"Record {identifier} has no version {key}.", "Not Found")
 
 
 @blueprint.get("/records")

@@ -1,0 +1,244 @@
+"""The IIIF Presentation 3.0 manifest of a record, built on write with iiif-prezi3 (DESIGN.md sections 3-4).
+
+Text versions are typeset into reading pages (``layout``): each page is a Canvas painted with its page image
+(a IIIF Image API level 0 service) and carrying that page's slice of the text as a ``supplementing``
+TextualBody, so viewers show the pages and their annotation panels show the text. Scans, where a record
+lists them, are painted instead, with the text split at its page markers. A record with neither gets one
+typeset page of its title, date, summary and citation. Returns the manifest and the stored page layout.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from iiif_prezi3 import CanvasRef, Manifest
+
+from metadata import dates, describe, languages
+from metadata.jsonld import context_document
+from metadata.storage import first_text
+from metadata.urls import STORED
+
+from .fonts import FontSet
+from .layout import HEIGHT, PAGE_MARKER, WIDTH, Page, paginate, title_page
+from .render import SIZES
+
+PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
+OAI_DC_PROFILE = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+
+
+@dataclass(frozen=True)
+class Options:
+    provider_name: str = "Muniment"
+    provider_homepage: str = STORED.base
+    default_rights: str = ""
+    fonts: FontSet = field(default_factory=FontSet)
+
+
+def lang_map(language_map: dict | None) -> dict:
+    """A record language map as a IIIF one (values are lists)."""
+    return {lang: [text] for lang, text in (language_map or {}).items()}
+
+
+def _en(text: str) -> dict:
+    return {"en": [text]}
+
+
+def _pair(label: str, values: list[str] | dict) -> dict | None:
+    if isinstance(values, dict):
+        value = {lang: texts for lang, texts in values.items() if texts}
+    else:
+        value = {"none": [v for v in values if v]} if any(values) else {}
+    return {"label": _en(label), "value": value} if value else None
+
+
+def _metadata(record: dict, rights: str | None) -> list[dict]:
+    creators = describe.creators(record)
+    source = record.get("source") or {}
+    pairs = [
+        _pair("Date", [record["created"]]),
+        _pair("Creator", [f"{p.name} ({', '.join(p.role_names)})" for p in creators]),
+        _pair("Recipient", [p.name for p in describe.addressees(record)]),
+        _pair("Translator", [p.name for p in describe.translators(record)]),
+        _pair("Original language", [languages.english_name(c) for c in describe.original_languages(record)]),
+        _pair("Source", [source.get("label")]),
+        _pair("Provenance", lang_map((record.get("provenance") or {}).get("label"))),
+        _pair("Archive", [first_text((record.get("publisher") or {}).get("name"))]),
+        _pair("Subjects", [first_text(s["prefLabel"]) for s in record.get("subject") or []]),
+        _pair("Places", [first_text(s["label"]) for s in record.get("spatial") or []]),
+        _pair("Periods", [first_text(s["label"]) for s in record.get("temporal") or []]),
+        _pair("Reference code", [record.get("referenceCode")]),
+        _pair("Extent", [record.get("extent")]),
+        _pair("Rights", [describe.rights_label(rights)] if rights else []),
+        _pair("Identifier", [record["identifier"]]),
+    ]
+    return [p for p in pairs if p]
+
+
+@dataclass
+class _Canvas:
+    label: dict
+    key: str | None  # the version's key, None for a title page or scans
+    text_pieces: list[tuple[str, str]]  # (language, text) supplementing annotations
+    scan: dict | None = None
+    page: Page | None = None
+
+
+def _version_key(version: dict) -> str:
+    return version["id"].rsplit("/", 1)[-1]
+
+
+def _version_label(version: dict) -> str:
+    code = languages.iri_code(version["language"][0])
+    name = languages.english_name(code)
+    if version.get("translationOfWork"):
+        return f"{name} translation"
+    return f"{name} original" if "Original" in (version.get("versionLabel") or "") else f"{name} transcript"
+
+
+def _plan(record: dict, options: Options) -> list[_Canvas]:
+    versions = record.get("hasVersion") or []
+    scans = record.get("scans") or []
+    if scans:
+        canvases = [_Canvas(lang_map(scan["label"]), None, [], scan=scan) for scan in scans]
+        for version in versions:
+            code = languages.iri_code(version["language"][0])
+            chunks = _split_at_markers(version["text"], len(canvases))
+            for canvas, chunk in zip(canvases, chunks):
+                if chunk:
+                    canvas.text_pieces.append((code, chunk))
+        return canvases
+    canvases = []
+    for version in versions:
+        code = languages.iri_code(version["language"][0])
+        pages = paginate(version["text"], code, options.fonts, _version_key(version))
+        for number, page in enumerate(pages, start=1):
+            label = f"{_version_label(version)}, p. {number}"
+            canvases.append(_Canvas(_en(label), _version_key(version), [(code, page.text)], page=page))
+    if canvases:
+        return canvases
+    lines = [("h", first_text(record["title"])), ("p", record["created"])]
+    lines += [("p", text) for text in (record.get("abstract") or {}).values()]
+    if record.get("bibliographicCitation"):
+        lines.append(("p", record["bibliographicCitation"]))
+    page = title_page(lines, "en", options.fonts)
+    return [_Canvas(_en("Description"), None, [("en", page.text)], page=page)]
+
+
+def _split_at_markers(text: str, parts: int) -> list[str]:
+    """The text cut before each page marker, folded into ``parts`` pieces (the rest joins the last)."""
+    pieces, start = [], 0
+    for match in re.finditer(r"^.*$", text, re.MULTILINE):
+        if PAGE_MARKER.match(match.group(0)) and match.start() > start:
+            pieces.append(text[start:match.start()])
+            start = match.start()
+    pieces.append(text[start:])
+    if len(pieces) > parts:
+        pieces = pieces[:parts - 1] + ["".join(pieces[parts - 1:])]
+    return pieces
+
+
+def _image_body(identifier: str, n: int, canvas: _Canvas) -> dict:
+    if canvas.scan is not None:
+        scan = canvas.scan
+        if scan.get("service"):
+            return {"id": f"{scan['service']}/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg",
+                    "width": scan["width"], "height": scan["height"],
+                    "service": [{"id": scan["service"], "type": "ImageService3", "profile": "level1"}]}
+        return {"id": scan["image"], "type": "Image", "format": "image/jpeg", "width": scan["width"],
+                "height": scan["height"]}
+    service = STORED.image_service(identifier, n)
+    return {"id": f"{service}/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg", "width": WIDTH,
+            "height": HEIGHT, "service": [image_service_reference(identifier, n)]}
+
+
+def image_service_reference(identifier: str, n: int) -> dict:
+    return {"id": STORED.image_service(identifier, n), "type": "ImageService3", "profile": "level0"}
+
+
+def annotation_page(identifier: str, n: int, canvas_id: str, pieces: list[tuple[str, str]]) -> dict:
+    """The supplementing annotations of canvas ``n``: its text, one TextualBody per language version."""
+    return {"id": STORED.annotation_page(identifier, n), "type": "AnnotationPage", "items": [
+        {"id": STORED.annotation(identifier, n, k), "type": "Annotation", "motivation": "supplementing",
+         "target": canvas_id, "body": {"type": "TextualBody", "value": text, "language": code,
+                                       "format": "text/plain"}}
+        for k, (code, text) in enumerate(pieces, start=1)]}
+
+
+def build(record: dict, options: Options) -> dict[str, str]:
+    """{'manifest': manifest JSON, 'pages': layout JSON} in stored form (placeholder base)."""
+    identifier = record["identifier"]
+    plan = _plan(record, options)
+    rights = record.get("rights") or options.default_rights or None
+    canvases, ranges = [], {}
+    for n, canvas in enumerate(plan, start=1):
+        canvas_id = STORED.canvas(identifier, n)
+        body = _image_body(identifier, n, canvas)
+        item = {"id": canvas_id, "type": "Canvas", "label": canvas.label, "width": body["width"],
+                "height": body["height"],
+                "items": [{"id": STORED.painting_page(identifier, n), "type": "AnnotationPage", "items": [
+                    {"id": STORED.painting(identifier, n), "type": "Annotation", "motivation": "painting",
+                     "target": canvas_id, "body": body}]}]}
+        if canvas.text_pieces:
+            item["annotations"] = [annotation_page(identifier, n, canvas_id, canvas.text_pieces)]
+        canvases.append(item)
+        if canvas.key is not None:
+            ranges.setdefault(canvas.key, []).append(canvas_id)
+    data = {
+        "@context": PRESENTATION_CONTEXT,
+        "id": STORED.manifest(identifier),
+        "type": "Manifest",
+        "label": lang_map(record["title"]),
+        "metadata": _metadata(record, rights),
+        "provider": [{"id": options.provider_homepage, "type": "Agent", "label": _en(options.provider_name),
+                      "homepage": [{"id": options.provider_homepage, "type": "Text",
+                                    "label": _en(options.provider_name), "format": "text/html"}]}],
+        "homepage": [{"id": record["id"], "type": "Text", "label": lang_map(record["title"]),
+                      "format": "text/html"}],
+        "seeAlso": [
+            {"id": STORED.record_format(identifier, "jsonld"), "type": "Dataset", "format": "application/ld+json",
+             "profile": STORED.context(), "label": _en("Record (JSON-LD)")},
+            {"id": STORED.record_format(identifier, "xml"), "type": "Dataset", "format": "application/xml",
+             "profile": OAI_DC_PROFILE, "label": _en("Record (Dublin Core)")},
+        ],
+        "navDate": dates.bounds(record["created"])[0] + "T00:00:00Z",
+        "items": canvases,
+    }
+    if record.get("abstract"):
+        data["summary"] = lang_map(record["abstract"])
+    if record.get("bibliographicCitation"):
+        data["requiredStatement"] = {"label": _en("Citation"), "value": _en(record["bibliographicCitation"])}
+    if rights:
+        data["rights"] = rights
+    rendering = [{"id": STORED.text_rendering(identifier, _version_key(v)), "type": "Text",
+                  "label": _en(f"{_version_label(v)} (plain text)"), "format": "text/plain"}
+                 for v in record.get("hasVersion") or []]
+    if not record.get("scans"):
+        rendering.append({"id": STORED.reading_pdf(identifier), "type": "Text",
+                          "label": _en("Reading text (PDF)"), "format": "application/pdf"})
+    data["rendering"] = rendering
+    if record.get("isPartOf"):
+        data["partOf"] = [{"id": STORED.collection(STORED.set_spec(iri)), "type": "Collection"}
+                          for iri in record["isPartOf"]]
+    first = canvases[0]["items"][0]["items"][0]["body"]
+    if plan[0].scan is None:
+        width, height = SIZES[0]
+        service = STORED.image_service(identifier, 1)
+        data["thumbnail"] = [{"id": f"{service}/full/{width},{height}/0/default.jpg", "type": "Image",
+                              "format": "image/jpeg", "width": width, "height": height,
+                              "service": [image_service_reference(identifier, 1)]}]
+    else:
+        data["thumbnail"] = [{k: v for k, v in first.items() if k != "service"}]
+    if len(canvases) > 1 and plan[0].scan is None:
+        data["behavior"] = ["paged"]
+    if ranges:
+        versions = {_version_key(v): v for v in record.get("hasVersion") or []}
+        data["structures"] = [{"id": STORED.range(identifier, key), "type": "Range",
+                               "label": _en(_version_label(versions[key])),
+                               "items": [CanvasRef(id=c, type="Canvas") for c in ids]} for key, ids in ranges.items()]
+    manifest = Manifest(**data)
+    pages = [{"language": c.page.language, "lines": c.page.lines} if c.page else None for c in plan]
+    return {"manifest": manifest.jsonld(), "pages": json.dumps(pages, ensure_ascii=False)}
+
+
+__all__ = ["Options", "build", "annotation_page", "image_service_reference", "context_document"]

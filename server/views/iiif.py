@@ -1,0 +1,270 @@
+"""IIIF Presentation 3.0 (manifests, canvases, annotation pages, collections) and the Image API 3.0
+level 0 service of the reading pages.
+
+Manifests are stored at write time and published under the configured base; canvases and annotation pages
+are cut from the stored manifest so their ids dereference; page images are drawn on first request from the
+stored layout and cached per revision. Every response allows any origin and answers CORS preflights.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, redirect, request
+
+from manifests import render
+from manifests.fonts import FontSet
+from manifests.layout import HEIGHT, WIDTH
+from manifests.render import SIZES
+from metadata.storage import RecordState
+
+from .. import state
+from ..http import digest, negotiate, representation
+from ..problems import Problem
+
+blueprint = Blueprint("iiif", __name__)
+
+PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+IMAGE_INFO = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
+PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
+COLLECTION_SIZE = 1000
+
+
+@blueprint.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        asked = request.headers.get("Access-Control-Request-Headers")
+        response.headers["Access-Control-Allow-Headers"] = asked or "Accept, If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    else:
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Content-Type"
+    return response
+
+
+def _json_type(profile_type: str) -> str:
+    """The IIIF media type, or plain application/json when that is what the client asks for."""
+    chosen = negotiate(["application/ld+json", "application/json"], "application/ld+json")
+    return "application/json" if chosen == "application/json" else profile_type
+
+
+def _stored(identifier: str, fmt: str) -> tuple[RecordState, str]:
+    found = state.store().get_derived(identifier, fmt)
+    if found is None or found[0].deleted or not found[0].published:
+        if found is not None and found[0].deleted:
+            raise Problem(410, f"Record {identifier} was deleted.", "Gone")
+        raise Problem(404, f"No published record {identifier}.", "Not Found")
+    return found
+
+
+def _json_response(document: str | dict, current: RecordState | None, tag: str, profile: str = PRESENTATION):
+    body = document if isinstance(document, str) else json.dumps(document, ensure_ascii=False)
+    mimetype = _json_type(profile)
+    etag = f"{current.revision}-{current.content_hash[:16]}-{tag}" if current else f"{tag}-{digest(body)}"
+    return representation(body, mimetype, etag, current.datestamp if current else None, vary_accept=True)
+
+
+# ------------------------------------------------------------------------------- presentation
+@blueprint.route("/iiif/<recid:identifier>/manifest", methods=["GET", "OPTIONS"])
+def manifest(identifier: str):
+    current, text = _stored(identifier, "manifest")
+    return _json_response(state.urls().publish(text), current, "manifest")
+
+
+def _manifest(identifier: str) -> tuple[RecordState, dict]:
+    current, text = _stored(identifier, "manifest")
+    return current, json.loads(state.urls().publish(text))
+
+
+def _canvas(document: dict, n: int) -> dict:
+    if not 1 <= n <= len(document["items"]):
+        raise Problem(404, f"The manifest has no canvas {n}.", "Not Found")
+    return document["items"][n - 1]
+
+
+@blueprint.route("/iiif/<recid:identifier>/canvas/<int:n>", methods=["GET", "OPTIONS"])
+def canvas(identifier: str, n: int):
+    current, document = _manifest(identifier)
+    return _json_response({"@context": PRESENTATION_CONTEXT, **_canvas(document, n)}, current, f"canvas-{n}")
+
+
+@blueprint.route("/iiif/<recid:identifier>/annotations/<int:n>", methods=["GET", "OPTIONS"])
+def annotations(identifier: str, n: int):
+    current, document = _manifest(identifier)
+    pages = _canvas(document, n).get("annotations")
+    if not pages:
+        raise Problem(404, f"Canvas {n} has no annotations.", "Not Found")
+    return _json_response({"@context": PRESENTATION_CONTEXT, **pages[0]}, current, f"annotations-{n}")
+
+
+@blueprint.route("/iiif/<recid:identifier>/reading.pdf", methods=["GET", "OPTIONS"])
+def reading_pdf(identifier: str):
+    current, text = _stored(identifier, "pages")
+    pages = [p for p in json.loads(text) if p]
+    if not pages:
+        raise Problem(404, f"Record {identifier} has no reading pages.", "Not Found")
+    data = _cached(current, "reading.pdf", lambda: render.pdf(pages, _fonts()))
+    response = representation(data, "application/pdf", f"{current.revision}-{current.content_hash[:16]}-pdf",
+                              current.datestamp)
+    response.headers["Content-Disposition"] = f'inline; filename="{identifier}.pdf"'
+    return response
+
+
+# ------------------------------------------------------------------------------- image API level 0
+@blueprint.route("/iiif/image/<recid:identifier>/<int:n>", methods=["GET", "OPTIONS"])
+def image_base(identifier: str, n: int):
+    return redirect(f"{state.urls().image_service(identifier, n)}/info.json", 303)
+
+
+@blueprint.route("/iiif/image/<recid:identifier>/<int:n>/info.json", methods=["GET", "OPTIONS"])
+def image_info(identifier: str, n: int):
+    current, _ = _page(identifier, n)
+    info = {
+        "@context": "http://iiif.io/api/image/3/context.json",
+        "id": state.urls().image_service(identifier, n),
+        "type": "ImageService3",
+        "protocol": "http://iiif.io/api/image",
+        "profile": "level0",
+        "width": WIDTH,
+        "height": HEIGHT,
+        "sizes": [{"width": w, "height": h} for w, h in SIZES],
+        "extraFormats": [],
+    }
+    del info["extraFormats"]
+    return _json_response(info, current, f"info-{n}", IMAGE_INFO)
+
+
+@blueprint.route("/iiif/image/<recid:identifier>/<int:n>/<region>/<size>/<rotation>/<quality>.<fmt>",
+                 methods=["GET", "OPTIONS"])
+def image(identifier: str, n: int, region: str, size: str, rotation: str, quality: str, fmt: str):
+    if region != "full" or rotation != "0" or quality != "default" or fmt != "jpg":
+        raise Problem(400, "This level 0 service serves region 'full', rotation 0, quality 'default', format jpg.",
+                      "Bad Request")
+    allowed = {f"{w},{h}": (w, h) for w, h in SIZES} | {"max": (WIDTH, HEIGHT), f"{WIDTH},": (WIDTH, HEIGHT)}
+    if size not in allowed:
+        raise Problem(400, f"Size '{size}' is not one of the sizes listed in info.json.", "Bad Request")
+    current, page = _page(identifier, n)
+    width, height = allowed[size]
+    data = _cached(current, f"{n}-{width}x{height}.jpg", lambda: render.jpeg(page, _fonts(), (width, height)))
+    return representation(data, "image/jpeg", f"{current.revision}-{current.content_hash[:16]}-{n}-{width}",
+                          current.datestamp, max_age=86400)
+
+
+def _page(identifier: str, n: int) -> tuple[RecordState, dict]:
+    current, text = _stored(identifier, "pages")
+    pages = json.loads(text)
+    if not 1 <= n <= len(pages) or pages[n - 1] is None:
+        raise Problem(404, f"Record {identifier} has no reading page {n}.", "Not Found")
+    return current, pages[n - 1]
+
+
+def _fonts() -> FontSet:
+    settings = state.settings()
+    return FontSet(settings.font_latin, settings.font_cjk)
+
+
+def _cached(current: RecordState, name: str, make) -> bytes:
+    """Rendered bytes kept per record content hash in the instance folder (any server can redo them)."""
+    folder = Path(current_app.instance_path) / "cache" / "iiif" / current.id / current.content_hash[:32]
+    path = folder / name
+    if path.is_file():
+        return path.read_bytes()
+    data = make()
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, path)
+    return data
+
+
+# ------------------------------------------------------------------------------- collections
+def _manifest_refs(rows) -> list[dict]:
+    urls = state.urls()
+    return [{"id": urls.manifest(r.id), "type": "Manifest", "label": {"en": [r.title]},
+             "navDate": f"{r.date_lower}T00:00:00Z"} for r in rows]
+
+
+def _collection(collection_id: str, label: str, items: list[dict], summary: str | None = None,
+                part_of: str | None = None) -> dict:
+    document = {"@context": PRESENTATION_CONTEXT, "id": collection_id, "type": "Collection",
+                "label": {"en": [label]}}
+    if summary:
+        document["summary"] = {"en": [summary]}
+    if part_of:
+        document["partOf"] = [{"id": part_of, "type": "Collection"}]
+    document["items"] = items
+    document["provider"] = [{"id": state.settings().provider_homepage, "type": "Agent",
+                             "label": {"en": [state.settings().provider_name]}}]
+    return document
+
+
+def _paged(collection_id_of, label: str, total: int, rows_for, page: int, part_of: str | None) -> dict:
+    """A collection of manifests, split into page collections of COLLECTION_SIZE when it is larger."""
+    pages = max(math.ceil(total / COLLECTION_SIZE), 1)
+    if page > pages:
+        raise Problem(404, "No such collection page.", "Not Found")
+    if pages == 1:
+        return _collection(collection_id_of(1), label, _manifest_refs(rows_for(0)), part_of=part_of)
+    if page == 0:  # the parent of the pages
+        items = [{"id": collection_id_of(p), "type": "Collection", "label": {"en": [f"{label}, part {p}"]}}
+                 for p in range(1, pages + 1)]
+        return _collection(collection_id_of(1), label, items, part_of=part_of)
+    return _collection(collection_id_of(page) if page > 1 else collection_id_of(1) + "/1", f"{label}, part {page}",
+                       _manifest_refs(rows_for((page - 1) * COLLECTION_SIZE)), part_of=collection_id_of(1))
+
+
+@blueprint.route("/iiif/collection/top", methods=["GET", "OPTIONS"])
+def top():
+    store, urls = state.store(), state.urls()
+    total, rows = store.published(limit=COLLECTION_SIZE)
+    name = state.settings().repository_name
+    if total <= COLLECTION_SIZE:
+        document = _collection(urls.collection("top"), name, _manifest_refs(rows))
+    else:
+        items = [{"id": urls.decade_collection(decade), "type": "Collection", "label": {"en": [f"{decade}s"]},
+                  "summary": {"en": [f"{count} records"]}} for decade, count in store.published_decades()]
+        sets = [{"id": urls.collection(s["spec"]), "type": "Collection", "label": {"en": [s["name"]]}}
+                for s in store.list_sets() if s["parent"] is None]
+        document = _collection(urls.collection("top"), name, items + sets,
+                               summary=f"{total} records, by decade and by set")
+    return _json_response(document, None, "top")
+
+
+@blueprint.route("/iiif/collection/top/<int:decade>s", defaults={"page": 0}, methods=["GET", "OPTIONS"])
+@blueprint.route("/iiif/collection/top/<int:decade>s/<int:page>", methods=["GET", "OPTIONS"])
+def decade_collection(decade: int, page: int):
+    store, urls = state.store(), state.urls()
+    lower, upper = f"{decade:04d}-01-01", f"{decade + 9:04d}-12-31"
+    total, _ = store.published(lower=lower, upper=upper, limit=0)
+    if total == 0 or decade % 10:
+        raise Problem(404, f"No records from the {decade}s.", "Not Found")
+    document = _paged(lambda p: urls.decade_collection(str(decade), p), f"{decade}s", total,
+                      lambda offset: store.published(lower=lower, upper=upper, offset=offset,
+                                                     limit=COLLECTION_SIZE)[1],
+                      page, urls.collection("top"))
+    return _json_response(document, None, f"decade-{decade}-{page}")
+
+
+@blueprint.route("/iiif/collection/<spec>", defaults={"page": 0}, methods=["GET", "OPTIONS"])
+@blueprint.route("/iiif/collection/<spec>/<int:page>", methods=["GET", "OPTIONS"])
+def set_collection(spec: str, page: int):
+    store, urls = state.store(), state.urls()
+    sets = {s["spec"]: s for s in store.list_sets()}
+    if spec not in sets:
+        raise Problem(404, f"No set {spec}.", "Not Found")
+    total, _ = store.published(spec=spec, limit=0)
+    parent = sets[spec]["parent"]
+    document = _paged(lambda p: urls.collection(spec, p), sets[spec]["name"], total,
+                      lambda offset: store.published(spec=spec, offset=offset, limit=COLLECTION_SIZE)[1], page,
+                      urls.collection(parent) if parent else urls.collection("top"))
+    if page in (0, 1):
+        children = [{"id": urls.collection(s["spec"]), "type": "Collection", "label": {"en": [s["name"]]}}
+                    for s in sets.values() if s["parent"] == spec]
+        document["items"] = children + document["items"]
+        if sets[spec]["description"]:
+            document["summary"] = {"en": [sets[spec]["description"]]}
+    return _json_response(document, None, f"set-{spec}-{page}")
