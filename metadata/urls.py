@@ -92,11 +92,12 @@ class UrlBuilder:
     def image_service(self, identifier: str, n: int) -> str:
         return f"{self.base}iiif/image/{identifier}/{n}"
 
-    def collection(self, name: str, page: int = 1) -> str:
-        return f"{self.base}iiif/collection/{name}" + (f"/{page}" if page > 1 else "")
+    def collection(self, name: str, part: int = 0) -> str:
+        """A collection, or (part >= 1) one part of a collection too large for one response."""
+        return f"{self.base}iiif/collection/{name}" + (f"/{part}" if part else "")
 
-    def decade_collection(self, decade: str, page: int = 1) -> str:
-        return f"{self.base}iiif/collection/top/{decade}s" + (f"/{page}" if page > 1 else "")
+    def decade_collection(self, decade: str, part: int = 0) -> str:
+        return f"{self.base}iiif/collection/top/{decade}s" + (f"/{part}" if part else "")
 
     def reading_pdf(self, identifier: str) -> str:
         return f"{self.base}iiif/{identifier}/reading.pdf"

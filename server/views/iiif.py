@@ -202,19 +202,19 @@ def _collection(collection_id: str, label: str, items: list[dict], summary: str 
     return document
 
 
-def _paged(collection_id_of, label: str, total: int, rows_for, page: int, part_of: str | None) -> dict:
-    """A collection of manifests, split into page collections of COLLECTION_SIZE when it is larger."""
-    pages = max(math.ceil(total / COLLECTION_SIZE), 1)
-    if page > pages:
-        raise Problem(404, "No such collection page.", "Not Found")
-    if pages == 1:
-        return _collection(collection_id_of(1), label, _manifest_refs(rows_for(0)), part_of=part_of)
-    if page == 0:  # the parent of the pages
+def _paged(collection_id_of, label: str, total: int, rows_for, part: int, part_of: str | None) -> dict:
+    """A collection of manifests; past COLLECTION_SIZE it lists parts (``collection_id_of(1..n)``) instead."""
+    parts = max(math.ceil(total / COLLECTION_SIZE), 1)
+    if part > (parts if parts > 1 else 0):
+        raise Problem(404, "No such part of the collection.", "Not Found")
+    if parts == 1:
+        return _collection(collection_id_of(0), label, _manifest_refs(rows_for(0)), part_of=part_of)
+    if part == 0:
         items = [{"id": collection_id_of(p), "type": "Collection", "label": {"en": [f"{label}, part {p}"]}}
-                 for p in range(1, pages + 1)]
-        return _collection(collection_id_of(1), label, items, part_of=part_of)
-    return _collection(collection_id_of(page) if page > 1 else collection_id_of(1) + "/1", f"{label}, part {page}",
-                       _manifest_refs(rows_for((page - 1) * COLLECTION_SIZE)), part_of=collection_id_of(1))
+                 for p in range(1, parts + 1)]
+        return _collection(collection_id_of(0), label, items, part_of=part_of)
+    return _collection(collection_id_of(part), f"{label}, part {part}",
+                       _manifest_refs(rows_for((part - 1) * COLLECTION_SIZE)), part_of=collection_id_of(0))
 
 
 @blueprint.route("/iiif/collection/top", methods=["GET", "OPTIONS"])
@@ -222,14 +222,14 @@ def top():
     store, urls = state.store(), state.urls()
     total, rows = store.published(limit=COLLECTION_SIZE)
     name = state.settings().repository_name
+    sets = [{"id": urls.collection(s["spec"]), "type": "Collection", "label": {"en": [s["name"]]}}
+            for s in store.list_sets() if s["parent"] is None]
     if total <= COLLECTION_SIZE:
-        document = _collection(urls.collection("top"), name, _manifest_refs(rows))
+        document = _collection(urls.collection("top"), name, sets + _manifest_refs(rows))
     else:
-        items = [{"id": urls.decade_collection(decade), "type": "Collection", "label": {"en": [f"{decade}s"]},
-                  "summary": {"en": [f"{count} records"]}} for decade, count in store.published_decades()]
-        sets = [{"id": urls.collection(s["spec"]), "type": "Collection", "label": {"en": [s["name"]]}}
-                for s in store.list_sets() if s["parent"] is None]
-        document = _collection(urls.collection("top"), name, items + sets,
+        decades = [{"id": urls.decade_collection(decade), "type": "Collection", "label": {"en": [f"{decade}s"]},
+                    "summary": {"en": [f"{count} records"]}} for decade, count in store.published_decades()]
+        document = _collection(urls.collection("top"), name, decades + sets,
                                summary=f"{total} records, by decade and by set")
     return _json_response(document, None, "top")
 
@@ -261,7 +261,7 @@ def set_collection(spec: str, page: int):
     document = _paged(lambda p: urls.collection(spec, p), sets[spec]["name"], total,
                       lambda offset: store.published(spec=spec, offset=offset, limit=COLLECTION_SIZE)[1], page,
                       urls.collection(parent) if parent else urls.collection("top"))
-    if page in (0, 1):
+    if page == 0:
         children = [{"id": urls.collection(s["spec"]), "type": "Collection", "label": {"en": [s["name"]]}}
                     for s in sets.values() if s["parent"] == spec]
         document["items"] = children + document["items"]

@@ -1,0 +1,266 @@
+"""IIIF Presentation 3.0 and Image API level 0: schema-valid manifests and collections whose ids are the
+URLs that serve them, the right headers, dereferenceable parts, and exactly-sized page images."""
+from __future__ import annotations
+
+import copy
+import io
+import json
+from urllib.parse import urlsplit
+
+import jsonschema
+import pytest
+from PIL import Image
+from pyld import jsonld as pyld_jsonld
+from sqlalchemy import select
+
+from metadata import importer, seed_format
+from metadata.jsonld import OfflineLoader
+from metadata.tables import derived
+from metadata.urls import STORED
+from server.views import iiif as iiif_view
+
+from tests.support.paths import IIIF_SCHEMA, JSONLD_DIR, REPO, SAMPLE, SEED
+
+BASE = "http://muniment.test/"
+PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return jsonschema.Draft7Validator(json.loads(IIIF_SCHEMA.read_text()))
+
+
+def _with_scans(record: dict) -> dict:
+    record = copy.deepcopy(record)
+    text = json.dumps(record).replace(STORED.record("300451"), STORED.record("scanned"))
+    record = json.loads(text)
+    record["identifier"] = "scanned"
+    record["scans"] = [
+        {"label": {"en": "p. 1"}, "service": "https://images.example.org/iiif/3/scan-1", "width": 2000, "height": 3000},
+        {"label": {"en": "p. 2"}, "image": "https://images.example.org/scan-2.jpg", "width": 2000, "height": 2900},
+    ]
+    return record
+
+
+@pytest.fixture
+def loaded(store):
+    """The seed, the sample, the project's samples, a record with scans; the sample drafts one record."""
+    store.save(seed_format.parse_file(SEED), "import")
+    sample = seed_format.parse_file(SAMPLE)
+    store.save(sample, "import")
+    for path in importer.expand_paths([REPO / "samples"]):
+        for record in importer.read_file(path):
+            if record["identifier"] != "113439":  # keep the seed's full text for the annotation test
+                store.save(record, "import")
+    store.save(_with_scans(sample), "import")
+    draft = json.loads(json.dumps(sample).replace(STORED.record("300451"), STORED.record("draft-one")))
+    draft["identifier"] = "draft-one"
+    store.save(draft, "import", published=False)
+    return store
+
+
+def _get(client, url: str, **headers):
+    response = client.get(urlsplit(url).path, headers=headers)
+    assert response.status_code == 200, (url, response.data[:300])
+    return response
+
+
+def _valid(validator, document: dict):
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, [(list(e.absolute_path), e.message[:200]) for e in errors[:5]]
+
+
+MANIFESTS = ["113439", "300451", "scanned", "album-194x", "memo-1962-reading-room", "990002",
+             "1951-03-letter-anna-sokolova-to-the-irkutsk-regional-library"]
+
+
+@pytest.mark.parametrize("identifier", MANIFESTS)
+def test_every_manifest_is_schema_valid_and_served_at_its_id(client, loaded, validator, identifier):
+    url = f"{BASE}iiif/{identifier}/manifest"
+    response = _get(client, url)
+    assert response.headers["Content-Type"] == PRESENTATION
+    manifest = response.get_json(force=True)
+    _valid(validator, manifest)
+    assert manifest["id"] == url
+    assert "muniment.invalid" not in response.get_data(as_text=True)
+    for canvas in manifest["items"]:
+        served = _get(client, canvas["id"]).get_json(force=True)
+        assert served["id"] == canvas["id"] and served["width"] == canvas["width"]
+        for page in canvas.get("annotations", []):
+            assert _get(client, page["id"]).get_json(force=True)["items"] == page["items"]
+
+
+def test_every_collection_is_valid_and_lists_no_drafts(client, loaded, validator):
+    seen, queue = set(), [f"{BASE}iiif/collection/top"]
+    manifests = set()
+    while queue:
+        url = queue.pop()
+        collection = _get(client, url).get_json(force=True)
+        _valid(validator, collection)
+        assert collection["id"] == url
+        seen.add(url)
+        for item in collection["items"]:
+            if item["type"] == "Collection" and item["id"] not in seen:
+                queue.append(item["id"])
+            elif item["type"] == "Manifest":
+                manifests.add(item["id"].split("/")[-2])
+    assert f"{BASE}iiif/collection/samples" in seen
+    assert "draft-one" not in manifests and set(MANIFESTS) <= manifests
+
+
+def test_large_collections_are_split(client, loaded, validator, monkeypatch):
+    monkeypatch.setattr(iiif_view, "COLLECTION_SIZE", 3)
+    top = _get(client, f"{BASE}iiif/collection/top").get_json(force=True)
+    _valid(validator, top)
+    decades = [i["id"] for i in top["items"] if "/top/" in i["id"]]
+    assert f"{BASE}iiif/collection/top/1940s" in decades
+    total = 0
+    for decade in decades:
+        document = _get(client, decade).get_json(force=True)
+        _valid(validator, document)
+        parts = [i["id"] for i in document["items"] if i["type"] == "Collection"] or [decade]
+        for part in parts:
+            page = _get(client, part).get_json(force=True)
+            _valid(validator, page)
+            assert len(page["items"]) <= 3
+            total += sum(1 for i in page["items"] if i["type"] == "Manifest")
+    assert total == len(MANIFESTS)
+
+
+def test_seed_annotations_join_to_the_full_translation(client, loaded):
+    manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
+    texts = [a["body"]["value"] for canvas in manifest["items"] for page in canvas.get("annotations", [])
+             for a in page["items"] if a["motivation"] == "supplementing"]
+    seed = seed_format.parse_file(SEED)
+    assert "".join(texts) == seed["hasVersion"][0]["text"]
+    assert len(manifest["items"]) > 5 and manifest["behavior"] == ["paged"]
+    body = manifest["items"][0]["annotations"][0]["items"][0]["body"]
+    assert body == {"type": "TextualBody", "value": texts[0], "language": "en", "format": "text/plain"}
+    assert [r["label"] for r in manifest["structures"]] == [{"en": ["English translation"]}]
+
+
+def test_manifest_fields(client, loaded):
+    manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
+    assert manifest["label"] == {"en": ["Cable, Liu Shaoqi to Mao Zedong"]}
+    assert manifest["navDate"] == "1949-07-18T00:00:00Z"
+    assert manifest["requiredStatement"]["label"] == {"en": ["Citation"]}
+    assert manifest["requiredStatement"]["value"]["en"][0].startswith('"Cable, Liu Shaoqi')
+    labels = {m["label"]["en"][0]: m["value"] for m in manifest["metadata"]}
+    assert labels["Translator"] == {"none": ["David Wolff"]}
+    assert labels["Recipient"] == {"none": ["Mao Zedong"]}
+    assert labels["Original language"] == {"none": ["Chinese"]}
+    assert manifest["homepage"][0]["id"] == f"{BASE}records/113439"
+    assert {s["format"] for s in manifest["seeAlso"]} == {"application/ld+json", "application/xml"}
+    assert manifest["provider"][0]["type"] == "Agent"
+    renderings = {r["format"]: r["id"] for r in manifest["rendering"]}
+    text = _get(client, renderings["text/plain"]).get_data(as_text=True)
+    assert text == seed_format.parse_file(SEED)["hasVersion"][0]["text"]
+    pdf = _get(client, renderings["application/pdf"])
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    memo = _get(client, f"{BASE}iiif/memo-1962-reading-room/manifest").get_json(force=True)
+    assert memo["rights"] == "http://creativecommons.org/licenses/by/4.0/"
+    assert [r["label"]["en"][0] for r in memo["structures"]] == [
+        "English original", "Chinese translation", "Russian translation"]
+    languages = [c["annotations"][0]["items"][0]["body"]["language"] for c in memo["items"]]
+    assert languages == ["en", "zh", "ru"]
+
+
+def test_scans_are_painted_and_text_kept_as_annotations(client, loaded):
+    manifest = _get(client, f"{BASE}iiif/scanned/manifest").get_json(force=True)
+    bodies = [c["items"][0]["items"][0]["body"] for c in manifest["items"]]
+    assert bodies[0]["service"][0]["id"] == "https://images.example.org/iiif/3/scan-1"
+    assert bodies[1]["id"] == "https://images.example.org/scan-2.jpg"
+    assert [c["height"] for c in manifest["items"]] == [3000, 2900]
+    texts = [a["body"]["value"] for c in manifest["items"] for a in c["annotations"][0]["items"]]
+    sample = seed_format.parse_file(SAMPLE)
+    joined = {lang: "".join(a["body"]["value"] for c in manifest["items"] for a in c["annotations"][0]["items"]
+                            if a["body"]["language"] == lang) for lang in ("ru", "en")}
+    assert joined == {"ru": sample["hasVersion"][0]["text"], "en": sample["hasVersion"][1]["text"]}
+    assert texts
+
+
+def test_record_without_text_gets_a_title_page(client, loaded):
+    manifest = _get(client, f"{BASE}iiif/album-194x/manifest").get_json(force=True)
+    (canvas,) = manifest["items"]
+    text = canvas["annotations"][0]["items"][0]["body"]["value"]
+    assert "Photograph album of a railway survey party" in text and "194X" in text
+    assert manifest["navDate"] == "1940-01-01T00:00:00Z"
+
+
+def test_page_markers_start_pages(client, loaded):
+    manifest = _get(client, f"{BASE}iiif/300451/manifest").get_json(force=True)
+    firsts = [c["annotations"][0]["items"][0]["body"]["value"].split("\n", 1)[0] for c in manifest["items"]]
+    assert firsts == ["ПИСЬМО", "(с. 1)", "(с. 2)", "LETTER", "(p. 1)", "(p. 2)"]
+
+
+def test_image_service_info_and_every_size(client, loaded):
+    manifest = _get(client, f"{BASE}iiif/memo-1962-reading-room/manifest").get_json(force=True)
+    for canvas in manifest["items"]:
+        service = canvas["items"][0]["items"][0]["body"]["service"][0]["id"]
+        info = _get(client, service + "/info.json")
+        assert info.headers["Content-Type"] == 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
+        document = info.get_json(force=True)
+        assert document["id"] == service and document["type"] == "ImageService3"
+        assert document["profile"] == "level0" and document["protocol"] == "http://iiif.io/api/image"
+        assert (document["width"], document["height"]) == (canvas["width"], canvas["height"])
+        assert document["sizes"]
+        for size in document["sizes"]:
+            image = _get(client, f"{service}/full/{size['width']},{size['height']}/0/default.jpg")
+            assert image.mimetype == "image/jpeg"
+            assert Image.open(io.BytesIO(image.data)).size == (size["width"], size["height"])
+        full = Image.open(io.BytesIO(_get(client, f"{service}/full/max/0/default.jpg").data))
+        assert full.size == (document["width"], document["height"])
+        assert full.convert("L").getextrema()[0] < 100  # something dark was drawn: the text
+    assert client.get(f"/iiif/image/memo-1962-reading-room/1/full/123,45/0/default.jpg").status_code == 400
+    assert client.get(f"/iiif/image/memo-1962-reading-room/1/0,0,10,10/max/0/default.jpg").status_code == 400
+    assert client.get(f"/iiif/image/memo-1962-reading-room/9/info.json").status_code == 404
+    redirect = client.get("/iiif/image/memo-1962-reading-room/1")
+    assert redirect.status_code == 303 and redirect.headers["Location"].endswith("/1/info.json")
+
+
+def test_http_headers_cors_and_conditional_requests(client, loaded):
+    url = "/iiif/113439/manifest"
+    first = client.get(url)
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
+    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    head = client.head(url)
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == first.headers["ETag"]
+    plain = client.get(url, headers={"Accept": "application/json"})
+    assert plain.headers["Content-Type"].startswith("application/json")
+    preflight = client.options(url, headers={"Origin": "https://viewer.example", "Access-Control-Request-Method": "GET",
+                                             "Access-Control-Request-Headers": "if-none-match"})
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Headers"] == "if-none-match"
+    assert client.get("/iiif/nothing/manifest").status_code == 404
+    assert client.get("/iiif/draft-one/manifest").status_code == 404
+
+
+def test_manifest_is_built_on_write_and_changes_with_the_record(client, store, loaded):
+    with store.reading() as conn:
+        stored = conn.execute(select(derived.c.content).where(derived.c.record_id == "113439",
+                                                              derived.c.format == "manifest")).scalar_one()
+    served = client.get("/iiif/113439/manifest").get_data(as_text=True)
+    assert served == stored.replace(STORED.base, BASE)
+    current = store.get("113439")
+    store.update("113439", dict(current.data, title={"en": "Cable about Stalin"}), current.revision, "bob")
+    assert client.get("/iiif/113439/manifest").get_json(force=True)["label"] == {"en": ["Cable about Stalin"]}
+    store.delete("113439", current.revision + 1, "bob")
+    assert client.get("/iiif/113439/manifest").status_code == 410
+
+
+def test_pyld_expands_a_manifest_offline(client, loaded):
+    mapping = json.loads((JSONLD_DIR / "url-map.json").read_text())
+    documents = {url: json.loads((JSONLD_DIR / path).read_text()) for url, path in mapping.items()}
+    manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
+    quads = pyld_jsonld.to_rdf(manifest, {"documentLoader": OfflineLoader(documents), "format": "application/n-quads"})
+    assert f"<{BASE}iiif/113439/manifest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://iiif.io/api/presentation/3#Manifest>" in quads
+    assert "<http://www.w3.org/ns/oa#supplementing>" in quads or "supplementing" in quads
+
+
+def test_record_page_links_its_manifest(client, loaded):
+    page = client.get("/records/113439").get_data(as_text=True)
+    assert f'href="{BASE}iiif/113439/manifest"' in page and "Open in Mirador" in page
