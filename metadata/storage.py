@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -147,6 +150,7 @@ class Store:
     def __init__(self, engine: Engine, derivers: Mapping[str, Deriver] | None = None):
         self.engine = engine
         self.derivers = dict(derivers or {})
+        self._local = threading.local()
 
     # ---------------------------------------------------------------- transactions
     @contextmanager
@@ -338,16 +342,58 @@ class Store:
             row = self._row(conn, identifier)
             return None if row is None else self._state(conn, row)
 
-    def get_derived(self, identifier: str, fmt: str) -> tuple[RecordState, str] | None:
-        """The record's header fields and one stored output, in one round trip; None if absent."""
-        with self.reading() as conn:
-            row = conn.execute(select(records, derived.c.content).join(
-                derived, and_(derived.c.record_id == records.c.id, derived.c.format == fmt)).where(
-                records.c.id == identifier)).first()
+    _STATE_SQL = ("SELECT id, revision, datestamp, deleted, published, content_hash FROM records WHERE id = ?")
+
+    def state(self, identifier: str) -> RecordState | None:
+        """A record's header fields without its data (one cheap autocommit read); None if unknown."""
+        row = self._raw_first(self._STATE_SQL, (identifier,))
         if row is None:
             return None
-        return RecordState(row.id, row.revision, row.datestamp, row.deleted, row.published, row.content_hash,
-                           {}), row.content
+        ident, revision, stamp, deleted, published, digest = row
+        stamp = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
+        return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {})
+
+    _DERIVED_SQL = ("SELECT r.id, r.revision, r.datestamp, r.deleted, r.published, r.content_hash, d.content "
+                    "FROM records r JOIN derived d ON d.record_id = r.id AND d.format = ? WHERE r.id = ?")
+
+    def get_derived(self, identifier: str, fmt: str) -> tuple[RecordState, str] | None:
+        """The record's header fields and one stored output, in one round trip; None if absent.
+
+        This is the read behind every manifest and record format request, so it goes straight to the DBAPI
+        (one statement, no transaction; ~10x cheaper than a Core select) instead of through SQLAlchemy.
+        """
+        row = self._raw_first(self._DERIVED_SQL, (fmt, identifier))
+        if row is None:
+            return None
+        ident, revision, stamp, deleted, published, digest, content = row
+        stamp = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
+        return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {}), content
+
+    def _raw_first(self, sql: str, params: tuple):
+        """First row of a single autocommit statement on this thread's own read connection."""
+        if self.engine.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        try:
+            cursor = self._read_connection().cursor()
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            cursor.close()
+            return row
+        except Exception:
+            self._local.__dict__.pop("connection", None)  # a broken connection is replaced on the next read
+            raise
+
+    def _read_connection(self):
+        """A DBAPI connection kept per thread and process (never shared across a fork), in autocommit mode
+        so it never holds a transaction open between reads."""
+        held = getattr(self._local, "connection", None)
+        if held is None or held[0] != os.getpid():
+            connection = self.engine.raw_connection()
+            driver = connection.driver_connection
+            if hasattr(driver, "autocommit") and not isinstance(driver, sqlite3.Connection):
+                driver.autocommit = True
+            held = self._local.connection = (os.getpid(), connection)
+        return held[1]
 
     def revisions(self, identifier: str) -> list[Revision]:
         with self.reading() as conn:

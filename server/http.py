@@ -5,6 +5,7 @@ import hashlib
 from datetime import timezone
 
 from flask import Response, request
+from werkzeug.http import http_date
 
 from metadata.storage import RecordState
 
@@ -19,19 +20,22 @@ def negotiate(offers: list[str], default: str) -> str:
 def representation(body: str | bytes, mimetype: str, etag: str, last_modified=None, *,
                    vary_accept: bool = False, cors: bool = True, max_age: int = 0) -> Response:
     """A cacheable response: strong ETag, Last-Modified, 304 on a matching conditional GET/HEAD."""
-    response = Response(body, mimetype=mimetype)
-    if mimetype.startswith(("application/ld+json", "application/json", "application/n-quads")):
-        response.charset = "utf-8"
-    response.set_etag(etag.strip('"'))
+    if mimetype.startswith(("application/ld+json", "application/json", "application/n-quads", "text/")):
+        content_type = mimetype if ";" in mimetype else f"{mimetype}; charset=utf-8"
+    else:
+        content_type = mimetype
+    headers = [("Content-Type", content_type), ("ETag", f'"{etag.strip(chr(34))}"'),
+               ("Cache-Control", f"public, max-age={max_age}")]
     if last_modified is not None:
-        response.last_modified = last_modified.replace(tzinfo=timezone.utc)
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
+        headers.append(("Last-Modified", http_date(last_modified.replace(tzinfo=timezone.utc))))
     if vary_accept:
-        response.vary.add("Accept")
+        headers.append(("Vary", "Accept"))
     if cors:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    return response.make_conditional(request)
+        headers.append(("Access-Control-Allow-Origin", "*"))
+    response = Response(body, headers=headers)
+    if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+        return response.make_conditional(request)
+    return response
 
 
 def state_etag(state: RecordState, fmt: str) -> str:

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, request
@@ -20,6 +21,7 @@ from manifests.fonts import FontSet
 from manifests.layout import HEIGHT, WIDTH
 from manifests.render import SIZES
 from metadata.storage import RecordState
+from metadata.urls import STORED_BASE
 
 from .. import state
 from ..http import digest, negotiate, representation
@@ -35,19 +37,21 @@ COLLECTION_SIZE = 1000
 
 @blueprint.after_request
 def _cors(response: Response) -> Response:
+    if request.method != "OPTIONS" and "Access-Control-Allow-Origin" in response.headers:
+        return response  # set by ``representation`` already
     response.headers["Access-Control-Allow-Origin"] = "*"
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
         asked = request.headers.get("Access-Control-Request-Headers")
         response.headers["Access-Control-Allow-Headers"] = asked or "Accept, If-None-Match, If-Modified-Since"
         response.headers["Access-Control-Max-Age"] = "86400"
-    else:
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Content-Type"
     return response
 
 
 def _json_type(profile_type: str) -> str:
     """The IIIF media type, or plain application/json when that is what the client asks for."""
+    if "application/json" not in request.headers.get("Accept", ""):
+        return profile_type
     chosen = negotiate(["application/ld+json", "application/json"], "application/ld+json")
     return "application/json" if chosen == "application/json" else profile_type
 
@@ -61,8 +65,9 @@ def _stored(identifier: str, fmt: str) -> tuple[RecordState, str]:
     return found
 
 
-def _json_response(document: str | dict, current: RecordState | None, tag: str, profile: str = PRESENTATION):
-    body = document if isinstance(document, str) else json.dumps(document, ensure_ascii=False)
+def _json_response(document: bytes | str | dict, current: RecordState | None, tag: str,
+                   profile: str = PRESENTATION):
+    body = document if isinstance(document, (bytes, str)) else json.dumps(document, ensure_ascii=False)
     mimetype = _json_type(profile)
     etag = f"{current.revision}-{current.content_hash[:16]}-{tag}" if current else f"{tag}-{digest(body)}"
     return representation(body, mimetype, etag, current.datestamp if current else None, vary_accept=True)
@@ -71,8 +76,35 @@ def _json_response(document: str | dict, current: RecordState | None, tag: str, 
 # ------------------------------------------------------------------------------- presentation
 @blueprint.route("/iiif/<recid:identifier>/manifest", methods=["GET", "OPTIONS"])
 def manifest(identifier: str):
-    current, text = _stored(identifier, "manifest")
-    return _json_response(state.urls().publish(text), current, "manifest")
+    current, data = _published_manifest(_current(identifier))
+    return _json_response(data, current, "manifest")
+
+
+def _current(identifier: str) -> RecordState:
+    """The published record's state (no data), or the right problem: 404 unknown or draft, 410 deleted."""
+    current = state.store().state(identifier)
+    if current is None or current.deleted or not current.published:
+        if current is not None and current.deleted:
+            raise Problem(410, f"Record {identifier} was deleted.", "Gone")
+        raise Problem(404, f"No published record {identifier}.", "Not Found")
+    return current
+
+
+_PUBLISHED: OrderedDict[tuple, bytes] = OrderedDict()
+
+
+def _published_manifest(current: RecordState, limit: int = 256) -> tuple[RecordState, bytes]:
+    """The stored manifest under the configured base, read and encoded once per revision and worker (LRU):
+    the hot path of a viewer opening a document is then one small indexed read."""
+    base = state.urls().base
+    data = _PUBLISHED.get((current.id, current.content_hash, current.revision, base))
+    if data is None:
+        current, text = _stored(current.id, "manifest")  # reads state and content together
+        data = _PUBLISHED[(current.id, current.content_hash, current.revision, base)] = \
+            text.replace(STORED_BASE, base).encode("utf-8")
+        if len(_PUBLISHED) > limit:
+            _PUBLISHED.popitem(last=False)
+    return current, data
 
 
 def _manifest(identifier: str) -> tuple[RecordState, dict]:

@@ -40,14 +40,17 @@ def load(url: str, count: int) -> None:
     store = app.extensions["muniment"]["store"]
     migrate.upgrade(store.engine)
     have = store.harvest_count()
-    if have >= count:
-        return
-    started = time.perf_counter()
-    for n, _ in enumerate(store.save_many(records(count - have, start=have), "bench", batch_size=1000), 1):
-        if n % 10000 == 0:
-            print(f"  loaded {have + n} records ({n / (time.perf_counter() - started):.0f}/s)", flush=True)
+    if have < count:
+        started = time.perf_counter()
+        for n, _ in enumerate(store.save_many(records(count - have, start=have), "bench", batch_size=1000), 1):
+            if n % 10000 == 0:
+                print(f"  loaded {have + n} records ({n / (time.perf_counter() - started):.0f}/s)", flush=True)
+        print(f"  loaded {count - have} records in {time.perf_counter() - started:.0f} s", flush=True)
+    if url.startswith("sqlite"):
+        # Fold the bulk load's write-ahead log into the database, as a long-running server would have.
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.engine.dispose()
-    print(f"  loaded {count - have} records in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def free_port() -> int:
