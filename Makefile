@@ -4,8 +4,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CJK_FONT   := /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc
+LATIN_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
+MIRADOR    := tests/browser/node_modules/mirador/dist/mirador.min.js
 
-.PHONY: run test setup bench clean
+.PHONY: run test setup fonts browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,18 +19,33 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $@
 
-setup: $(VENV)/.installed
+# Reading pages are typeset with DejaVu (Latin, Cyrillic) and Noto CJK (Chinese): Debian's packages.
+fonts:
+	@if [ ! -f $(CJK_FONT) ] || [ ! -f $(LATIN_FONT) ]; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-cjk fonts-dejavu-core; \
+	fi
+
+# Mirador 4 from the npm registry, for the browser test (Chromium itself comes from Debian: see .ci/run).
+$(MIRADOR): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser: $(MIRADOR)
+
+setup: $(VENV)/.installed fonts
 
 run: setup
 	$(BIN)/muniment db upgrade
 	$(BIN)/muniment import samples/
 	$(BIN)/muniment serve --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python tests/bench/import_bench.py 5000
+	$(BIN)/python tests/bench/oai_bench.py 100000
+	$(BIN)/python tests/bench/manifest_bench.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache tests/browser/node_modules

@@ -2,11 +2,6 @@
 (Sickle) walking a real gunicorn server on 127.0.0.1 over 2,500 records in every format."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 
@@ -17,7 +12,7 @@ from sickle import Sickle
 from tests.bench.generate import records
 from tests.conftest import make_app
 from tests.support.oai import NS, Harvester, error_codes, identifiers
-from tests.support.paths import REPO
+from tests.support.live import muniment_server
 
 REPO_ID = "archive.muniment.test"
 PREFIX = f"oai:{REPO_ID}:"
@@ -77,12 +72,6 @@ def test_unpublishing_shows_as_deleted_in_the_next_harvest(database_url, tmp_pat
     assert error_codes(get) == ["idDoesNotExist"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """`muniment serve` (gunicorn, 2 workers) on 127.0.0.1 over a SQLite database of 2,500 records."""
@@ -91,28 +80,9 @@ def live_server(tmp_path_factory):
     app = make_app(url, tmp)
     list(app.extensions["muniment"]["store"].save_many(records(2500), "import", batch_size=500))
     app.extensions["muniment"]["store"].engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "MUNIMENT_DATABASE_URL": url, "MUNIMENT_BASE_URL": f"http://127.0.0.1:{port}/",
-           "MUNIMENT_SECRET_KEY": "live-test", "MUNIMENT_OAI_REPOSITORY_ID": REPO_ID,
-           "MUNIMENT_OAI_PAGE_SIZE": "100", "PYTHONPATH": str(REPO)}
-    server = subprocess.Popen([sys.executable, "-c", "from server.cli import main; main()", "serve",
-                               "--port", str(port), "--workers", "2"], env=env, cwd=tmp,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start: " + server.stderr.read().decode())
+    with muniment_server(url, tmp, oai_repository_id=REPO_ID, oai_page_size=100) as base:
         time.sleep(1.1)  # every record now lies before the frozen `until` of a harvest
-        yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
+        yield base.rstrip("/")
 
 
 @pytest.mark.parametrize("prefix", ["oai_dc", "marc21", "mods", "qdc"])
