@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import dates
-from .tables import changes, derived, record_sets, records, revisions, sets
+from .tables import changes, derived, record_sets, records, revisions, sets, tokens, users
 from .urls import STORED
 from .validation import check
 
@@ -580,6 +580,67 @@ class Store:
                 conn.execute(sets.update().where(sets.c.spec == spec).values(**values))
             else:
                 conn.execute(sets.insert().values(spec=spec, **values))
+
+    def delete_set(self, spec: str) -> bool:
+        """Remove a set nobody belongs to (records keep their memberships otherwise); True if removed."""
+        with self.writing() as conn:
+            used = conn.execute(select(func.count()).select_from(record_sets).where(
+                or_(record_sets.c.spec == spec, record_sets.c.spec.startswith(spec + ":", autoescape=True)))).scalar_one()
+            children = conn.execute(select(func.count()).select_from(sets).where(sets.c.parent == spec)).scalar_one()
+            if used or children:
+                raise Conflict(f"set {spec} still has records or subsets")
+            return conn.execute(sets.delete().where(sets.c.spec == spec)).rowcount == 1
+
+    # ---------------------------------------------------------------- users and API tokens
+    def put_user(self, name: str, password_hash: str, role: str) -> None:
+        with self.writing() as conn:
+            exists = conn.execute(select(users.c.name).where(users.c.name == name)).first()
+            if exists:
+                conn.execute(users.update().where(users.c.name == name).values(password_hash=password_hash, role=role))
+            else:
+                conn.execute(users.insert().values(name=name, password_hash=password_hash, role=role,
+                                                   created_at=utc_now()))
+
+    def set_password(self, name: str, password_hash: str) -> None:
+        with self.writing() as conn:
+            if conn.execute(users.update().where(users.c.name == name).values(
+                    password_hash=password_hash)).rowcount != 1:
+                raise NotFound(f"no user {name}")
+
+    def user(self, name: str) -> dict | None:
+        with self.reading() as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).first()
+        return dict(row._mapping) if row else None
+
+    def list_users(self) -> list[dict]:
+        with self.reading() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(users.c.name, users.c.role, users.c.created_at)
+                                                           .order_by(users.c.name))]
+
+    def add_token(self, user_name: str, token_hash: str, label: str = "") -> int:
+        with self.writing() as conn:
+            if conn.execute(select(users.c.name).where(users.c.name == user_name)).first() is None:
+                raise NotFound(f"no user {user_name}")
+            return conn.execute(tokens.insert().values(user_name=user_name, token_hash=token_hash, label=label,
+                                                       created_at=utc_now())).inserted_primary_key[0]
+
+    def token_user(self, token_hash: str) -> dict | None:
+        """The user an unrevoked API token belongs to."""
+        with self.reading() as conn:
+            row = conn.execute(select(users.c.name, users.c.role).join(tokens, tokens.c.user_name == users.c.name)
+                               .where(tokens.c.token_hash == token_hash, tokens.c.revoked.is_(False))).first()
+        return dict(row._mapping) if row else None
+
+    def list_tokens(self, user_name: str) -> list[dict]:
+        with self.reading() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                select(tokens.c.id, tokens.c.label, tokens.c.created_at, tokens.c.revoked)
+                .where(tokens.c.user_name == user_name).order_by(tokens.c.id))]
+
+    def revoke_token(self, user_name: str, token_id: int) -> bool:
+        with self.writing() as conn:
+            return conn.execute(tokens.update().where(tokens.c.id == token_id, tokens.c.user_name == user_name)
+                                .values(revoked=True)).rowcount == 1
 
     def list_sets(self) -> list[dict]:
         with self.reading() as conn:

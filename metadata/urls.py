@@ -44,6 +44,12 @@ class UrlBuilder:
     def history(self, identifier: str) -> str:
         return f"{self.record(identifier)}/history.jsonld"
 
+    def revision(self, identifier: str, number: int) -> str:
+        return f"{self.record(identifier)}/revisions/{number}"
+
+    def user(self, name: str) -> str:
+        return f"{self.base}users/{quote(name)}"
+
     # authority-like nodes minted by importers
     def agent(self, name: str) -> str:
         return f"{self.base}agents/{quote(slugify(name))}"

@@ -1,6 +1,8 @@
 """Muniment's web server: the Flask app factory wiring configuration, storage and one blueprint per interface."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 from metadata.storage import Store, make_engine
@@ -15,17 +17,21 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     settings = config_module.load(app.instance_path, config)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_request_bytes,
-                      JSON_SORT_KEYS=False, MUNIMENT=settings)
+                      JSON_SORT_KEYS=False, MUNIMENT=settings,
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=settings.base.startswith("https://"),
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=8))
     urls = UrlBuilder(settings.base)
     store = Store(make_engine(settings.database_url), derivers(settings))
     app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config}
 
     from .problems import register_error_handlers
-    from .views import health, iiif, oai, records
+    from .views import api, health, iiif, oai, records
 
     register_error_handlers(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(records.blueprint)
     app.register_blueprint(oai.blueprint)
     app.register_blueprint(iiif.blueprint)
+    app.register_blueprint(api.blueprint)
     return app

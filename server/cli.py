@@ -10,8 +10,9 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from metadata import importer, migrate
 from metadata.importer import ImportProblem
+from metadata.storage import NotFound
 
-from . import create_app, state
+from . import auth, create_app, state
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False)
@@ -108,6 +109,69 @@ def rebuild_command():
     """Re-derive every stored output (manifests, OAI formats) from the current revisions."""
     migrate.upgrade(state.store().engine)
     click.echo(f"rebuilt {state.store().rebuild()} record(s)")
+
+
+def _read_password(prompt: str) -> str:
+    """Prompted twice on a terminal; read from standard input (one line) when it is not a terminal."""
+    if sys.stdin.isatty():
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise click.ClickException("no password on standard input")
+    return password
+
+
+@cli.group()
+def user():
+    """Archivists' accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(sorted(auth.ROLES)), default="editor", show_default=True)
+@with_appcontext
+def user_add(name, role):
+    """Create (or update the role and password of) a user."""
+    migrate.upgrade(state.store().engine)
+    password = _read_password(f"Password for {name}")
+    if len(password) < 10:
+        raise click.ClickException("the password needs at least 10 characters")
+    state.store().put_user(name, auth.hash_password(password), role)
+    click.echo(f"user {name} ({role}) saved")
+
+
+@user.command("password")
+@click.argument("name")
+@with_appcontext
+def user_password(name):
+    """Reset a user's password."""
+    password = _read_password(f"New password for {name}")
+    if len(password) < 10:
+        raise click.ClickException("the password needs at least 10 characters")
+    try:
+        state.store().set_password(name, auth.hash_password(password))
+    except NotFound:
+        raise click.ClickException(f"no user {name}") from None
+    click.echo(f"password of {name} changed")
+
+
+@cli.group()
+def token():
+    """API tokens for scripts."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--label", default="created on the command line")
+@with_appcontext
+def token_create(name, label):
+    """Create an API token for user NAME and print it (once; only its digest is stored)."""
+    secret = auth.new_token()
+    try:
+        state.store().add_token(name, auth.token_digest(secret), label)
+    except NotFound:
+        raise click.ClickException(f"no user {name}") from None
+    click.echo(secret)
 
 
 @cli.command("serve")

@@ -8,11 +8,12 @@ from functools import lru_cache
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
-from metadata import describe, jsonld, languages, markdown, rights
+from metadata import describe, jsonld, languages, markdown, provenance, rights
 from metadata.storage import RecordState, first_text
 from metadata.urls import STORED
 
 from .. import state
+from ..documents import public_json, public_record
 from ..http import digest, negotiate, representation, state_etag
 from ..problems import Problem
 
@@ -69,13 +70,13 @@ def _render(identifier: str, mimetype: str, vary: bool):
         raise Problem(410, f"Record {identifier} was deleted on {current.datestamp:%Y-%m-%d}.", "Gone")
     urls = state.urls()
     if mimetype == JSONLD:
-        body = urls.publish(json.dumps(current.data, ensure_ascii=False, indent=2))
+        body = public_json(current.data)
     elif mimetype == NQUADS:
         body = urls.publish(_nquads(current.id, current.content_hash))
     elif mimetype == XML:
         body = '<?xml version="1.0" encoding="UTF-8"?>\n' + urls.publish(_stored_output(identifier, "oai_dc"))
     else:
-        public = json.loads(urls.publish(json.dumps(current.data, ensure_ascii=False)))
+        public = public_record(current.data)
         body = render_template("record.html", record=public, view=RecordView(public), state=current,
                                title=first_text(public["title"]))
     return representation(body, mimetype, state_etag(current, mimetype.split("/")[1]), current.datestamp,
@@ -93,6 +94,15 @@ def _stored_output(identifier: str, fmt: str) -> str:
     if found is None:
         abort(500, f"the stored {fmt} output of {identifier} is missing; run `muniment rebuild`")
     return found[1]
+
+
+@blueprint.get("/records/<recid:identifier>/history.jsonld")
+def history(identifier: str):
+    """The record's revisions as W3C PROV (JSON-LD), linked from the record as ``history``."""
+    current = _public_state(identifier)
+    document = provenance.history(identifier, state.store().revisions(identifier), state.urls())
+    return representation(json.dumps(document, ensure_ascii=False, indent=2), JSONLD,
+                          state_etag(current, "history"), current.datestamp)
 
 
 @blueprint.get("/records/<recid:identifier>/<recid:key>.txt")

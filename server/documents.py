@@ -1,0 +1,31 @@
+"""Records as they leave and enter the server: under the configured base, with the derived history link.
+
+One place for both directions, so the API accepts exactly the JSON it (and /records/{id}.jsonld) returns.
+"""
+from __future__ import annotations
+
+import json
+
+from metadata.urls import STORED
+
+from . import state
+
+
+def public_record(data: dict) -> dict:
+    """The stored record under the configured base, linked to its revision history (PROV)."""
+    record = dict(data)
+    record["history"] = STORED.history(record["identifier"])
+    return json.loads(state.urls().publish(json.dumps(record, ensure_ascii=False)))
+
+
+def public_json(data: dict, indent: int | None = 2) -> str:
+    return json.dumps(public_record(data), ensure_ascii=False, indent=indent)
+
+
+def incoming_record(document) -> dict:
+    """A record sent by a client, rewritten to the stored base; the derived history link is dropped."""
+    if not isinstance(document, dict):
+        return document
+    record = state.urls().internalize(document)
+    record.pop("history", None)
+    return record

@@ -1,0 +1,350 @@
+"""The editing API under /api: records with validation, optimistic concurrency and full history; sets,
+users and tokens. Every write needs the record's current ETag in If-Match (428 without, 412 when stale);
+invalid records are 422 with every error's JSON pointer and nothing is stored."""
+from __future__ import annotations
+
+import json
+
+import jsonpatch
+from flask import Blueprint, Response, g, request, url_for
+
+from metadata.storage import Conflict, Gone, NotFound, RecordState, StorageError
+from metadata.validation import SET_SPEC, RecordInvalid, validate
+
+from .. import auth, state
+from ..documents import incoming_record, public_record
+from ..problems import Problem
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+MERGE_PATCH = "application/merge-patch+json"
+
+
+def _json(body, status: int = 200, headers: dict | None = None) -> Response:
+    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
+                        mimetype="application/json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _record_response(current: RecordState, status: int = 200) -> Response:
+    response = _json(public_record(current.data), status)
+    response.headers["ETag"] = current.etag
+    response.headers["Last-Modified"] = current.datestamp.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    response.headers["Muniment-Revision"] = str(current.revision)
+    response.headers["Muniment-Published"] = "true" if current.published else "false"
+    response.headers["Muniment-Deleted"] = "true" if current.deleted else "false"
+    response.headers["Location"] = state.urls().base.rstrip("/") + url_for("api.get_record",
+                                                                             identifier=current.id)
+    return response
+
+
+def _body() -> dict:
+    document = request.get_json(silent=True)
+    if document is None:
+        raise Problem(415 if request.mimetype not in ("application/json", MERGE_PATCH) else 400,
+                      "Send the record as a JSON object (Content-Type: application/json).",
+                      "Unsupported Media Type" if request.mimetype not in ("application/json", MERGE_PATCH)
+                      else "Bad Request")
+    return document
+
+
+def _validated(document) -> dict:
+    record = incoming_record(document)
+    errors = validate(record)
+    if errors:
+        raise Problem(422, f"The record has {len(errors)} error(s); nothing was saved.", "Unprocessable Content",
+                      errors=errors)
+    return record
+
+
+def _existing(identifier: str) -> RecordState:
+    current = state.store().get(identifier)
+    if current is None:
+        raise Problem(404, f"No record {identifier}.", "Not Found")
+    return current
+
+
+def _expected_revision(current: RecordState) -> int:
+    """The revision the client read, from If-Match: 428 when absent, 412 when it is not the current one."""
+    if not request.headers.get("If-Match"):
+        raise Problem(428, "Send the record's ETag in If-Match, so nobody's edit is overwritten.",
+                      "Precondition Required")
+    if not request.if_match.contains(current.etag.strip('"')) and not request.if_match.star_tag:
+        raise Problem(412, f"Record {current.id} changed since you read it (now revision {current.revision}); "
+                           "reload it and apply your change again.", "Precondition Failed",
+                      headers={"ETag": current.etag})
+    return current.revision
+
+
+def _storage_call(call, *args, **kwargs) -> RecordState:
+    try:
+        return call(*args, **kwargs)
+    except Conflict as exc:
+        raise Problem(412, f"{exc}; reload and try again.", "Precondition Failed") from None
+    except Gone as exc:
+        raise Problem(410, str(exc), "Gone") from None
+    except NotFound as exc:
+        raise Problem(404, str(exc), "Not Found") from None
+    except RecordInvalid as exc:
+        raise Problem(422, "The record is invalid; nothing was saved.", "Unprocessable Content",
+                      errors=exc.errors) from None
+    except StorageError as exc:
+        raise Problem(400, str(exc), "Bad Request") from None
+
+
+def _author() -> str:
+    return g.user["name"]
+
+
+def _message() -> str:
+    return request.headers.get("Muniment-Message", "")[:500]
+
+
+# ----------------------------------------------------------------------------------------- records
+@blueprint.get("/records")
+@auth.require("editor")
+def list_records():
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+        per_page = min(max(int(request.args.get("per_page", 50)), 1), 500)
+    except ValueError:
+        raise Problem(400, "page and per_page are whole numbers.", "Bad Request") from None
+    total, rows = state.store().list_records(page=page, per_page=per_page, query=request.args.get("q", ""),
+                                             include_drafts=True, include_deleted=True)
+    items = [{"identifier": r.id, "title": r.title, "revision": r.revision, "published": r.published,
+              "deleted": r.deleted, "modified": r.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "url": state.urls().base.rstrip("/") + url_for("api.get_record", identifier=r.id)} for r in rows]
+    return _json({"total": total, "page": page, "perPage": per_page, "items": items})
+
+
+@blueprint.post("/records")
+@auth.require("editor")
+def create_record():
+    record = _validated(_body())
+    publish = request.args.get("publish", "false").lower() in ("1", "true", "yes")
+    try:
+        created = state.store().create(record, _author(), _message() or "created", published=publish)
+    except Conflict:
+        raise Problem(409, f"Record {record['identifier']} already exists.", "Conflict") from None
+    return _record_response(created, 201)
+
+
+@blueprint.get("/records/<recid:identifier>")
+@auth.require("editor")
+def get_record(identifier: str):
+    current = _existing(identifier)
+    response = _record_response(current)
+    return response.make_conditional(request)
+
+
+@blueprint.put("/records/<recid:identifier>")
+@auth.require("editor")
+def replace_record(identifier: str):
+    current = _existing(identifier)
+    expected = _expected_revision(current)
+    record = _validated(_body())
+    if record.get("identifier") != identifier:
+        raise Problem(422, "The identifier in the body must be the one in the URL.", "Unprocessable Content",
+                      errors=[{"pointer": "/identifier", "message": f"must be {identifier!r}"}])
+    return _record_response(_storage_call(state.store().update, identifier, record, expected, _author(),
+                                          _message()))
+
+
+@blueprint.patch("/records/<recid:identifier>")
+@auth.require("editor")
+def patch_record(identifier: str):
+    if request.mimetype != MERGE_PATCH:
+        raise Problem(415, f"PATCH takes a JSON Merge Patch ({MERGE_PATCH}).", "Unsupported Media Type")
+    current = _existing(identifier)
+    expected = _expected_revision(current)
+    patched = merge_patch(public_record(current.data), _body())
+    record = _validated(patched)
+    return _record_response(_storage_call(state.store().update, identifier, record, expected, _author(),
+                                          _message()))
+
+
+@blueprint.delete("/records/<recid:identifier>")
+@auth.require("editor")
+def delete_record(identifier: str):
+    current = _existing(identifier)
+    expected = _expected_revision(current)
+    return _record_response(_storage_call(state.store().delete, identifier, expected, _author(), _message()))
+
+
+@blueprint.post("/records/<recid:identifier>/restore")
+@auth.require("editor")
+def restore_record(identifier: str):
+    current = _existing(identifier)
+    expected = _expected_revision(current)
+    return _record_response(_storage_call(state.store().restore, identifier, expected, _author(), _message()))
+
+
+@blueprint.post("/records/<recid:identifier>/publish")
+@auth.require("editor")
+def publish_record(identifier: str):
+    current = _existing(identifier)
+    return _record_response(_storage_call(state.store().set_published, identifier, True,
+                                          _expected_revision(current), _author(), _message()))
+
+
+@blueprint.post("/records/<recid:identifier>/unpublish")
+@auth.require("editor")
+def unpublish_record(identifier: str):
+    current = _existing(identifier)
+    return _record_response(_storage_call(state.store().set_published, identifier, False,
+                                          _expected_revision(current), _author(), _message()))
+
+
+@blueprint.get("/records/<recid:identifier>/revisions")
+@auth.require("editor")
+def list_revisions(identifier: str):
+    _existing(identifier)
+    return _json([revision_summary(r) for r in state.store().revisions(identifier)])
+
+
+def revision_summary(revision) -> dict:
+    return {"number": revision.number, "author": revision.author,
+            "created": revision.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "message": revision.message,
+            "deleted": revision.deleted, "published": revision.published, "contentHash": revision.content_hash}
+
+
+def _revision(identifier: str, number: int):
+    found = state.store().revision(identifier, number)
+    if found is None:
+        raise Problem(404, f"Record {identifier} has no revision {number}.", "Not Found")
+    return found
+
+
+@blueprint.get("/records/<recid:identifier>/revisions/<int:number>")
+@auth.require("editor")
+def get_revision(identifier: str, number: int):
+    return _json(public_record(_revision(identifier, number).data))
+
+
+@blueprint.get("/records/<recid:identifier>/diff")
+@auth.require("editor")
+def diff_revisions(identifier: str):
+    try:
+        first, second = int(request.args["from"]), int(request.args["to"])
+    except (KeyError, ValueError):
+        raise Problem(400, "Give the two revision numbers as ?from=N&to=M.", "Bad Request") from None
+    return _json({"from": first, "to": second,
+                  "changes": field_diff(_revision(identifier, first).data, _revision(identifier, second).data)})
+
+
+def field_diff(before: dict, after: dict) -> list[dict]:
+    """Field-level changes (JSON Patch operations with the old value where one existed)."""
+    operations = jsonpatch.make_patch(before, after).patch
+    for operation in operations:
+        if operation["op"] in ("replace", "remove"):
+            operation["old"] = jsonpatch.JsonPointer(operation["path"]).resolve(before)
+    return operations
+
+
+@blueprint.post("/records/<recid:identifier>/revisions/<int:number>/revert")
+@auth.require("editor")
+def revert(identifier: str, number: int):
+    current = _existing(identifier)
+    expected = _expected_revision(current)
+    old = _revision(identifier, number)
+    return _record_response(_storage_call(state.store().update, identifier, old.data, expected, _author(),
+                                          _message() or f"reverted to revision {number}"))
+
+
+def merge_patch(target, patch):
+    """RFC 7396 JSON Merge Patch (the algorithm of its section 2)."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+# ----------------------------------------------------------------------------------------- sets
+@blueprint.get("/sets")
+@auth.require("editor")
+def list_sets():
+    return _json(state.store().list_sets())
+
+
+@blueprint.put("/sets/<spec>")
+@auth.require("admin")
+def put_set(spec: str):
+    body = _body()
+    errors = []
+    if not SET_SPEC.fullmatch(spec):
+        errors.append({"pointer": "", "message": f"{spec!r} is not a valid set spec"})
+    if not isinstance(body.get("name"), str) or not body["name"].strip():
+        errors.append({"pointer": "/name", "message": "a set needs a name"})
+    if not isinstance(body.get("description", ""), str):
+        errors.append({"pointer": "/description", "message": "must be text"})
+    parent = spec.rsplit(":", 1)[0] if ":" in spec else None
+    if parent and parent not in {s["spec"] for s in state.store().list_sets()}:
+        errors.append({"pointer": "", "message": f"create the parent set {parent!r} first"})
+    if errors:
+        raise Problem(422, "The set is invalid.", "Unprocessable Content", errors=errors)
+    state.store().put_set(spec, body["name"].strip(), body.get("description", ""), parent)
+    return _json({"spec": spec, "name": body["name"].strip(), "description": body.get("description", ""),
+                  "parent": parent})
+
+
+@blueprint.delete("/sets/<spec>")
+@auth.require("admin")
+def delete_set(spec: str):
+    try:
+        if not state.store().delete_set(spec):
+            raise Problem(404, f"No set {spec}.", "Not Found")
+    except Conflict as exc:
+        raise Problem(409, str(exc), "Conflict") from None
+    return Response(status=204)
+
+
+# ----------------------------------------------------------------------------------------- users and tokens
+@blueprint.get("/users")
+@auth.require("admin")
+def list_users():
+    return _json(state.store().list_users())
+
+
+@blueprint.put("/users/<name>")
+@auth.require("admin")
+def put_user(name: str):
+    body = _body()
+    role, password = body.get("role"), body.get("password")
+    errors = []
+    if role not in auth.ROLES:
+        errors.append({"pointer": "/role", "message": f"must be one of {', '.join(auth.ROLES)}"})
+    if not isinstance(password, str) or len(password) < 10:
+        errors.append({"pointer": "/password", "message": "at least 10 characters"})
+    if errors:
+        raise Problem(422, "The user is invalid.", "Unprocessable Content", errors=errors)
+    state.store().put_user(name, auth.hash_password(password), role)
+    return _json({"name": name, "role": role})
+
+
+@blueprint.get("/tokens")
+@auth.require("editor")
+def list_tokens():
+    return _json(state.store().list_tokens(_author()))
+
+
+@blueprint.post("/tokens")
+@auth.require("editor")
+def create_token():
+    body = request.get_json(silent=True) or {}
+    token = auth.new_token()
+    token_id = state.store().add_token(_author(), auth.token_digest(token), str(body.get("label", ""))[:200])
+    return _json({"id": token_id, "token": token, "note": "Shown once; keep it safe."}, 201)
+
+
+@blueprint.delete("/tokens/<int:token_id>")
+@auth.require("editor")
+def revoke_token(token_id: int):
+    if not state.store().revoke_token(_author(), token_id):
+        raise Problem(404, f"You have no token {token_id}.", "Not Found")
+    return Response(status=204)
