@@ -12,6 +12,7 @@ from metadata.storage import Conflict, Gone, NotFound, RecordState, StorageError
 from metadata.validation import SET_SPEC, RecordInvalid, validate
 
 from .. import auth, state
+from .. import openapi as openapi_document
 from ..documents import incoming_record, public_record
 from ..problems import Problem
 
@@ -101,12 +102,20 @@ def _message() -> str:
     return request.headers.get("Muniment-Message", "")[:500]
 
 
+@blueprint.get("/openapi.json")
+def openapi():
+    text = openapi_document.document_text()
+    response = Response(text, mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 # ----------------------------------------------------------------------------------------- records
 @blueprint.get("/records")
 @auth.require("editor")
 def list_records():
     try:
-        page = max(int(request.args.get("page", 1)), 1)
+        page = min(max(int(request.args.get("page", 1)), 1), 10**6)
         per_page = min(max(int(request.args.get("per_page", 50)), 1), 500)
     except ValueError:
         raise Problem(400, "page and per_page are whole numbers.", "Bad Request") from None
@@ -216,7 +225,7 @@ def _revision(identifier: str, number: int):
     return found
 
 
-@blueprint.get("/records/<recid:identifier>/revisions/<int:number>")
+@blueprint.get("/records/<recid:identifier>/revisions/<int(max=2147483647):number>")
 @auth.require("editor")
 def get_revision(identifier: str, number: int):
     return _json(public_record(_revision(identifier, number).data))
@@ -227,6 +236,8 @@ def get_revision(identifier: str, number: int):
 def diff_revisions(identifier: str):
     try:
         first, second = int(request.args["from"]), int(request.args["to"])
+        if not (0 < first < 2**31 and 0 < second < 2**31):
+            raise ValueError
     except (KeyError, ValueError):
         raise Problem(400, "Give the two revision numbers as ?from=N&to=M.", "Bad Request") from None
     return _json({"from": first, "to": second,
@@ -242,7 +253,7 @@ def field_diff(before: dict, after: dict) -> list[dict]:
     return operations
 
 
-@blueprint.post("/records/<recid:identifier>/revisions/<int:number>/revert")
+@blueprint.post("/records/<recid:identifier>/revisions/<int(max=2147483647):number>/revert")
 @auth.require("editor")
 def revert(identifier: str, number: int):
     current = _existing(identifier)
@@ -342,7 +353,7 @@ def create_token():
     return _json({"id": token_id, "token": token, "note": "Shown once; keep it safe."}, 201)
 
 
-@blueprint.delete("/tokens/<int:token_id>")
+@blueprint.delete("/tokens/<int(max=2147483647):token_id>")
 @auth.require("editor")
 def revoke_token(token_id: int):
     if not state.store().revoke_token(_author(), token_id):

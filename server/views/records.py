@@ -121,7 +121,7 @@ def version_text(identifier: str, key: str):
 @blueprint.get("/records")
 def record_list():
     try:
-        page = max(int(request.args.get("page", "1")), 1)
+        page = min(max(int(request.args.get("page", "1")), 1), 10**6)
     except ValueError:
         raise Problem(400, "page must be a whole number", "Bad Request") from None
     query = request.args.get("q", "").strip()
