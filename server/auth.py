@@ -2,7 +2,8 @@
 
 Roles: anonymous readers; ``editor`` creates, edits, publishes, deletes and restores records and sees drafts;
 ``admin`` also manages users and sets. Authentication is checked before CSRF, so an anonymous write is a 401
-whatever it carries. Passwords are hashed with scrypt (Werkzeug), tokens stored as SHA-256 digests.
+whatever it carries. Passwords are hashed with scrypt (Werkzeug), tokens stored as SHA-256 digests. Failed logins are counted per
+app process (address and name); with several app servers each keeps its own count.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 from collections import defaultdict, deque
 from functools import wraps
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import state
@@ -23,7 +24,6 @@ ROLES = {"editor": 1, "admin": 2}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 LOGIN_WINDOW_SECONDS = 300
 LOGIN_ATTEMPTS = 5
-_failures: dict[str, deque] = defaultdict(deque)
 
 
 def hash_password(password: str) -> str:
@@ -93,7 +93,8 @@ def require(role: str = "editor"):
 def login(name: str, password: str) -> dict | None:
     """The user if the password is right; None otherwise (the same for an unknown user). Rate-limited."""
     key = f"{request.remote_addr}|{name.lower()}"
-    attempts = _failures[key]
+    failures = current_app.extensions["muniment"].setdefault("login_failures", defaultdict(deque))
+    attempts = failures[key]
     now = time.monotonic()
     while attempts and now - attempts[0] > LOGIN_WINDOW_SECONDS:
         attempts.popleft()

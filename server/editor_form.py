@@ -1,0 +1,268 @@
+"""The web editor's form: a record as editable rows and back, so every field of the schema has a control.
+
+Field names are flat and dotted (``creator.2.name``), so the form works without JavaScript: "add" and
+"remove" buttons post the form back and the server re-renders it with one row more or less. ``to_record``
+builds the stored-form record the schema validates; ``field_of`` maps a validation pointer to the control.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from metadata import languages
+from metadata.urls import STORED
+
+LANGMAPS = ["title", "alternative", "abstract", "custodialHistory", "accessConditions", "reproductionConditions",
+            "locationOfOriginals", "existenceOfCopies"]
+SCALARS = ["identifier", "created", "referenceCode", "levelOfDescription", "extent", "page", "rights",
+           "bibliographicCitation"]
+AGENT_LISTS = {"creator": ["aut", "sgn", "cre"], "contributor": ["edt", "ctb", "trl"], "addressee": []}
+LABELLED = {"subject": ("Concept", "prefLabel"), "spatial": ("Location", "label"), "temporal": ("PeriodOfTime", "label")}
+SOURCE_FIELDS = ["type", "label", "identifier", "volume", "pages", "issued", "place", "publisher", "publisherLang"]
+BLANK = {
+    "langmap": {"lang": "en", "text": ""},
+    "agent": {"id": "", "name": "", "lang": "en", "type": "Person", "sortName": "", "role": "", "extra": ""},
+    "labelled": {"id": "", "label": "", "lang": "en", "extra": ""},
+    "language": {"code": ""},
+    "version": {"key": "", "language": "", "label": "", "title": "", "translation": "", "translators": "",
+                "format": "text/markdown", "text": "", "people": ""},
+    "scan": {"label": "", "service": "", "image": "", "width": "", "height": ""},
+    "sourceTitle": {"lang": "", "text": ""},
+}
+LIST_KINDS = {**{k: "langmap" for k in LANGMAPS + ["provenance"]}, **{k: "agent" for k in AGENT_LISTS},
+              **{k: "labelled" for k in LABELLED}, "language": "language", "hasVersion": "version",
+              "scans": "scan", "sourceTitle": "sourceTitle"}
+
+
+def _first(language_map: dict) -> tuple[str, str, str]:
+    """(language, text, the other languages as JSON): the form edits one language, the rest ride along."""
+    lang = next(iter(language_map))
+    others = {k: v for k, v in language_map.items() if k != lang}
+    return lang, language_map[lang], json.dumps(others, ensure_ascii=False) if others else ""
+
+
+def _with_extra(lang: str, text: str, extra: str) -> dict:
+    merged = {lang: text}
+    try:
+        others = json.loads(extra) if extra else {}
+    except ValueError:
+        others = {}
+    merged.update({k: v for k, v in others.items() if isinstance(v, str) and k != lang})
+    return merged
+
+
+def _rows(language_map: dict | None) -> list[dict]:
+    return [{"lang": lang, "text": text} for lang, text in (language_map or {}).items()]
+
+
+def to_form(record: dict) -> dict:
+    """The editable structure of a stored record."""
+    form: dict = {key: record.get(key, "") or "" for key in SCALARS}
+    for key in LANGMAPS:
+        form[key] = _rows(record.get(key))
+    form["provenance"] = _rows((record.get("provenance") or {}).get("label"))
+    form["language"] = [{"code": languages.iri_code(c)} for c in record.get("language") or []]
+    roles = {a["agent"]: a["hadRole"].split(":")[1] for a in record.get("qualifiedAttribution") or []}
+    for key in AGENT_LISTS:
+        form[key] = []
+        for agent in record.get(key) or []:
+            lang, name, extra = _first(agent["name"])
+            form[key].append({"id": agent["id"], "name": name, "lang": lang, "type": agent["type"],
+                              "sortName": agent.get("sortName", ""), "role": roles.get(agent["id"], ""),
+                              "extra": extra})
+    for key, (_, label_key) in LABELLED.items():
+        form[key] = []
+        for node in record.get(key) or []:
+            lang, label, extra = _first(node[label_key])
+            form[key].append({"id": node.get("id", ""), "label": label, "lang": lang, "extra": extra})
+    source = record.get("source") or {}
+    form["source"] = {k: source.get(k, "") for k in SOURCE_FIELDS if k != "publisher"}
+    publisher_name = (source.get("publisher") or {}).get("name") or {}
+    form["source"]["publisher"] = next(iter(publisher_name.values()), "")
+    form["source"]["publisherLang"] = next(iter(publisher_name), "")
+    form["sourceTitle"] = _rows(source.get("title"))
+    form["publisherName"] = next(iter(((record.get("publisher") or {}).get("name") or {}).values()), "")
+    form["isPartOf"] = [STORED.set_spec(iri) for iri in record.get("isPartOf") or []]
+    form["hasVersion"] = [{
+        "key": v["id"].rsplit("/", 1)[-1], "language": languages.iri_code(v["language"][0]),
+        "label": v.get("versionLabel", ""), "title": next(iter((v.get("title") or {}).values()), ""),
+        "translation": "yes" if v.get("translationOfWork") else "",
+        "translators": ", ".join(next(iter(c["name"].values())) for c in v.get("contributor") or []),
+        "format": v.get("format", "text/markdown"), "text": v.get("text", ""),
+        "people": json.dumps(v.get("contributor") or [], ensure_ascii=False) if v.get("contributor") else ""}
+        for v in record.get("hasVersion") or []]
+    form["scans"] = [{"label": next(iter(s["label"].values())), "service": s.get("service", ""),
+                      "image": s.get("image", ""), "width": str(s["width"]), "height": str(s["height"])}
+                     for s in record.get("scans") or []]
+    return form
+
+
+def from_post(values) -> dict:
+    """The structure a posted form describes (a MultiDict of dotted names)."""
+    form: dict = {key: values.get(key, "").strip() for key in SCALARS}
+    for key, kind in LIST_KINDS.items():
+        rows: dict[int, dict] = {}
+        pattern = re.compile(rf"^{re.escape(key)}\.(\d+)\.(\w+)$")
+        for name in values:
+            match = pattern.match(name)
+            if match and int(match.group(1)) < 1000:
+                rows.setdefault(int(match.group(1)), dict(BLANK[kind]))[match.group(2)] = values.get(name, "")
+        form[key] = [rows[i] for i in sorted(rows)]
+    form["source"] = {k: values.get(f"source.{k}", "").strip() for k in SOURCE_FIELDS}
+    form["publisherName"] = values.get("publisherName", "").strip()
+    form["isPartOf"] = values.getlist("isPartOf")
+    return form
+
+
+def apply_action(form: dict, action: str) -> dict:
+    """'add:creator' appends an empty row; 'remove:creator:2' drops row 2."""
+    parts = action.split(":")
+    if len(parts) >= 2 and parts[1] in LIST_KINDS:
+        key = parts[1]
+        if parts[0] == "add":
+            form[key].append(dict(BLANK[LIST_KINDS[key]]))
+        elif parts[0] == "remove" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(form[key]):
+            del form[key][int(parts[2])]
+    return form
+
+
+def _langmap(rows: list[dict]) -> dict:
+    return {r["lang"].strip() or "und": r["text"].strip() for r in rows if r.get("text", "").strip()}
+
+
+def _put(record: dict, key: str, value) -> None:
+    if value not in (None, "", [], {}):
+        record[key] = value
+
+
+def to_record(form: dict) -> dict:
+    """The stored-form record of a form (what the schema and rules then validate)."""
+    identifier = form["identifier"]
+    record_id = STORED.record(identifier)
+    record: dict = {"@context": STORED.context(), "id": record_id, "type": ["Text", "Record"],
+                    "identifier": identifier}
+    _put(record, "title", _langmap(form["title"]))
+    _put(record, "created", form["created"])
+    _put(record, "language", [f"lang:{r['code'].strip()}" for r in form["language"] if r["code"].strip()])
+    attributions = []
+    for key in AGENT_LISTS:
+        agents = []
+        for row in form[key]:
+            if not row["name"].strip():
+                continue
+            agent = {"id": row.get("id") or STORED.agent(row["name"]), "type": row.get("type") or "Agent",
+                     "name": _with_extra(row.get("lang", "").strip() or "en", row["name"].strip(),
+                                         row.get("extra", ""))}
+            if row.get("sortName", "").strip():
+                agent["sortName"] = row["sortName"].strip()
+            agents.append(agent)
+            if key != "addressee" and row.get("role"):
+                attributions.append({"type": "Attribution", "agent": agent["id"], "hadRole": f"relators:{row['role']}"})
+        _put(record, key, agents)
+    _put(record, "qualifiedAttribution", attributions)
+    _put(record, "abstract", _langmap(form["abstract"]))
+    for key, (kind, label_key) in LABELLED.items():
+        nodes = []
+        for row in form[key]:
+            if row["label"].strip():
+                make = {"subject": STORED.subject, "spatial": STORED.place}.get(key)
+                node = {"type": kind, label_key: _with_extra(row.get("lang", "").strip() or "en", row["label"].strip(),
+                                                             row.get("extra", ""))}
+                if row.get("id") or make:
+                    node = {"id": row.get("id") or make(row["label"]), **node}
+                nodes.append(node)
+        _put(record, key, nodes)
+    provenance = _langmap(form["provenance"])
+    if provenance:
+        record["provenance"] = {"type": "ProvenanceStatement", "label": provenance}
+    source = form["source"]
+    if source.get("label"):
+        built = {"type": source.get("type") or "BibliographicResource", "label": source["label"]}
+        _put(built, "title", _langmap(form["sourceTitle"]))
+        for key in ("identifier", "volume", "pages", "issued", "place"):
+            _put(built, key, source.get(key))
+        if source.get("publisher"):
+            built["publisher"] = {"type": "Organization",
+                                  "name": {source.get("publisherLang") or "und": source["publisher"]}}
+        record["source"] = built
+    versions = []
+    for row in form["hasVersion"]:
+        if not row["text"].strip() and not row["language"].strip():
+            continue
+        key = row["key"].strip() or row["language"].strip() or "text"
+        version = {"id": STORED.version(identifier, key), "type": "Text"}
+        _put(version, "versionLabel", row["label"].strip())
+        version["language"] = [f"lang:{row['language'].strip()}"]
+        if row["title"].strip():
+            version["title"] = {row["language"].strip() or "und": row["title"].strip()}
+        version["isVersionOf"] = record_id
+        if row.get("translation"):
+            version["translationOfWork"] = record_id
+        names = [n.strip() for n in row.get("translators", "").split(",") if n.strip()]
+        if names:
+            known = _people(row.get("people", ""))
+            people = [known.get(n) or {"id": STORED.agent(n), "type": "Person", "name": {"en": n}} for n in names]
+            version["contributor"] = people
+            version["qualifiedAttribution"] = [{"type": "Attribution", "agent": p["id"], "hadRole": "relators:trl"}
+                                               for p in people]
+        version["format"] = row.get("format") or "text/markdown"
+        version["text"] = row["text"].replace("\r\n", "\n")
+        versions.append(version)
+    _put(record, "hasVersion", versions)
+    if form["publisherName"]:
+        record["publisher"] = {"type": "Organization", "name": {"en": form["publisherName"]}}
+    for key in ("bibliographicCitation", "page", "rights", "referenceCode", "levelOfDescription", "extent"):
+        _put(record, key, form[key])
+    _put(record, "isPartOf", [STORED.set(spec) for spec in form["isPartOf"] if spec])
+    scans = []
+    for row in form["scans"]:
+        if row["label"].strip() or row["service"].strip() or row["image"].strip():
+            scan = {"label": {"en": row["label"].strip()}}
+            _put(scan, "service", row["service"].strip())
+            _put(scan, "image", row["image"].strip())
+            scan["width"] = int(row["width"]) if row["width"].strip().isdigit() else row["width"]
+            scan["height"] = int(row["height"]) if row["height"].strip().isdigit() else row["height"]
+            scans.append(scan)
+    _put(record, "scans", scans)
+    for key in LANGMAPS[1:]:
+        if key != "abstract":
+            _put(record, key, _langmap(form[key]))
+    return record
+
+
+def _people(carried: str) -> dict[str, dict]:
+    """Translators as stored (all their names, sort names, ids), by the name the form shows."""
+    try:
+        nodes = json.loads(carried) if carried else []
+    except ValueError:
+        return {}
+    return {next(iter(n["name"].values())): n for n in nodes if isinstance(n, dict) and n.get("name")}
+
+
+def field_of(pointer: str, form: dict) -> str:
+    """The id of the control a validation pointer is about (the closest one the form has)."""
+    parts = [p for p in pointer.split("/") if p]
+    if not parts:
+        return "identifier"
+    key = parts[0]
+    if key in LANGMAPS and len(parts) > 1:
+        index = next((i for i, r in enumerate(form.get(key, [])) if (r["lang"].strip() or "und") == parts[1]), 0)
+        return f"{key}.{index}.text"
+    if key == "provenance":
+        return "provenance.0.text"
+    if key == "language" and len(parts) > 1:
+        return f"language.{parts[1]}.code"
+    if key in AGENT_LISTS and len(parts) > 1:
+        return f"{key}.{parts[1]}.name"
+    if key in LABELLED and len(parts) > 1:
+        return f"{key}.{parts[1]}.label"
+    if key == "hasVersion" and len(parts) > 2:
+        field = {"language": "language", "text": "text", "title": "title"}.get(parts[2], "text")
+        return f"hasVersion.{parts[1]}.{field}"
+    if key == "scans" and len(parts) > 1:
+        return f"scans.{parts[1]}.{parts[2] if len(parts) > 2 and parts[2] in BLANK['scan'] else 'label'}"
+    if key == "source":
+        return f"source.{parts[1]}" if len(parts) > 1 and parts[1] in SOURCE_FIELDS else "source.label"
+    if key == "qualifiedAttribution":
+        return "creator.0.role"
+    return key if key in SCALARS else "identifier"

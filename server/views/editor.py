@@ -1,0 +1,277 @@
+"""The archivists' web editor: server-rendered forms that work without JavaScript.
+
+Every save goes through the same store calls as the API, with the revision the form was loaded from, so a
+colleague's earlier save leads to a conflict page (both versions side by side), never a silent overwrite.
+A save whose session or CSRF token expired keeps everything typed: the login page carries it, and after
+logging in the form comes back filled in, unsaved.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import math
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+
+from metadata import rights as rights_vocabulary
+from metadata.storage import Conflict, Gone, NotFound, RecordState
+from metadata.validation import validate
+
+from .. import auth, state
+from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, field_of, from_post, to_form, to_record
+from ..problems import Problem
+from .api import field_diff
+
+blueprint = Blueprint("editor", __name__)
+PER_PAGE = 25
+LEVELS = ["", "fonds", "series", "file", "item"]
+ROLE_LABELS = {"aut": "author", "sgn": "signer", "cre": "creator", "edt": "editor", "ctb": "contributor",
+               "trl": "translator"}
+
+
+def _user_or_relogin(status_message: str = ""):
+    """The logged-in user; for an anonymous POST, a 401 login page that keeps the posted form."""
+    user = auth.current_user()
+    if user is not None:
+        return user, None
+    if request.method == "GET":
+        return None, redirect(url_for("editor.login", next=request.full_path))
+    stash = {k: request.form.getlist(k) for k in request.form if k not in ("csrf_token", "action")}
+    page = render_template("login.html", title="Log in again", next=request.path, stash=json.dumps(stash),
+                           message=status_message or "Your session ended before this was saved. Log in again: "
+                                                     "what you typed is kept and shown back to you.")
+    return None, (page, 401)
+
+
+def _csrf_ok() -> bool:
+    sent = request.form.get("csrf_token", "")
+    return bool(sent) and hmac.compare_digest(sent, session.get("csrf", ""))
+
+
+def _context(**values) -> dict:
+    sets = state.store().list_sets()
+    return {"langmaps": LANGMAPS, "agent_lists": AGENT_LISTS, "labelled": LABELLED, "levels": LEVELS,
+            "rights_choices": rights_vocabulary.choices(), "all_sets": sets, "role_labels": ROLE_LABELS,
+            "csrf_token": auth.csrf_token(), "user": g.get("user"), **values}
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("login.html", title="Log in", next=request.args.get("next", ""), stash="",
+                               message="")
+    name, password = request.form.get("name", ""), request.form.get("password", "")
+    stash, target = request.form.get("stash", ""), request.form.get("next", "")
+    user = auth.login(name, password)
+    if user is None:
+        return render_template("login.html", title="Log in", next=target, stash=stash,
+                               message="That name and password do not match an account."), 401
+    g.user = user
+    if stash and target.startswith("/edit/"):
+        form = from_post(_MultiValues(json.loads(stash)))
+        identifier = target.split("/")[3] if target.startswith("/edit/records/") else None
+        current = state.store().get(identifier) if identifier else None
+        return _render_form(form, current, request.form.get("stash_revision") or _stash_revision(stash),
+                            notice="You are logged in again. Nothing has been saved yet: check your changes "
+                                   "and save.")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("editor.home"))
+
+
+def _stash_revision(stash: str) -> str:
+    return (json.loads(stash).get("revision") or [""])[0]
+
+
+class _MultiValues(dict):
+    """A stashed form (name -> list of values) read like request.form."""
+
+    def get(self, key, default=None):
+        values = dict.get(self, key)
+        return values[0] if values else default
+
+    def getlist(self, key):
+        return dict.get(self, key, [])
+
+
+@blueprint.post("/logout")
+@auth.require("editor")
+def logout():
+    auth.logout()
+    return redirect(url_for("records.record_list"))
+
+
+@blueprint.get("/edit")
+def home():
+    user, response = _user_or_relogin()
+    if response:
+        return response
+    if auth.ROLES.get(user["role"], 0) < 1:
+        raise Problem(403, "This needs the editor role.", "Forbidden")
+    try:
+        page = min(max(int(request.args.get("page", 1)), 1), 10**6)
+    except ValueError:
+        page = 1
+    query = request.args.get("q", "").strip()
+    total, rows = state.store().list_records(page=page, per_page=PER_PAGE, query=query, include_drafts=True,
+                                             include_deleted=True)
+    return render_template("editor_list.html", **_context(title="Edit records", rows=rows, total=total, page=page,
+                                                          pages=max(math.ceil(total / PER_PAGE), 1), query=query))
+
+
+def _render_form(form: dict, current: RecordState | None, revision, errors: list | None = None,
+                 notice: str = "", status: int = 200):
+    errors = errors or []
+    field_errors: dict[str, list[str]] = {}
+    for error in errors:
+        field_errors.setdefault(field_of(error["pointer"], form), []).append(error["message"])
+    first = next(iter(field_errors), None)
+    title = f"Edit {current.id}" if current else "New record"
+    return render_template("editor_form.html", **_context(
+        title=title, form=form, current=current, revision=revision, errors=errors, field_errors=field_errors,
+        first_error=first, notice=notice, field_of_pointer=lambda pointer: field_of(pointer, form))), status
+
+
+@blueprint.route("/edit/new", methods=["GET", "POST"])
+def new_record():
+    user, response = _user_or_relogin()
+    if response:
+        return response
+    if request.method == "GET":
+        blank = to_form({"identifier": "", "title": {"en": ""}, "created": ""})
+        return _render_form(blank, None, "")
+    return _save(None)
+
+
+@blueprint.route("/edit/records/<recid:identifier>", methods=["GET", "POST"])
+def edit_record(identifier: str):
+    user, response = _user_or_relogin()
+    if response:
+        return response
+    current = state.store().get(identifier)
+    if current is None:
+        raise Problem(404, f"No record {identifier}.", "Not Found")
+    if request.method == "GET":
+        return _render_form(to_form(current.data), current, current.revision)
+    return _save(current)
+
+
+def _save(current: RecordState | None):
+    form = from_post(request.form)
+    if current is not None:
+        form["identifier"] = current.id
+    revision = request.form.get("revision", "")
+    if not _csrf_ok():
+        return _render_form(form, current, revision, notice="This form had expired. Nothing was saved; your "
+                                                            "changes are below: check them and save again.",
+                            status=403)
+    action = request.form.get("action", "save")
+    if action != "save":
+        return _render_form(apply_action(form, action), current, revision)
+    record = to_record(form)
+    errors = validate(record)
+    if errors:
+        return _render_form(form, current, revision, errors=errors, status=422)
+    store = state.store()
+    message = request.form.get("message", "").strip()
+    try:
+        if current is None:
+            saved = store.create(record, g.user["name"], message or "created",
+                                 published=request.form.get("publish") == "yes")
+        else:
+            saved = store.update(current.id, record, int(revision or 0), g.user["name"], message)
+    except Conflict:
+        if current is None:
+            errors = [{"pointer": "/identifier", "message": "a record with this identifier exists already"}]
+            return _render_form(form, None, revision, errors=errors, status=409)
+        theirs = store.get(current.id)
+        return render_template("conflict.html", **_context(
+            title="Someone saved first", identifier=current.id, theirs=theirs, mine=record,
+            changes=field_diff(theirs.data, record), form=form, revision=theirs.revision)), 409
+    except Gone:
+        raise Problem(410, f"Record {current.id} was deleted meanwhile; restore it first.", "Gone") from None
+    return redirect(url_for("editor.edit_record", identifier=saved.id, saved=saved.revision), 303)
+
+
+def _transition(identifier: str, call, *args):
+    user, response = _user_or_relogin()
+    if response:
+        return response
+    if not _csrf_ok():
+        raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
+    try:
+        call(identifier, *args, int(request.form.get("revision", 0)), user["name"], request.form.get("message", ""))
+    except Conflict:
+        raise Problem(409, "Someone changed the record meanwhile; reload it and try again.", "Conflict") from None
+    except (NotFound, Gone) as exc:
+        raise Problem(404, str(exc), "Not Found") from None
+    return redirect(url_for("editor.edit_record", identifier=identifier), 303)
+
+
+@blueprint.get("/edit/records/<recid:identifier>/delete")
+def confirm_delete(identifier: str):
+    user, response = _user_or_relogin()
+    if response:
+        return response
+    current = state.store().get(identifier)
+    if current is None:
+        raise Problem(404, f"No record {identifier}.", "Not Found")
+    return render_template("confirm_delete.html", **_context(title=f"Delete {identifier}?", current=current))
+
+
+@blueprint.post("/edit/records/<recid:identifier>/delete")
+def delete_record(identifier: str):
+    return _transition(identifier, lambda i, rev, who, msg: state.store().delete(i, rev, who, msg))
+
+
+@blueprint.post("/edit/records/<recid:identifier>/restore")
+def restore_record(identifier: str):
+    return _transition(identifier, lambda i, rev, who, msg: state.store().restore(i, rev, who, msg))
+
+
+@blueprint.post("/edit/records/<recid:identifier>/publish")
+def publish_record(identifier: str):
+    publish = request.form.get("published") == "yes"
+    return _transition(identifier, lambda i, rev, who, msg: state.store().set_published(i, publish, rev, who, msg))
+
+
+@blueprint.get("/edit/records/<recid:identifier>/history")
+def history(identifier: str):
+    user, response = _user_or_relogin()
+    if response:
+        return response
+    current = state.store().get(identifier)
+    if current is None:
+        raise Problem(404, f"No record {identifier}.", "Not Found")
+    revisions = state.store().revisions(identifier)
+    entries = []
+    for index, revision in enumerate(revisions):
+        before = revisions[index - 1].data if index else {}
+        entries.append({"revision": revision, "changes": field_diff(before, revision.data) if index else []})
+    return render_template("history.html", **_context(title=f"History of {identifier}", current=current,
+                                                      entries=list(reversed(entries))))
+
+
+@blueprint.post("/edit/records/<recid:identifier>/revisions/<int(max=2147483647):number>/revert")
+def revert(identifier: str, number: int):
+    old = state.store().revision(identifier, number)
+    if old is None and auth.current_user() is not None:
+        raise Problem(404, f"Record {identifier} has no revision {number}.", "Not Found")
+    return _transition(identifier, lambda i, rev, who, msg: state.store().update(
+        i, old.data, rev, who, msg or f"reverted to revision {number}"))
+
+
+@blueprint.route("/edit/tokens", methods=["GET", "POST"])
+def tokens():
+    user, response = _user_or_relogin()
+    if response:
+        return response
+    created = None
+    if request.method == "POST":
+        if not _csrf_ok():
+            raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
+        if request.form.get("revoke", "").isdigit():
+            state.store().revoke_token(user["name"], int(request.form["revoke"]))
+        else:
+            created = auth.new_token()
+            state.store().add_token(user["name"], auth.token_digest(created), request.form.get("label", "")[:200])
+    return render_template("tokens.html", **_context(title="API tokens", tokens=state.store().list_tokens(user["name"]),
+                                                     created=created))

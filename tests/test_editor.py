@@ -1,0 +1,199 @@
+"""The web editor over real HTTP (Flask test client): logins, every field round-trips, validation beside the
+field, conflicts, expired sessions that keep what was typed, delete/restore, history and revert, no XSS."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from metadata import seed_format
+from server import auth
+
+from tests.support.forms import form_fields
+from tests.support.paths import SEED
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def editor_client(app, store):
+    store.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.save(seed_format.parse_file(SEED), "import")
+    client = app.test_client()
+    response = client.post("/login", data={"name": "ann", "password": PASSWORD, "next": "/edit"})
+    assert response.status_code == 302
+    return client
+
+
+def _edit_form(client, identifier="113439"):
+    page = client.get(f"/edit/records/{identifier}").get_data(as_text=True)
+    return page, _record_form(page)
+
+
+def _record_form(page: str) -> dict:
+    _, fields = form_fields(page, index=_record_form_index(page))
+    return fields
+
+
+def _record_form_index(page: str) -> int:
+    from lxml import html
+
+    forms = html.fromstring(page).forms
+    return next(i for i, f in enumerate(forms) if "revision" in dict(f.form_values()) and "created" in dict(f.form_values()))
+
+
+def test_login_is_required_and_errors_do_not_tell_names(app, store):
+    store.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    client = app.test_client()
+    assert client.get("/edit").status_code == 302
+    wrong = client.post("/login", data={"name": "ann", "password": "nope"})
+    unknown = client.post("/login", data={"name": "nobody", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    message = "That name and password do not match an account."
+    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+    for _ in range(4):
+        client.post("/login", data={"name": "ann", "password": "nope"})
+    limited = client.post("/login", data={"name": "ann", "password": PASSWORD})
+    assert limited.status_code == 429
+
+
+def test_session_cookie_flags(app, store):
+    store.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    response = app.test_client().post("/login", data={"name": "ann", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_unchanged_form_saves_nothing_and_every_field_round_trips(editor_client, store):
+    before = store.get("113439")
+    page = editor_client.get("/edit/records/113439").get_data(as_text=True)
+    fields = _record_form(page)
+    fields["action"] = "save"
+    response = editor_client.post("/edit/records/113439", data=fields)
+    assert response.status_code == 303
+    after = store.get("113439")
+    assert after.revision == before.revision and after.data == before.data
+
+
+def test_edit_title_and_add_a_subject(editor_client, store, client):
+    page = editor_client.get("/edit/records/113439").get_data(as_text=True)
+    fields = _record_form(page)
+    fields["action"] = "add:subject"
+    page = editor_client.post("/edit/records/113439", data=fields).get_data(as_text=True)
+    fields = _record_form(page)
+    assert "subject.0.label" in fields
+    fields.update({"title.0.text": "Cable from Liu Shaoqi to Mao Zedong", "subject.0.label": "Soviet loans",
+                   "message": "clearer title", "action": "save"})
+    response = editor_client.post("/edit/records/113439", data=fields)
+    assert response.status_code == 303 and response.headers["Location"].endswith("saved=2")
+    record = store.get("113439").data
+    assert record["title"] == {"en": "Cable from Liu Shaoqi to Mao Zedong"}
+    assert record["subject"][0]["prefLabel"] == {"en": "Soviet loans"}
+    assert store.revisions("113439")[-1].message == "clearer title"
+    manifest = editor_client.get("/iiif/113439/manifest").get_json(force=True)
+    assert manifest["label"] == {"en": ["Cable from Liu Shaoqi to Mao Zedong"]}
+
+
+def test_validation_errors_are_shown_beside_the_field(editor_client, store):
+    fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
+    fields.update({"created": "18 July 1949", "action": "save"})
+    response = editor_client.post("/edit/records/113439", data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'id="created" name="created" aria-invalid="true" aria-describedby="err-created" autofocus', page)
+    assert 'id="err-created">&#39;18 July 1949&#39; is not a &#39;edtf&#39;' in page
+    assert 'value="18 July 1949"' in page  # what was typed stays
+    assert store.get("113439").revision == 1
+
+
+def test_a_conflict_shows_both_versions_and_loses_nothing(editor_client, store):
+    fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
+    current = store.get("113439")
+    store.update("113439", dict(current.data, title={"en": "Their title"}), 1, "bob")
+    fields.update({"title.0.text": "My title", "action": "save"})
+    response = editor_client.post("/edit/records/113439", data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Someone saved this record first" in page
+    assert "Their title" in page and "My title" in page
+    assert store.get("113439").data["title"] == {"en": "Their title"}
+    again = _record_form_from_conflict(page)
+    again["action"] = "save"
+    assert editor_client.post("/edit/records/113439", data=again).status_code == 303
+    assert store.get("113439").data["title"] == {"en": "My title"}
+    assert [r.author for r in store.revisions("113439")] == ["import", "bob", "ann"]
+
+
+def _record_form_from_conflict(page: str) -> dict:
+    _, fields = form_fields(page, action="/edit/records/113439")
+    return fields
+
+
+def test_expired_session_keeps_what_was_typed(app, editor_client, store):
+    fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
+    fields.update({"title.0.text": "Typed before the session ended", "action": "save"})
+    fresh = app.test_client()  # no session cookie: as after expiry
+    response = fresh.post("/edit/records/113439", data=fields)
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert "what you typed is kept" in page
+    _, login = form_fields(page, action="/login")
+    login.update({"name": "ann", "password": PASSWORD})
+    back = fresh.post("/login", data=login)
+    form_page = back.get_data(as_text=True)
+    assert back.status_code == 200 and "Nothing has been saved yet" in form_page
+    assert 'value="Typed before the session ended"' in form_page
+    assert store.get("113439").revision == 1
+    again = _record_form(form_page)
+    again["action"] = "save"
+    assert fresh.post("/edit/records/113439", data=again).status_code == 303
+    assert store.get("113439").data["title"] == {"en": "Typed before the session ended"}
+
+
+def test_missing_csrf_token_keeps_the_form(editor_client, store):
+    fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
+    fields.update({"title.0.text": "No token", "csrf_token": "stale", "action": "save"})
+    response = editor_client.post("/edit/records/113439", data=fields)
+    assert response.status_code == 403 and 'value="No token"' in response.get_data(as_text=True)
+    assert store.get("113439").revision == 1
+
+
+def test_delete_restore_history_and_revert(editor_client, store, client):
+    page = editor_client.get("/edit/records/113439/delete").get_data(as_text=True)
+    _, fields = form_fields(page, action="/delete")
+    fields["message"] = "duplicate"
+    assert editor_client.post("/edit/records/113439/delete", data=fields).status_code == 303
+    assert client.get("/records/113439").status_code == 410
+    page = editor_client.get("/edit/records/113439").get_data(as_text=True)
+    _, fields = form_fields(page, action="/restore")
+    assert editor_client.post("/edit/records/113439/restore", data=fields).status_code == 303
+    assert client.get("/records/113439").status_code == 200
+    form = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
+    form.update({"title.0.text": "A mistake", "action": "save"})
+    editor_client.post("/edit/records/113439", data=form)
+    history = editor_client.get("/edit/records/113439/history").get_data(as_text=True)
+    assert "duplicate" in history and "<ins>A mistake</ins>" in history
+    _, fields = form_fields(history, action="/revisions/1/revert")
+    assert editor_client.post("/edit/records/113439/revisions/1/revert", data=fields).status_code == 303
+    assert store.get("113439").data == seed_format.parse_file(SEED)
+
+
+def test_create_a_record_and_titles_are_escaped(editor_client, store, client):
+    page = editor_client.get("/edit/new").get_data(as_text=True)
+    fields = _record_form(page)
+    fields.update({"identifier": "new-doc", "title.0.text": "<script>alert(1)</script>", "created": "1950-03",
+                   "publish": "yes", "action": "save"})
+    response = editor_client.post("/edit/new", data=fields)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    assert store.get("new-doc").published
+    for url in ("/records/new-doc", "/edit/records/new-doc", "/edit"):
+        body = editor_client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+
+
+def test_api_tokens_in_the_web_interface(editor_client):
+    page = editor_client.get("/edit/tokens").get_data(as_text=True)
+    _, fields = form_fields(page, index=-1)
+    fields["label"] = "my script"
+    created = editor_client.post("/edit/tokens", data=fields).get_data(as_text=True)
+    token = re.search(r'<code id="new-token">([^<]+)</code>', created).group(1)
+    assert editor_client.get("/api/records", headers={"Authorization": f"Bearer {token}"}).status_code == 200
