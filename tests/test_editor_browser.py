@@ -1,0 +1,97 @@
+"""The web editor in Debian's Chromium (Playwright) against a real server: an archivist logs in, corrects
+the cable's title and adds a subject, and sees both in the manifest and in OAI-PMH GetRecord; a validation
+error is shown beside its field with focus on it; of two browsers editing one record, the second gets the
+conflict page."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from metadata import migrate, seed_format
+from server import auth, create_app
+
+from tests.support.browser import CHROMIUM_ARGS, chromium_path, require
+from tests.support.live import muniment_server
+from tests.support.paths import SEED
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def server(tmp_path):
+    url = f"sqlite:///{tmp_path / 'editor.db'}"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
+    store = app.extensions["muniment"]["store"]
+    migrate.upgrade(store.engine)
+    store.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.put_user("bob", auth.hash_password(PASSWORD), "editor")
+    store.save(seed_format.parse_file(SEED), "import")
+    store.engine.dispose()
+    with muniment_server(url, tmp_path) as base:
+        yield base
+
+
+@pytest.fixture
+def browser():
+    require(chromium_path())
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _log_in(browser, base: str, name: str):
+    page = browser.new_context().new_page()
+    page.goto(base + "edit")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/edit")
+    return page
+
+
+def test_edit_title_and_subject_then_see_them_in_manifest_and_oai(server, browser):
+    page = _log_in(browser, server, "ann")
+    page.get_by_role("link", name="113439").click()
+    page.locator("#title\\.0\\.text").fill("Cable from Liu Shaoqi to Mao Zedong")
+    page.get_by_role("button", name="Add a subject").click()
+    page.locator("#subject\\.0\\.label").fill("Soviet loans")
+    page.get_by_label("What changed").fill("title and subject")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector("text=Saved as revision 2")
+    manifest = requests.get(server + "iiif/113439/manifest").json()
+    assert manifest["label"] == {"en": ["Cable from Liu Shaoqi to Mao Zedong"]}
+    assert {"label": {"en": ["Subjects"]}, "value": {"none": ["Soviet loans"]}} in manifest["metadata"]
+    oai = requests.get(server + "oai", params={"verb": "GetRecord", "metadataPrefix": "oai_dc",
+                                               "identifier": "oai:muniment.example.org:113439"}).text
+    assert "Cable from Liu Shaoqi to Mao Zedong" in oai and "Soviet loans" in oai
+
+
+def test_validation_error_beside_the_field_with_focus(server, browser):
+    page = _log_in(browser, server, "ann")
+    page.goto(server + "edit/records/113439")
+    page.locator("#created").fill("18 July 1949")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector("#err-created")
+    assert "is not a 'edtf'" in page.inner_text("#err-created")
+    assert page.evaluate("document.activeElement.id") == "created"
+    assert page.locator("#created").input_value() == "18 July 1949"
+
+
+def test_second_editor_gets_the_conflict_page(server, browser):
+    ann = _log_in(browser, server, "ann")
+    bob = _log_in(browser, server, "bob")
+    ann.goto(server + "edit/records/113439")
+    bob.goto(server + "edit/records/113439")
+    ann.locator("#title\\.0\\.text").fill("Ann's title")
+    ann.get_by_role("button", name="Save", exact=True).click()
+    ann.wait_for_selector("text=Saved as revision 2")
+    bob.locator("#title\\.0\\.text").fill("Bob's title")
+    bob.get_by_role("button", name="Save", exact=True).click()
+    bob.wait_for_selector("text=Someone saved this record first")
+    text = bob.inner_text("body")
+    assert "Ann's title" in text and "Bob's title" in text
+    assert requests.get(server + "records/113439.jsonld").json()["title"] == {"en": "Ann's title"}
