@@ -189,19 +189,11 @@ def restore_record(identifier: str):
     return _record_response(_storage_call(state.store().restore, identifier, expected, _author(), _message()))
 
 
-@blueprint.post("/records/<recid:identifier>/publish")
+@blueprint.post("/records/<recid:identifier>/<any(publish, unpublish):change>")
 @auth.require("editor")
-def publish_record(identifier: str):
+def publish_record(identifier: str, change: str):
     current = _existing(identifier)
-    return _record_response(_storage_call(state.store().set_published, identifier, True,
-                                          _expected_revision(current), _author(), _message()))
-
-
-@blueprint.post("/records/<recid:identifier>/unpublish")
-@auth.require("editor")
-def unpublish_record(identifier: str):
-    current = _existing(identifier)
-    return _record_response(_storage_call(state.store().set_published, identifier, False,
+    return _record_response(_storage_call(state.store().set_published, identifier, change == "publish",
                                           _expected_revision(current), _author(), _message()))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import math
+from functools import wraps
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
@@ -41,6 +42,26 @@ def _user_or_relogin(status_message: str = ""):
                            message=status_message or "Your session ended before this was saved. Log in again: "
                                                      "what you typed is kept and shown back to you.")
     return None, (page, 401)
+
+
+def logged_in(view):
+    """Route decorator: the editor's pages need a logged-in editor (a login page keeps a POST's data)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        user, response = _user_or_relogin()
+        if response:
+            return response
+        if auth.ROLES.get(user["role"], 0) < auth.ROLES["editor"]:
+            raise Problem(403, "This needs the editor role.", "Forbidden")
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _record_or_404(identifier: str) -> RecordState:
+    current = state.store().get(identifier)
+    if current is None:
+        raise Problem(404, f"No record {identifier}.", "Not Found")
+    return current
 
 
 def _csrf_ok() -> bool:
@@ -100,12 +121,8 @@ def logout():
 
 
 @blueprint.get("/edit")
+@logged_in
 def home():
-    user, response = _user_or_relogin()
-    if response:
-        return response
-    if auth.ROLES.get(user["role"], 0) < 1:
-        raise Problem(403, "This needs the editor role.", "Forbidden")
     try:
         page = min(max(int(request.args.get("page", 1)), 1), 10**6)
     except ValueError:
@@ -131,10 +148,8 @@ def _render_form(form: dict, current: RecordState | None, revision, errors: list
 
 
 @blueprint.route("/edit/new", methods=["GET", "POST"])
+@logged_in
 def new_record():
-    user, response = _user_or_relogin()
-    if response:
-        return response
     if request.method == "GET":
         blank = to_form({"identifier": "", "title": {"en": ""}, "created": ""})
         return _render_form(blank, None, "")
@@ -142,13 +157,9 @@ def new_record():
 
 
 @blueprint.route("/edit/records/<recid:identifier>", methods=["GET", "POST"])
+@logged_in
 def edit_record(identifier: str):
-    user, response = _user_or_relogin()
-    if response:
-        return response
-    current = state.store().get(identifier)
-    if current is None:
-        raise Problem(404, f"No record {identifier}.", "Not Found")
+    current = _record_or_404(identifier)
     if request.method == "GET":
         return _render_form(to_form(current.data), current, current.revision)
     return _save(current)
@@ -191,10 +202,9 @@ def _save(current: RecordState | None):
     return redirect(url_for("editor.edit_record", identifier=saved.id, saved=saved.revision), 303)
 
 
+@logged_in
 def _transition(identifier: str, call, *args):
-    user, response = _user_or_relogin()
-    if response:
-        return response
+    user = g.user
     if not _csrf_ok():
         raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
     try:
@@ -207,13 +217,9 @@ def _transition(identifier: str, call, *args):
 
 
 @blueprint.get("/edit/records/<recid:identifier>/delete")
+@logged_in
 def confirm_delete(identifier: str):
-    user, response = _user_or_relogin()
-    if response:
-        return response
-    current = state.store().get(identifier)
-    if current is None:
-        raise Problem(404, f"No record {identifier}.", "Not Found")
+    current = _record_or_404(identifier)
     return render_template("confirm_delete.html", **_context(title=f"Delete {identifier}?", current=current))
 
 
@@ -234,13 +240,9 @@ def publish_record(identifier: str):
 
 
 @blueprint.get("/edit/records/<recid:identifier>/history")
+@logged_in
 def history(identifier: str):
-    user, response = _user_or_relogin()
-    if response:
-        return response
-    current = state.store().get(identifier)
-    if current is None:
-        raise Problem(404, f"No record {identifier}.", "Not Found")
+    current = _record_or_404(identifier)
     revisions = state.store().revisions(identifier)
     entries = []
     for index, revision in enumerate(revisions):
@@ -260,10 +262,9 @@ def revert(identifier: str, number: int):
 
 
 @blueprint.route("/edit/tokens", methods=["GET", "POST"])
+@logged_in
 def tokens():
-    user, response = _user_or_relogin()
-    if response:
-        return response
+    user = g.user
     created = None
     if request.method == "POST":
         if not _csrf_ok():
