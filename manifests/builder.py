@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from iiif_prezi3 import CanvasRef, Manifest
+from iiif_prezi3 import Manifest
 
 from metadata import dates, describe, languages
 from metadata.jsonld import context_document
@@ -235,10 +235,17 @@ def build(record: dict, options: Options) -> dict[str, str]:
         versions = {_version_key(v): v for v in record.get("hasVersion") or []}
         data["structures"] = [{"id": STORED.range(identifier, key), "type": "Range",
                                "label": _en(_version_label(versions[key])),
-                               "items": [CanvasRef(id=c, type="Canvas") for c in ids]} for key, ids in ranges.items()]
-    manifest = Manifest(**data)
+                               "items": [{"id": c, "type": "Canvas"} for c in ids]} for key, ids in ranges.items()]
+    # The manifest's own fields go through iiif-prezi3's model (validated, serialised in IIIF's key order);
+    # the canvases and ranges, generated above from one template each, are added to its JSON as they are:
+    # validating a few hundred nested models per manifest cost more than all the rest of a record's write.
+    canvases_and_ranges = {"items": data.pop("items"), "structures": data.pop("structures", None)}
+    manifest = json.loads(Manifest(**data).jsonld())
+    manifest["items"] = canvases_and_ranges["items"]
+    if canvases_and_ranges["structures"]:
+        manifest["structures"] = canvases_and_ranges["structures"]
     pages = [{"language": c.page.language, "lines": c.page.lines} if c.page else None for c in plan]
-    return {"manifest": manifest.jsonld(), "pages": json.dumps(pages, ensure_ascii=False)}
+    return {"manifest": json.dumps(manifest, ensure_ascii=False), "pages": json.dumps(pages, ensure_ascii=False)}
 
 
 __all__ = ["Options", "build", "annotation_page", "image_service_reference", "context_document"]

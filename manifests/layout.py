@@ -8,7 +8,9 @@ exactly, so the supplementing annotations can be read in order as the whole text
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from dataclasses import asdict, dataclass, field
 
 from .fonts import CJK_LANGUAGES, FontSet
@@ -38,39 +40,55 @@ class Page:
 
 @lru_cache(maxsize=16)
 def _char_widths(font):
-    """Width of a character in ``font``, cached: a row's width is the sum of its characters' (kerning is
-    ignored, which the slack in TEXT_WIDTH absorbs), so typesetting a long text costs microseconds a word."""
-    return lru_cache(maxsize=65536)(font.getlength)
+    """A width function for ``font``: a piece's width is the sum of its characters' (kerning is ignored,
+    which the slack in TEXT_WIDTH absorbs), and each piece's width is remembered, since words recur."""
+    char_width = lru_cache(maxsize=65536)(font.getlength)
+    pieces: dict[str, float] = {}
+
+    def width(piece: str) -> float:
+        found = pieces.get(piece)
+        if found is None:
+            if len(pieces) > 200_000:
+                pieces.clear()
+            found = pieces[piece] = sum(char_width(ch) for ch in piece)
+        return found
+
+    return width
 
 
-def _wrap(line: str, width_of, limit: int, cjk: bool) -> list[tuple[str, int]]:
+def _wrap(line: str, measure, limit: int, cjk: bool) -> list[tuple[str, int]]:
     """Greedy wrapping by measured width: (shown row, characters of ``line`` it consumes) pairs whose
-    lengths add up to ``len(line)``. CJK text may break between any two characters."""
+    lengths add up to ``len(line)``. CJK text may break between any two characters.
+
+    Widths are summed once (``accumulate``) and each row's end found by bisection, so a long paragraph
+    costs one width lookup per word; a word's trailing space may overhang the limit, as in print."""
     if not line.strip():
         return [("", len(line))]
     units = list(line) if cjk else re.findall(r"\s*\S+\s*", line)
-
-    def measure(unit: str) -> float:
-        return sum(width_of(ch) for ch in unit)
-
+    ends = list(accumulate(map(measure, units)))
+    lengths = list(accumulate(map(len, units)))
+    slack = measure(" ")
     rows: list[tuple[str, int]] = []
-    current, used, width = "", 0, 0.0
-    for unit in units:
-        unit_width = measure(unit)
-        if current and width + measure(unit.rstrip()) > limit:
-            rows.append((current.strip(), used))
-            current, used, width = "", 0, 0.0
-        while unit_width > limit and len(unit) > 1:  # a single word wider than the page
-            cut = len(unit) - 1
+    first, base, consumed = 0, 0.0, 0
+    while first < len(units):
+        last = bisect_right(ends, base + limit + slack, lo=first)  # units[first:last] fit
+        if last == first:  # a single unit wider than the page: cut it by characters
+            unit = units[first][:]
+            cut = len(unit)
             while cut > 1 and measure(unit[:cut]) > limit:
                 cut -= 1
-            rows.append((unit[:cut].strip(), cut))
-            unit = unit[cut:]
-            unit_width = measure(unit)
-        current += unit
-        used += len(unit)
-        width += unit_width
-    rows.append((current.strip(), used))
+            if cut < len(unit):
+                rows.append((unit[:cut].strip(), cut))
+                units[first] = unit[cut:]
+                consumed += cut
+                ends = ends[:first] + list(accumulate(map(measure, units[first:]), initial=base))[1:]
+                continue
+            last = first + 1
+        used = lengths[last - 1] - consumed
+        rows.append((line[consumed:consumed + used].strip(), used))
+        consumed += used
+        base = ends[last - 1]
+        first = last
     return rows
 
 

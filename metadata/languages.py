@@ -1,6 +1,8 @@
 """Language names and codes: ISO 639-1 for records, MARC (ISO 639-2/B) for MARCXML, via langcodes."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import langcodes
 
 
@@ -8,6 +10,7 @@ class UnknownLanguage(ValueError):
     pass
 
 
+@lru_cache(maxsize=512)
 def code_for_name(name: str) -> str:
     """ISO 639-1 code for an English language name as archives write it ("Chinese" -> "zh")."""
     try:
@@ -20,11 +23,13 @@ def code_for_name(name: str) -> str:
     return language
 
 
+@lru_cache(maxsize=512)
 def marc_code(code: str) -> str:
     """MARC language code (ISO 639-2/B: zh -> chi, ru -> rus) for an ISO 639-1 code."""
     return langcodes.Language.get(code).to_alpha3(variant="B")
 
 
+@lru_cache(maxsize=512)
 def english_name(code: str) -> str:
     return langcodes.Language.get(code).display_name("en")
 

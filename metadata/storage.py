@@ -191,9 +191,11 @@ class Store:
             if row.deleted:
                 raise Gone(f"record {identifier} is deleted")
             self._expect(row, expected_revision)
-            if row.content_hash == content_hash(record):
+            digest = content_hash(record)
+            if row.content_hash == digest:
                 return self._state(conn, row)
-            return self._write(conn, row, record, author, message, "update", deleted=False, published=row.published)
+            return self._write(conn, row, record, author, message, "update", deleted=False, published=row.published,
+                               digest=digest)
 
     def delete(self, identifier: str, expected_revision: int, author: str, message: str = "") -> RecordState:
         return self._transition(identifier, expected_revision, author, message, "delete", deleted=True)
@@ -235,11 +237,12 @@ class Store:
         if row is None:
             return "created", self._write(conn, None, record, author, message, "create", deleted=False,
                                           published=published)
-        if not row.deleted and row.content_hash == content_hash(record):
+        digest = content_hash(record)
+        if not row.deleted and row.content_hash == digest:
             return "unchanged", self._state(conn, row)
         kind = "restore" if row.deleted else "update"
         return "updated", self._write(conn, row, record, author, message, kind, deleted=False,
-                                      published=row.published)
+                                      published=row.published, digest=digest)
 
     def _transition(self, identifier, expected_revision, author, message, kind, deleted=None, published=None):
         with self.writing() as conn:
@@ -261,10 +264,10 @@ class Store:
             raise Conflict(f"record {row.id} is at revision {row.revision}, not {expected_revision}", row.revision)
 
     def _write(self, conn: Connection, row, data: dict, author: str, message: str, kind: str, *,
-               deleted: bool, published: bool) -> RecordState:
+               deleted: bool, published: bool, digest: str | None = None) -> RecordState:
         identifier = data["identifier"]
         now = utc_now()
-        digest = content_hash(data)
+        digest = digest or content_hash(data)
         lower, upper = dates.bounds(data["created"])
         values = dict(datestamp=now, deleted=deleted, published=published, title=first_text(data["title"]),
                       date_lower=lower, date_upper=upper, content_hash=digest,

@@ -40,9 +40,30 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
+def _inline_references(schema: dict) -> dict:
+    """The schema with every local ``$ref`` replaced by its definition (the schema has no recursion).
+
+    jsonschema resolves a ``$ref`` on every descent, which was most of a record's validation time; the
+    inlined schema accepts and rejects exactly the same documents, with the same error paths."""
+    definitions = schema.get("$defs", {})
+
+    def resolve(node):
+        if isinstance(node, dict):
+            if "$ref" in node and node["$ref"].startswith("#/$defs/"):
+                target = resolve(definitions[node["$ref"].removeprefix("#/$defs/")])
+                rest = {k: resolve(v) for k, v in node.items() if k != "$ref"}
+                return {**target, **rest} if not (set(rest) & set(target)) else {"allOf": [target, rest]}
+            return {k: resolve(v) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(load_schema(), format_checker=_format_checker())
+    return Draft202012Validator(_inline_references(load_schema()), format_checker=_format_checker())
 
 
 def _pointer(path) -> str:
