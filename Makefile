@@ -34,6 +34,7 @@ browser: $(MIRADOR)
 
 setup: $(VENV)/.installed fonts
 
+run: export MUNIMENT_BASE_URL ?= http://$(HOST):$(PORT)/
 run: setup
 	$(BIN)/muniment db upgrade
 	$(BIN)/muniment import samples/
