@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 
+from metadata.storage import RecordState
 from metadata.urls import STORED
 
 from . import state
+from .problems import Problem
 
 
 def public_record(data: dict) -> dict:
@@ -29,3 +31,11 @@ def incoming_record(document) -> dict:
     record = state.urls().internalize(document)
     record.pop("history", None)
     return record
+
+
+def existing_record(identifier: str) -> RecordState:
+    """The record's current state, drafts and tombstones included; a 404 problem when there is none."""
+    current = state.store().get(identifier)
+    if current is None:
+        raise Problem(404, f"No record {identifier}.", "Not Found")
+    return current

@@ -197,3 +197,22 @@ def test_api_tokens_in_the_web_interface(editor_client):
     created = editor_client.post("/edit/tokens", data=fields).get_data(as_text=True)
     token = re.search(r'<code id="new-token">([^<]+)</code>', created).group(1)
     assert editor_client.get("/api/records", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_add_a_translation_and_see_it_in_the_manifest(editor_client, store):
+    fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
+    fields["action"] = "add:hasVersion"
+    fields = _record_form(editor_client.post("/edit/records/113439", data=fields).get_data(as_text=True))
+    fields.update({"hasVersion.1.language": "ru", "hasVersion.1.key": "ru", "hasVersion.1.label": "Translation - Russian",
+                   "hasVersion.1.translation": "yes", "hasVersion.1.translators": "Olga Ivanova",
+                   "hasVersion.1.text": "Телеграмма.\n\n(с. 2)\n\nВторая страница.", "action": "save"})
+    assert editor_client.post("/edit/records/113439", data=fields).status_code == 303
+    version = store.get("113439").data["hasVersion"][1]
+    assert version["translationOfWork"] == version["isVersionOf"]
+    assert version["qualifiedAttribution"][0]["hadRole"] == "relators:trl"
+    manifest = editor_client.get("/iiif/113439/manifest").get_json(force=True)
+    assert [r["label"]["en"][0] for r in manifest["structures"]] == ["English translation", "Russian translation"]
+    russian = [c for c in manifest["items"] if c["label"]["en"][0].startswith("Russian")]
+    assert len(russian) == 2  # the page marker starts a second page
+    oai = editor_client.get("/oai?verb=GetRecord&metadataPrefix=marc21&identifier=oai:muniment.example.org:113439")
+    assert b'<marc:subfield code="a">rus</marc:subfield>' in oai.data

@@ -13,7 +13,7 @@ from metadata.validation import SET_SPEC, RecordInvalid, validate
 
 from .. import auth, state
 from .. import openapi as openapi_document
-from ..documents import incoming_record, public_record
+from ..documents import existing_record, incoming_record, public_record
 from ..problems import Problem
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -57,13 +57,6 @@ def _validated(document) -> dict:
         raise Problem(422, f"The record has {len(errors)} error(s); nothing was saved.", "Unprocessable Content",
                       errors=errors)
     return record
-
-
-def _existing(identifier: str) -> RecordState:
-    current = state.store().get(identifier)
-    if current is None:
-        raise Problem(404, f"No record {identifier}.", "Not Found")
-    return current
 
 
 def _expected_revision(current: RecordState) -> int:
@@ -142,7 +135,7 @@ def create_record():
 @blueprint.get("/records/<recid:identifier>")
 @auth.require("editor")
 def get_record(identifier: str):
-    current = _existing(identifier)
+    current = existing_record(identifier)
     response = _record_response(current)
     return response.make_conditional(request)
 
@@ -150,7 +143,7 @@ def get_record(identifier: str):
 @blueprint.put("/records/<recid:identifier>")
 @auth.require("editor")
 def replace_record(identifier: str):
-    current = _existing(identifier)
+    current = existing_record(identifier)
     expected = _expected_revision(current)
     record = _validated(_body())
     if record.get("identifier") != identifier:
@@ -165,7 +158,7 @@ def replace_record(identifier: str):
 def patch_record(identifier: str):
     if request.mimetype != MERGE_PATCH:
         raise Problem(415, f"PATCH takes a JSON Merge Patch ({MERGE_PATCH}).", "Unsupported Media Type")
-    current = _existing(identifier)
+    current = existing_record(identifier)
     expected = _expected_revision(current)
     patched = merge_patch(public_record(current.data), _body())
     record = _validated(patched)
@@ -173,34 +166,34 @@ def patch_record(identifier: str):
                                           _message()))
 
 
+def _change(identifier: str, call, *args) -> Response:
+    """A state change (delete, restore, publish) at the revision the client names in If-Match."""
+    expected = _expected_revision(existing_record(identifier))
+    return _record_response(_storage_call(call, identifier, *args, expected, _author(), _message()))
+
+
 @blueprint.delete("/records/<recid:identifier>")
 @auth.require("editor")
 def delete_record(identifier: str):
-    current = _existing(identifier)
-    expected = _expected_revision(current)
-    return _record_response(_storage_call(state.store().delete, identifier, expected, _author(), _message()))
+    return _change(identifier, state.store().delete)
 
 
 @blueprint.post("/records/<recid:identifier>/restore")
 @auth.require("editor")
 def restore_record(identifier: str):
-    current = _existing(identifier)
-    expected = _expected_revision(current)
-    return _record_response(_storage_call(state.store().restore, identifier, expected, _author(), _message()))
+    return _change(identifier, state.store().restore)
 
 
 @blueprint.post("/records/<recid:identifier>/<any(publish, unpublish):change>")
 @auth.require("editor")
 def publish_record(identifier: str, change: str):
-    current = _existing(identifier)
-    return _record_response(_storage_call(state.store().set_published, identifier, change == "publish",
-                                          _expected_revision(current), _author(), _message()))
+    return _change(identifier, state.store().set_published, change == "publish")
 
 
 @blueprint.get("/records/<recid:identifier>/revisions")
 @auth.require("editor")
 def list_revisions(identifier: str):
-    _existing(identifier)
+    existing_record(identifier)
     return _json([revision_summary(r) for r in state.store().revisions(identifier)])
 
 
@@ -248,7 +241,7 @@ def field_diff(before: dict, after: dict) -> list[dict]:
 @blueprint.post("/records/<recid:identifier>/revisions/<int(max=2147483647):number>/revert")
 @auth.require("editor")
 def revert(identifier: str, number: int):
-    current = _existing(identifier)
+    current = existing_record(identifier)
     expected = _expected_revision(current)
     old = _revision(identifier, number)
     return _record_response(_storage_call(state.store().update, identifier, old.data, expected, _author(),

@@ -19,6 +19,7 @@ from metadata.storage import Conflict, Gone, NotFound, RecordState
 from metadata.validation import validate
 
 from .. import auth, state
+from ..documents import existing_record
 from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, field_of, from_post, to_form, to_record
 from ..problems import Problem
 from .api import field_diff
@@ -55,13 +56,6 @@ def logged_in(view):
             raise Problem(403, "This needs the editor role.", "Forbidden")
         return view(*args, **kwargs)
     return wrapper
-
-
-def _record_or_404(identifier: str) -> RecordState:
-    current = state.store().get(identifier)
-    if current is None:
-        raise Problem(404, f"No record {identifier}.", "Not Found")
-    return current
 
 
 def _csrf_ok() -> bool:
@@ -159,7 +153,7 @@ def new_record():
 @blueprint.route("/edit/records/<recid:identifier>", methods=["GET", "POST"])
 @logged_in
 def edit_record(identifier: str):
-    current = _record_or_404(identifier)
+    current = existing_record(identifier)
     if request.method == "GET":
         return _render_form(to_form(current.data), current, current.revision)
     return _save(current)
@@ -219,7 +213,7 @@ def _transition(identifier: str, call, *args):
 @blueprint.get("/edit/records/<recid:identifier>/delete")
 @logged_in
 def confirm_delete(identifier: str):
-    current = _record_or_404(identifier)
+    current = existing_record(identifier)
     return render_template("confirm_delete.html", **_context(title=f"Delete {identifier}?", current=current))
 
 
@@ -242,7 +236,7 @@ def publish_record(identifier: str):
 @blueprint.get("/edit/records/<recid:identifier>/history")
 @logged_in
 def history(identifier: str):
-    current = _record_or_404(identifier)
+    current = existing_record(identifier)
     revisions = state.store().revisions(identifier)
     entries = []
     for index, revision in enumerate(revisions):
