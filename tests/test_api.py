@@ -1,7 +1,6 @@
 """The editing API: roles, validation, optimistic concurrency (428/412), merge patch, history, sets, tokens."""
 from __future__ import annotations
 
-import copy
 import json
 import re
 import threading

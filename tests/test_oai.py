@@ -1,20 +1,19 @@
 """OAI-PMH 2.0: every verb and error path, all formats, paging, sets, deletions, every response schema-valid."""
 from __future__ import annotations
 
-import copy
 import gzip
 import re
 import time
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 import pytest
-from itsdangerous import URLSafeTimedSerializer
 
 from metadata import importer, seed_format
 from metadata.urls import STORED
 from server.oai_protocol import Tokens
 
-from tests.conftest import BACKENDS, POSTGRES_URL, make_app, postgres_database
+from tests.conftest import BACKENDS, make_app, postgres_database
 from tests.support.oai import NS, Harvester, error_codes, identifiers, request_attributes
 from tests.support.paths import REPO, SAMPLE, SEED
 
@@ -35,7 +34,7 @@ def repository(request, tmp_path_factory):
     """A repository of 10 records: published, in sets, one deleted, one unpublished, one draft, one with
     control characters; writes finish a second before the tests harvest (OAI-PMH freezes `until`)."""
     tmp = tmp_path_factory.mktemp("oai")
-    with (postgres_database() if request.param == "postgres" else _sqlite(tmp)) as url:
+    with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 'oai.db'}")) as url:
         app = make_app(url, tmp, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3)
         store = app.extensions["muniment"]["store"]
         for path in [SEED, SAMPLE, *importer.expand_paths([REPO / "samples"])]:
@@ -54,17 +53,6 @@ def repository(request, tmp_path_factory):
         time.sleep(1.1)
         yield app, Harvester(app.test_client(), tmp)
         store.engine.dispose()
-
-
-class _sqlite:
-    def __init__(self, tmp):
-        self.url = f"sqlite:///{tmp / 'oai.db'}"
-
-    def __enter__(self):
-        return self.url
-
-    def __exit__(self, *exc):
-        return False
 
 
 @pytest.fixture
@@ -254,10 +242,6 @@ def test_bad_resumption_tokens(repository, harvester):
         assert error_codes(root) == ["badResumptionToken"]
         assert request_attributes(root) == {"verb": "ListIdentifiers", "resumptionToken": token}
     assert error_codes(harvester.get(verb="ListRecords", resumptionToken=good)) == ["badResumptionToken"]
-
-    class PastSerializer(URLSafeTimedSerializer):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
 
     tokens_then = Tokens(app.config["SECRET_KEY"])
     signer_class = tokens_then.serializer.signer
