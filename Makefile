@@ -7,7 +7,9 @@ PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CJK_FONT   := /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc
 LATIN_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
-MIRADOR    := tests/browser/node_modules/mirador/dist/mirador.min.js
+VIEWERS    := tests/browser/vendor
+MIRADOR    := $(VIEWERS)/mirador/package/dist/mirador.min.js
+UV         := $(VIEWERS)/universalviewer/package/dist/umd/UV.js
 
 .PHONY: run test setup fonts browser bench clean
 
@@ -25,12 +27,18 @@ fonts:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-cjk fonts-dejavu-core; \
 	fi
 
-# Mirador 4 from the npm registry, for the browser test (Chromium itself comes from Debian: see .ci/run).
-$(MIRADOR): tests/browser/package.json tests/browser/package-lock.json
-	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+# The IIIF viewers the browser tests open manifests in, as published on the npm registry (their built
+# bundles only: `npm pack`, no dependency tree). Chromium itself comes from Debian: see .ci/run.
+$(MIRADOR):
+	mkdir -p $(VIEWERS)/mirador && cd $(VIEWERS)/mirador && npm pack --silent mirador@4.0.0 >/dev/null \
+		&& tar xzf mirador-4.0.0.tgz && rm mirador-4.0.0.tgz
 
-browser: $(MIRADOR)
+$(UV):
+	mkdir -p $(VIEWERS)/universalviewer && cd $(VIEWERS)/universalviewer \
+		&& npm pack --silent universalviewer@4.4.0 >/dev/null \
+		&& tar xzf universalviewer-4.4.0.tgz && rm universalviewer-4.4.0.tgz
+
+browser: $(MIRADOR) $(UV)
 
 setup: $(VENV)/.installed fonts
 
@@ -49,4 +57,4 @@ bench: setup
 	$(BIN)/python tests/bench/manifest_bench.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache tests/browser/node_modules
+	rm -rf $(VENV) instance .pytest_cache $(VIEWERS)

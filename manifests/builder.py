@@ -152,6 +152,14 @@ def _image_body(identifier: str, n: int, canvas: _Canvas) -> dict:
             "height": HEIGHT, "service": [image_service_reference(identifier, n)]}
 
 
+def _thumbnail(identifier: str, n: int) -> dict:
+    """The smallest listed size of reading page ``n`` (viewers' thumbnail strips ask for it)."""
+    width, height = SIZES[0]
+    service = STORED.image_service(identifier, n)
+    return {"id": f"{service}/full/{width},{height}/0/default.jpg", "type": "Image", "format": "image/jpeg",
+            "width": width, "height": height, "service": [image_service_reference(identifier, n)]}
+
+
 def image_service_reference(identifier: str, n: int) -> dict:
     return {"id": STORED.image_service(identifier, n), "type": "ImageService3", "profile": "level0"}
 
@@ -179,6 +187,8 @@ def build(record: dict, options: Options) -> dict[str, str]:
                 "items": [{"id": STORED.painting_page(identifier, n), "type": "AnnotationPage", "items": [
                     {"id": STORED.painting(identifier, n), "type": "Annotation", "motivation": "painting",
                      "target": canvas_id, "body": body}]}]}
+        if canvas.scan is None:
+            item["thumbnail"] = [_thumbnail(identifier, n)]
         if canvas.text_pieces:
             item["annotations"] = [annotation_page(identifier, n, canvas_id, canvas.text_pieces)]
         canvases.append(item)
@@ -222,11 +232,7 @@ def build(record: dict, options: Options) -> dict[str, str]:
                           for iri in record["isPartOf"]]
     first = canvases[0]["items"][0]["items"][0]["body"]
     if plan[0].scan is None:
-        width, height = SIZES[0]
-        service = STORED.image_service(identifier, 1)
-        data["thumbnail"] = [{"id": f"{service}/full/{width},{height}/0/default.jpg", "type": "Image",
-                              "format": "image/jpeg", "width": width, "height": height,
-                              "service": [image_service_reference(identifier, 1)]}]
+        data["thumbnail"] = [_thumbnail(identifier, 1)]
     else:
         data["thumbnail"] = [{k: v for k, v in first.items() if k != "service"}]
     if len(canvases) > 1 and plan[0].scan is None:

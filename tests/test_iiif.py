@@ -211,7 +211,11 @@ def test_image_service_info_and_every_size(client, loaded):
         full = Image.open(io.BytesIO(_get(client, f"{service}/full/max/0/default.jpg").data))
         assert full.size == (document["width"], document["height"])
         assert full.convert("L").getextrema()[0] < 100  # something dark was drawn: the text
-    assert client.get("/iiif/image/memo-1962-reading-room/1/full/123,45/0/default.jpg").status_code == 400
+    for size, expected in [("90,", (90, 127)), (",707", (500, 707)), ("!200,200", (141, 200)), ("pct:10", (100, 141))]:
+        image = client.get(f"/iiif/image/memo-1962-reading-room/1/full/{size}/0/default.jpg")
+        assert Image.open(io.BytesIO(image.data)).size == expected, size
+    for size in ["2000,", "0,", "pct:150", "!100,", "big"]:
+        assert client.get(f"/iiif/image/memo-1962-reading-room/1/full/{size}/0/default.jpg").status_code == 400
     assert client.get("/iiif/image/memo-1962-reading-room/1/0,0,10,10/max/0/default.jpg").status_code == 400
     assert client.get("/iiif/image/memo-1962-reading-room/9/info.json").status_code == 404
     redirect = client.get("/iiif/image/memo-1962-reading-room/1")

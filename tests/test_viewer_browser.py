@@ -1,10 +1,12 @@
-"""Mirador 4 (from the npm registry) in Debian's Chromium opens the seed's manifest from a real Muniment
-server and draws its first reading page: the test waits for the level 0 image requests and reads the pixels."""
+"""IIIF viewers from the npm registry, in Debian's Chromium, open the seed's manifest from a real Muniment
+server on another origin (so CORS is exercised) and draw its first reading page: Mirador 4 with its
+metadata panel filled, and Universal Viewer 4 with its thumbnails. Pixels are read from screenshots."""
 from __future__ import annotations
 
 import functools
-import io
 import http.server
+import io
+import shutil
 import threading
 
 import pytest
@@ -13,19 +15,24 @@ from PIL import Image
 from metadata import migrate, seed_format
 from server import create_app
 
-from tests.support.browser import CHROMIUM_ARGS, MIRADOR, chromium_path, require
+from tests.support.browser import CHROMIUM_ARGS, MIRADOR, UV_DIST, chromium_path, require
 from tests.support.live import free_port, muniment_server
 from tests.support.paths import SEED
 
 pytestmark = pytest.mark.browser
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Mirador</title></head>
+MIRADOR_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Mirador</title></head>
 <body style="margin:0"><div id="viewer" style="position:absolute;inset:0"></div>
 <script src="mirador.min.js"></script>
 <script>
 Mirador.viewer({id: "viewer", windows: [{manifestId: "MANIFEST", sideBarOpen: true, panels: {info: true}}],
                 window: {defaultSideBarPanel: "info"}});
 </script></body></html>"""
+
+UV_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>UV</title>
+<link rel="stylesheet" href="uv.css"><script src="umd/UV.js"></script></head>
+<body style="margin:0"><div id="uv" class="uv" style="width:1200px;height:850px"></div>
+<script>UV.init("uv", {manifest: "MANIFEST", iiifManifestId: "MANIFEST"});</script></body></html>"""
 
 
 @pytest.fixture
@@ -40,41 +47,62 @@ def seeded_server(tmp_path):
 
 
 @pytest.fixture
-def viewer_page(tmp_path, seeded_server):
-    """A static page on another origin (so CORS is exercised) that loads Mirador with the seed's manifest."""
+def static_site(tmp_path):
+    """Serves a folder on its own origin; yields (folder, base URL)."""
     site = tmp_path / "site"
     site.mkdir()
-    (site / "mirador.min.js").write_bytes(MIRADOR.read_bytes())
-    (site / "index.html").write_text(PAGE.replace("MANIFEST", f"{seeded_server}iiif/113439/manifest"))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield site, f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
 
 
-def test_mirador_draws_the_first_reading_page(viewer_page, tmp_path):
-    require(MIRADOR, chromium_path())
+def _open(url: str, ready: str, canvas: str, tmp_path, name: str):
+    """Load ``url``, wait for ``ready`` text and the ``canvas`` element, and return what the browser saw."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        images = []
+        images, failed = [], []
         page.on("response", lambda r: images.append((r.url, r.status)) if "/iiif/image/" in r.url else None)
-        page.goto(viewer_page)
-        page.wait_for_selector("text=Cable, Liu Shaoqi to Mao Zedong", timeout=30000)
-        page.wait_for_function("document.querySelector('.openseadragon-canvas canvas') !== null", timeout=30000)
-        page.wait_for_timeout(3000)  # let OpenSeadragon fetch and draw the tiles
-        page.screenshot(path=str(tmp_path / "mirador.png"))
-        shot = Image.open(io.BytesIO(page.locator(".openseadragon-canvas").first.screenshot())).convert("L")
-        histogram = shot.histogram()
-        drawn = {"dark": sum(histogram[:90]), "light": sum(histogram[230:]), "size": shot.size}
-        metadata_panel = page.inner_text("body")
+        page.on("requestfailed", lambda r: failed.append(r.url) if "/iiif/" in r.url else None)
+        page.goto(url)
+        page.wait_for_selector(f"text={ready}", timeout=30000)
+        page.wait_for_selector(canvas, timeout=30000)
+        page.wait_for_timeout(3000)  # let OpenSeadragon fetch and draw the page
+        page.screenshot(path=str(tmp_path / f"{name}.png"))
+        shot = Image.open(io.BytesIO(page.locator(canvas).first.screenshot())).convert("L")
+        text = page.inner_text("body")
         browser.close()
-    assert any(url.endswith("/info.json") and status == 200 for url, status in images), images
-    assert any(url.endswith("/default.jpg") and status == 200 for url, status in images), images
-    assert drawn["light"] > 5000 and drawn["dark"] > 200, drawn  # paper with ink on it: the page is drawn
+    histogram = shot.histogram()
+    return {"images": images, "failed": failed, "text": text,
+            "dark": sum(histogram[:90]), "light": sum(histogram[230:])}
+
+
+def test_mirador_draws_the_first_reading_page(seeded_server, static_site, tmp_path):
+    require(MIRADOR, chromium_path())
+    site, base = static_site
+    shutil.copy(MIRADOR, site / "mirador.min.js")
+    (site / "index.html").write_text(MIRADOR_PAGE.replace("MANIFEST", f"{seeded_server}iiif/113439/manifest"))
+    seen = _open(base + "index.html", "Cable, Liu Shaoqi to Mao Zedong", ".openseadragon-canvas", tmp_path,
+                 "mirador")
+    assert any(u.endswith("/info.json") and s == 200 for u, s in seen["images"]), seen["images"]
+    assert any(u.endswith("/default.jpg") and s == 200 for u, s in seen["images"]), seen["images"]
+    assert seen["light"] > 5000 and seen["dark"] > 200, seen  # paper with ink on it: the page is drawn
     for fact in ["David Wolff", "Mao Zedong", "Printed from an original revised and approved by Liu Shaoqi."]:
-        assert fact in metadata_panel, fact
+        assert fact in seen["text"], fact
+
+
+def test_universal_viewer_draws_the_page_and_its_thumbnails(seeded_server, static_site, tmp_path):
+    require(UV_DIST / "umd" / "UV.js", chromium_path())
+    site, base = static_site
+    shutil.copytree(UV_DIST, site, dirs_exist_ok=True)
+    (site / "viewer.html").write_text(UV_PAGE.replace("MANIFEST", f"{seeded_server}iiif/113439/manifest"))
+    seen = _open(base + "viewer.html", "Cable, Liu Shaoqi to Mao Zedong", ".openseadragon-canvas", tmp_path, "uv")
+    assert not seen["failed"], seen["failed"]
+    thumbnails = [u for u, s in seen["images"] if "/full/90," in u and s == 200]
+    assert len(thumbnails) >= 5, seen["images"]
+    assert seen["light"] > 5000 and seen["dark"] > 200, seen
+    assert "Translated by David Wolff" in seen["text"]  # the citation (requiredStatement) panel

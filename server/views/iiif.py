@@ -176,14 +176,46 @@ def image(identifier: str, n: int, region: str, size: str, rotation: str, qualit
     if region != "full" or rotation != "0" or quality != "default" or fmt != "jpg":
         raise Problem(400, "This level 0 service serves region 'full', rotation 0, quality 'default', format jpg.",
                       "Bad Request")
-    allowed = {f"{w},{h}": (w, h) for w, h in SIZES} | {"max": (WIDTH, HEIGHT), f"{WIDTH},": (WIDTH, HEIGHT)}
-    if size not in allowed:
-        raise Problem(400, f"Size '{size}' is not one of the sizes listed in info.json.", "Bad Request")
+    width, height = requested_size(size)
     current, page = _page(identifier, n)
-    width, height = allowed[size]
     data = _cached(current, f"{n}-{width}x{height}.jpg", lambda: render.jpeg(page, _fonts(), (width, height)))
     return representation(data, "image/jpeg", f"{current.revision}-{current.content_hash[:16]}-{n}-{width}",
                           current.datestamp, max_age=86400)
+
+
+def requested_size(size: str) -> tuple[int, int]:
+    """Image API 3.0 size syntax (max, w,h, w, ,h, !w,h, pct:n) within the page, never upscaled.
+
+    The service declares level 0 and lists its sizes, which Mirador uses; Universal Viewer asks for
+    thumbnails of its own width (``90,``) regardless, so any size no larger than the page is drawn."""
+    full = (WIDTH, HEIGHT)
+    try:
+        if size == "max":
+            return full
+        if size.startswith("pct:"):
+            scale = float(size[4:]) / 100
+            if not 0 < scale <= 1:
+                raise ValueError
+            return max(round(WIDTH * scale), 1), max(round(HEIGHT * scale), 1)
+        fit = size.startswith("!")
+        width_text, height_text = size.lstrip("!").split(",")
+        width = int(width_text) if width_text else None
+        height = int(height_text) if height_text else None
+        if (width is None and height is None) or (fit and (width is None or height is None)):
+            raise ValueError
+        if fit:
+            scale = min(width / WIDTH, height / HEIGHT)
+            width, height = round(WIDTH * scale), round(HEIGHT * scale)
+        elif width is None:
+            width = round(WIDTH * height / HEIGHT)
+        elif height is None:
+            height = round(HEIGHT * width / WIDTH)
+    except ValueError:
+        raise Problem(400, f"'{size}' is not an Image API size.", "Bad Request") from None
+    if not (1 <= width <= WIDTH and 1 <= height <= HEIGHT):
+        raise Problem(400, f"Size '{size}' is outside the page ({WIDTH}x{HEIGHT}); upscaling is not offered.",
+                      "Bad Request")
+    return width, height
 
 
 def _page(identifier: str, n: int) -> tuple[RecordState, dict]:

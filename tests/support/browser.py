@@ -10,7 +10,9 @@ import pytest
 from .paths import REPO
 
 CHROMIUM = "/usr/bin/chromium"
-MIRADOR = REPO / "tests" / "browser" / "node_modules" / "mirador" / "dist" / "mirador.min.js"
+VIEWERS = REPO / "tests" / "browser" / "vendor"
+MIRADOR = VIEWERS / "mirador" / "package" / "dist" / "mirador.min.js"
+UV_DIST = VIEWERS / "universalviewer" / "package" / "dist"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
