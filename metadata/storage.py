@@ -270,7 +270,7 @@ class Store:
         digest = digest or content_hash(data)
         lower, upper = dates.bounds(data["created"])
         values = dict(datestamp=now, deleted=deleted, published=published, title=first_text(data["title"]),
-                      date_lower=lower, date_upper=upper, content_hash=digest,
+                      created=data["created"], date_lower=lower, date_upper=upper, content_hash=digest,
                       harvestable=bool(published or (row is not None and row.harvestable)))
         if row is None:
             number = 1
@@ -430,9 +430,9 @@ class Store:
         where = and_(True, *conditions)
         with self.reading() as conn:
             total = conn.execute(select(func.count()).select_from(records).where(where)).scalar_one()
-            rows = conn.execute(select(records.c.id, records.c.title, records.c.date_lower, records.c.date_upper,
-                                       records.c.datestamp, records.c.published, records.c.deleted,
-                                       records.c.revision).where(where)
+            rows = conn.execute(select(records.c.id, records.c.title, records.c.created, records.c.date_lower,
+                                       records.c.date_upper, records.c.datestamp, records.c.published,
+                                       records.c.deleted, records.c.revision).where(where)
                                 .order_by(records.c.date_lower, records.c.id)
                                 .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
         return total, rows

@@ -15,6 +15,7 @@ records = Table(
     Column("published", Boolean, nullable=False, default=True),
     Column("harvestable", Boolean, nullable=False, default=False),  # has ever been published
     Column("title", Text, nullable=False, default=""),
+    Column("created", String(64)),  # the EDTF date as written, for listings
     Column("date_lower", String(10)),
     Column("date_upper", String(10)),
     Column("content_hash", String(64), nullable=False),

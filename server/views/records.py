@@ -118,6 +118,12 @@ def version_text(identifier: str, key: str):
     raise Problem(404, f"Record {identifier} has no version {key}.", "Not Found")
 
 
+@blueprint.get("/")
+def home():
+    """The front page is the browsable, searchable list of records (DESIGN.md section 5)."""
+    return record_list()
+
+
 @blueprint.get("/records")
 def record_list():
     try:
@@ -128,8 +134,7 @@ def record_list():
     total, rows = state.store().list_records(page=page, per_page=PER_PAGE, query=query)
     pages = max(math.ceil(total / PER_PAGE), 1)
     urls = state.urls()
-    items = [{"id": urls.record(r.id), "identifier": r.id, "title": r.title,
-              "date": r.date_lower if r.date_lower == r.date_upper else f"{r.date_lower}/{r.date_upper}",
+    items = [{"id": urls.record(r.id), "identifier": r.id, "title": r.title, "date": r.created,
               "modified": r.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ")} for r in rows]
     chosen = negotiate([HTML, "application/json"], HTML)
     if chosen == "application/json":
