@@ -138,3 +138,19 @@ def check(record) -> dict:
     if errors:
         raise RecordInvalid(errors)
     return record
+
+
+def validate_set(spec: str, name, description, known_specs: set[str]) -> list[dict]:
+    """Problems with a set (spec syntax, a name, an existing parent), as ``{pointer, message}``."""
+    errors = []
+    if not SET_SPEC.fullmatch(spec or ""):
+        errors.append({"pointer": "/spec", "message": "a set spec is letters, digits and - _ . ! ~ * ' ( ), "
+                                                      "with ':' between levels"})
+    if not isinstance(name, str) or not name.strip():
+        errors.append({"pointer": "/name", "message": "a set needs a name"})
+    if not isinstance(description, str):
+        errors.append({"pointer": "/description", "message": "must be text"})
+    parent = spec.rsplit(":", 1)[0] if spec and ":" in spec else None
+    if parent and parent not in known_specs:
+        errors.append({"pointer": "/spec", "message": f"create the parent set {parent!r} first"})
+    return errors

@@ -90,6 +90,18 @@ def require(role: str = "editor"):
     return decorate
 
 
+def user_problems(name, role, password) -> list[dict]:
+    """Problems with a user about to be saved, as ``{pointer, message}``."""
+    errors = []
+    if not isinstance(name, str) or not name.strip():
+        errors.append({"pointer": "/name", "message": "a user needs a name"})
+    if role not in ROLES:
+        errors.append({"pointer": "/role", "message": f"must be one of {', '.join(ROLES)}"})
+    if not isinstance(password, str) or len(password) < 10:
+        errors.append({"pointer": "/password", "message": "at least 10 characters"})
+    return errors
+
+
 def login(name: str, password: str) -> dict | None:
     """The user if the password is right; None otherwise (the same for an unknown user). Rate-limited."""
     key = f"{request.remote_addr}|{name.lower()}"

@@ -216,3 +216,24 @@ def test_add_a_translation_and_see_it_in_the_manifest(editor_client, store):
     assert len(russian) == 2  # the page marker starts a second page
     oai = editor_client.get("/oai?verb=GetRecord&metadataPrefix=marc21&identifier=oai:muniment.example.org:113439")
     assert b'<marc:subfield code="a">rus</marc:subfield>' in oai.data
+
+
+def test_admins_manage_users_and_sets_editors_may_not(app, store, editor_client):
+    assert editor_client.get("/edit/users").status_code == 403
+    assert editor_client.get("/edit/sets").status_code == 403
+    store.put_user("ada", auth.hash_password(PASSWORD), "admin")
+    admin = app.test_client()
+    admin.post("/login", data={"name": "ada", "password": PASSWORD})
+    _, fields = form_fields(admin.get("/edit/users").get_data(as_text=True), index=-1)
+    fields.update({"name": "zoe", "role": "editor", "password": "short"})
+    assert admin.post("/edit/users", data=fields).status_code == 422
+    fields["password"] = "a long enough password"
+    assert admin.post("/edit/users", data=fields).status_code == 200
+    assert store.user("zoe")["role"] == "editor"
+    _, fields = form_fields(admin.get("/edit/sets").get_data(as_text=True), index=-1)
+    fields.update({"spec": "cold-war:cables", "name": "Cables"})
+    assert admin.post("/edit/sets", data=fields).status_code == 422  # the parent comes first
+    fields.update({"spec": "cold-war", "name": "Cold War", "description": "Documents of the Cold War"})
+    assert admin.post("/edit/sets", data=fields).status_code == 200
+    oai = admin.get("/oai?verb=ListSets").get_data(as_text=True)
+    assert "<setName>Cold War</setName>" in oai and "Documents of the Cold War" in oai

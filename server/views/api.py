@@ -9,7 +9,7 @@ import jsonpatch
 from flask import Blueprint, Response, g, request, url_for
 
 from metadata.storage import Conflict, Gone, NotFound, RecordState, StorageError
-from metadata.validation import SET_SPEC, RecordInvalid, validate
+from metadata.validation import RecordInvalid, validate, validate_set
 
 from .. import auth, state
 from .. import openapi as openapi_document
@@ -272,21 +272,13 @@ def list_sets():
 @auth.require("admin")
 def put_set(spec: str):
     body = _body()
-    errors = []
-    if not SET_SPEC.fullmatch(spec):
-        errors.append({"pointer": "", "message": f"{spec!r} is not a valid set spec"})
-    if not isinstance(body.get("name"), str) or not body["name"].strip():
-        errors.append({"pointer": "/name", "message": "a set needs a name"})
-    if not isinstance(body.get("description", ""), str):
-        errors.append({"pointer": "/description", "message": "must be text"})
-    parent = spec.rsplit(":", 1)[0] if ":" in spec else None
-    if parent and parent not in {s["spec"] for s in state.store().list_sets()}:
-        errors.append({"pointer": "", "message": f"create the parent set {parent!r} first"})
+    name, description = body.get("name"), body.get("description", "")
+    errors = validate_set(spec, name, description, {s["spec"] for s in state.store().list_sets()})
     if errors:
         raise Problem(422, "The set is invalid.", "Unprocessable Content", errors=errors)
-    state.store().put_set(spec, body["name"].strip(), body.get("description", ""), parent)
-    return _json({"spec": spec, "name": body["name"].strip(), "description": body.get("description", ""),
-                  "parent": parent})
+    parent = spec.rsplit(":", 1)[0] if ":" in spec else None
+    state.store().put_set(spec, name.strip(), description, parent)
+    return _json({"spec": spec, "name": name.strip(), "description": description, "parent": parent})
 
 
 @blueprint.delete("/sets/<spec>")
@@ -312,11 +304,7 @@ def list_users():
 def put_user(name: str):
     body = _body()
     role, password = body.get("role"), body.get("password")
-    errors = []
-    if role not in auth.ROLES:
-        errors.append({"pointer": "/role", "message": f"must be one of {', '.join(auth.ROLES)}"})
-    if not isinstance(password, str) or len(password) < 10:
-        errors.append({"pointer": "/password", "message": "at least 10 characters"})
+    errors = auth.user_problems(name, role, password)
     if errors:
         raise Problem(422, "The user is invalid.", "Unprocessable Content", errors=errors)
     state.store().put_user(name, auth.hash_password(password), role)

@@ -16,7 +16,7 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 
 from metadata import rights as rights_vocabulary
 from metadata.storage import Conflict, Gone, NotFound, RecordState
-from metadata.validation import validate
+from metadata.validation import validate, validate_set
 
 from .. import auth, state
 from ..documents import existing_record
@@ -270,3 +270,47 @@ def tokens():
             state.store().add_token(user["name"], auth.token_digest(created), request.form.get("label", "")[:200])
     return render_template("tokens.html", **_context(title="API tokens", tokens=state.store().list_tokens(user["name"]),
                                                      created=created))
+
+
+def _admin_only():
+    if auth.ROLES.get(g.user["role"], 0) < auth.ROLES["admin"]:
+        raise Problem(403, "This needs the admin role.", "Forbidden")
+
+
+@blueprint.route("/edit/users", methods=["GET", "POST"])
+@logged_in
+def users():
+    """Admins add users and reset passwords and roles."""
+    _admin_only()
+    message, errors = "", []
+    if request.method == "POST":
+        if not _csrf_ok():
+            raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
+        name, role, password = (request.form.get(k, "").strip() for k in ("name", "role", "password"))
+        errors = [e["message"] for e in auth.user_problems(name, role, password)]
+        if not errors:
+            state.store().put_user(name, auth.hash_password(password), role)
+            message = f"Saved {name} ({role})."
+    return render_template("users.html", **_context(title="Users", users=state.store().list_users(),
+                                                    roles=list(auth.ROLES), message=message, form_errors=errors)), \
+        (422 if errors else 200)
+
+
+@blueprint.route("/edit/sets", methods=["GET", "POST"])
+@logged_in
+def sets():
+    """Admins create and rename sets (the OAI-PMH sets and IIIF collections records belong to)."""
+    _admin_only()
+    message, errors = "", []
+    if request.method == "POST":
+        if not _csrf_ok():
+            raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
+        spec, name = request.form.get("spec", "").strip(), request.form.get("name", "").strip()
+        description = request.form.get("description", "").strip()
+        errors = [e["message"] for e in validate_set(spec, name, description,
+                                                     {s["spec"] for s in state.store().list_sets()})]
+        if not errors:
+            state.store().put_set(spec, name, description, spec.rsplit(":", 1)[0] if ":" in spec else None)
+            message = f"Saved set {spec}."
+    return render_template("sets.html", **_context(title="Sets", message=message, form_errors=errors)), \
+        (422 if errors else 200)
