@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import dates
-from .tables import changes, derived, record_sets, records, revisions, sets, tokens, users
+from .tables import changes, derived, login_failures, record_sets, records, revisions, sets, tokens, users
 from .urls import STORED
 from .validation import check
 
@@ -644,6 +644,23 @@ class Store:
         with self.writing() as conn:
             return conn.execute(tokens.update().where(tokens.c.id == token_id, tokens.c.user_name == user_name)
                                 .values(revoked=True)).rowcount == 1
+
+    def count_login_failures(self, key: str, since: datetime) -> int:
+        """Failed logins for ``key`` since ``since``, shared by every app server using this database."""
+        with self.reading() as conn:
+            return conn.execute(select(func.count()).select_from(login_failures).where(
+                login_failures.c.key == key, login_failures.c.at >= since)).scalar_one()
+
+    def add_login_failure(self, key: str) -> None:
+        with self.writing() as conn:
+            conn.execute(login_failures.insert().values(key=key, at=utc_now()))
+
+    def clear_login_failures(self, key: str, before: datetime | None = None) -> None:
+        """Forget ``key``'s failures (after a successful login), and everyone's older than ``before``."""
+        with self.writing() as conn:
+            conn.execute(login_failures.delete().where(login_failures.c.key == key))
+            if before is not None:
+                conn.execute(login_failures.delete().where(login_failures.c.at < before))
 
     def list_sets(self) -> list[dict]:
         with self.reading() as conn:

@@ -88,3 +88,11 @@ tokens = Table(
     Column("revoked", Boolean, nullable=False, default=False),
     UniqueConstraint("token_hash", name="uq_tokens_hash"),
 )
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(320), nullable=False),  # client address and the name tried
+    Column("at", DateTime, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
+)

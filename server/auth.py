@@ -2,20 +2,21 @@
 
 Roles: anonymous readers; ``editor`` creates, edits, publishes, deletes and restores records and sees drafts;
 ``admin`` also manages users and sets. Authentication is checked before CSRF, so an anonymous write is a 401
-whatever it carries. Passwords are hashed with scrypt (Werkzeug), tokens stored as SHA-256 digests. Failed logins are counted per
-app process (address and name); with several app servers each keeps its own count.
+whatever it carries. Passwords are hashed with scrypt (Werkzeug), tokens stored as SHA-256 digests. Failed logins are counted in
+the database (per address and name), so app servers sharing it share the limit.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
+from datetime import timedelta
 from functools import wraps
 
-from flask import current_app, g, request, session
+from flask import g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from metadata.storage import utc_now
 
 from . import state
 from .problems import Problem
@@ -104,22 +105,19 @@ def user_problems(name, role, password) -> list[dict]:
 
 def login(name: str, password: str) -> dict | None:
     """The user if the password is right; None otherwise (the same for an unknown user). Rate-limited."""
-    key = f"{request.remote_addr}|{name.lower()}"
-    failures = current_app.extensions["muniment"].setdefault("login_failures", defaultdict(deque))
-    attempts = failures[key]
-    now = time.monotonic()
-    while attempts and now - attempts[0] > LOGIN_WINDOW_SECONDS:
-        attempts.popleft()
-    if len(attempts) >= LOGIN_ATTEMPTS:
+    key = f"{request.remote_addr}|{name.lower()}"[:320]
+    store = state.store()
+    window_start = utc_now() - timedelta(seconds=LOGIN_WINDOW_SECONDS)
+    if store.count_login_failures(key, window_start) >= LOGIN_ATTEMPTS:
         raise Problem(429, "Too many failed logins; wait a few minutes.", "Too Many Requests",
                       headers={"Retry-After": str(LOGIN_WINDOW_SECONDS)})
     found = state.store().user(name)
     # Check a hash even for unknown users, so timing does not tell which names exist.
     hashed = found["password_hash"] if found else _DUMMY_HASH
     if not check_password_hash(hashed, password) or found is None:
-        attempts.append(now)
+        store.add_login_failure(key)
         return None
-    attempts.clear()
+    store.clear_login_failures(key, before=window_start)
     session.clear()
     session["user"] = found["name"]
     session.permanent = True

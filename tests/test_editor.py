@@ -7,7 +7,7 @@ import re
 import pytest
 
 from metadata import seed_format
-from server import auth
+from server import auth, create_app
 
 from tests.support.forms import form_fields
 from tests.support.paths import SEED
@@ -55,6 +55,9 @@ def test_login_is_required_and_errors_do_not_tell_names(app, store):
         client.post("/login", data={"name": "ann", "password": "nope"})
     limited = client.post("/login", data={"name": "ann", "password": PASSWORD})
     assert limited.status_code == 429
+    other_server = create_app({"DATABASE_URL": app.extensions["muniment"]["settings"].database_url,
+                               "SECRET_KEY": "x"}).test_client()  # the count lives in the shared database
+    assert other_server.post("/login", data={"name": "ann", "password": PASSWORD}).status_code == 429
 
 
 def test_session_cookie_flags(app, store):

@@ -194,7 +194,7 @@ def test_migration_0002_backfills_the_written_date(database_url, cable):
                           "message, content_hash) VALUES ('113439', 1, :data, false, true, 'import', "
                           "'2026-01-01 00:00:00', 'import', 'x')"), {"data": json.dumps(dict(cable, created="194X"))})
     migrate.upgrade(engine)
-    assert migrate.current(engine) == "0002"
+    assert migrate.current(engine) == "0003"
     total, rows = Store(engine).list_records()
     assert total == 1 and rows[0].created == "194X"
     engine.dispose()
