@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from iiif_prezi3 import Manifest
 
 from metadata import dates, describe, languages
-from metadata.jsonld import context_document
 from metadata.storage import first_text
 from metadata.urls import STORED
 
@@ -252,6 +251,3 @@ def build(record: dict, options: Options) -> dict[str, str]:
         manifest["structures"] = canvases_and_ranges["structures"]
     pages = [{"language": c.page.language, "lines": c.page.lines} if c.page else None for c in plan]
     return {"manifest": json.dumps(manifest, ensure_ascii=False), "pages": json.dumps(pages, ensure_ascii=False)}
-
-
-__all__ = ["Options", "build", "annotation_page", "image_service_reference", "context_document"]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import seed_format
-from .urls import STORED, UrlBuilder
+from .urls import UrlBuilder
 from .validation import validate
 
 SEED_SUFFIXES = {".txt"}
@@ -101,6 +101,3 @@ def _decode(path: Path, text: str, line_offset: int):
 def export_line(record: dict, urls: UrlBuilder) -> str:
     """One record as a JSON line under the published base (what ``read_file`` reads back)."""
     return urls.publish(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-
-
-__all__ = ["ImportProblem", "expand_paths", "read_file", "export_line", "internalize", "STORED"]
