@@ -101,3 +101,16 @@ def test_sickle_identify_and_gzip_over_http(live_server):
                             headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert response.text.count("<header>") == 100 and 'completeListSize="2500"' in response.text
+
+
+def test_a_last_page_emptied_by_edits_is_no_records_match(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3)
+    store = app.extensions["muniment"]["store"]
+    list(store.save_many(records(4), "import"))
+    time.sleep(1.1)
+    harvester = Harvester(app.test_client(), tmp_path)
+    first = harvester.get(verb="ListRecords", metadataPrefix="oai_dc")
+    token = first.findtext("o:ListRecords/o:resumptionToken", namespaces=NS)
+    last = store.get("gen-0000003")
+    store.update("gen-0000003", dict(last.data, title={"en": "Changed mid-harvest"}), last.revision, "bob")
+    assert error_codes(harvester.get(verb="ListRecords", resumptionToken=token)) == ["noRecordsMatch"]

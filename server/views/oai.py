@@ -208,7 +208,9 @@ def _list(verb: str, arguments: dict, now) -> Iterator[str]:
     page_size = settings.oai_page_size
     items = store.harvest(query.prefix, spec=query.spec, since=query.since, until=query.until, after=query.after,
                           limit=page_size + 1, with_content=verb == "ListRecords")
-    if not items and query.after is None:
+    if not items:
+        # Also on a later page, when the records that were left all changed after the harvest began (they
+        # come with the next incremental harvest): a list element with no record would not be valid XML.
         raise OAIError("noRecordsMatch", "No records match the request.")
     more = len(items) > page_size
     items = items[:page_size]
