@@ -18,16 +18,17 @@ REPO_ID = "archive.muniment.test"
 PREFIX = f"oai:{REPO_ID}:"
 
 
-def _header_status(header) -> str | None:
-    return header.get("status")
+def _repository(database_url: str, tmp_path, count: int, **settings):
+    """An app over ``count`` generated records, a second past their writes, and a validating harvester."""
+    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, **settings)
+    store = app.extensions["muniment"]["store"]
+    list(store.save_many(records(count), "import"))
+    time.sleep(1.1)
+    return store, Harvester(app.test_client(), tmp_path)
 
 
 def test_changes_during_a_harvest_are_never_duplicated_and_come_next_time(database_url, tmp_path):
-    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3)
-    store = app.extensions["muniment"]["store"]
-    list(store.save_many(records(10), "import"))
-    time.sleep(1.1)
-    harvester = Harvester(app.test_client(), tmp_path)
+    store, harvester = _repository(database_url, tmp_path, 10, OAI_PAGE_SIZE=3)
     first = harvester.get(verb="ListIdentifiers", metadataPrefix="oai_dc")
     started = first.findtext("o:responseDate", namespaces=NS)
     seen = identifiers(first.findall("o:ListIdentifiers/o:header", NS))
@@ -104,11 +105,7 @@ def test_sickle_identify_and_gzip_over_http(live_server):
 
 
 def test_a_last_page_emptied_by_edits_is_no_records_match(database_url, tmp_path):
-    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3)
-    store = app.extensions["muniment"]["store"]
-    list(store.save_many(records(4), "import"))
-    time.sleep(1.1)
-    harvester = Harvester(app.test_client(), tmp_path)
+    store, harvester = _repository(database_url, tmp_path, 4, OAI_PAGE_SIZE=3)
     first = harvester.get(verb="ListRecords", metadataPrefix="oai_dc")
     token = first.findtext("o:ListRecords/o:resumptionToken", namespaces=NS)
     last = store.get("gen-0000003")

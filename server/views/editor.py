@@ -63,6 +63,12 @@ def _csrf_ok() -> bool:
     return bool(sent) and hmac.compare_digest(sent, session.get("csrf", ""))
 
 
+def _require_csrf() -> None:
+    """For forms that hold nothing worth keeping (the record form re-renders what was typed instead)."""
+    if not _csrf_ok():
+        raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
+
+
 def _context(**values) -> dict:
     sets = state.store().list_sets()
     return {"langmaps": LANGMAPS, "agent_lists": AGENT_LISTS, "labelled": LABELLED, "levels": LEVELS,
@@ -199,8 +205,7 @@ def _save(current: RecordState | None):
 @logged_in
 def _transition(identifier: str, call, *args):
     user = g.user
-    if not _csrf_ok():
-        raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
+    _require_csrf()
     try:
         call(identifier, *args, int(request.form.get("revision", 0)), user["name"], request.form.get("message", ""))
     except Conflict:
@@ -261,8 +266,7 @@ def tokens():
     user = g.user
     created = None
     if request.method == "POST":
-        if not _csrf_ok():
-            raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
+        _require_csrf()
         if request.form.get("revoke", "").isdigit():
             state.store().revoke_token(user["name"], int(request.form["revoke"]))
         else:
@@ -284,8 +288,7 @@ def users():
     _admin_only()
     message, errors = "", []
     if request.method == "POST":
-        if not _csrf_ok():
-            raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
+        _require_csrf()
         name, role, password = (request.form.get(k, "").strip() for k in ("name", "role", "password"))
         errors = [e["message"] for e in auth.user_problems(name, role, password)]
         if not errors:
@@ -303,8 +306,7 @@ def sets():
     _admin_only()
     message, errors = "", []
     if request.method == "POST":
-        if not _csrf_ok():
-            raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
+        _require_csrf()
         spec, name = request.form.get("spec", "").strip(), request.form.get("name", "").strip()
         description = request.form.get("description", "").strip()
         errors = [e["message"] for e in validate_set(spec, name, description,
