@@ -59,6 +59,14 @@ class RecordState:
     published: bool
     content_hash: str
     data: dict
+    ever_published: bool = True  # a never-published draft that is deleted leaves no public tombstone
+
+    @property
+    def public(self) -> str | None:
+        """'live' or 'gone' for the public interfaces; None where the public may not know it exists."""
+        if self.deleted:
+            return "gone" if self.ever_published else None
+        return "live" if self.published else None
 
     @property
     def etag(self) -> str:
@@ -288,7 +296,7 @@ class Store:
         if not deleted:
             self._write_derived(conn, identifier, number, data, replace=row is not None)
             self._write_sets(conn, identifier, data, replace=row is not None)
-        return RecordState(identifier, number, now, deleted, published, digest, data)
+        return RecordState(identifier, number, now, deleted, published, digest, data, values["harvestable"])
 
     def _write_derived(self, conn, identifier, number, data, replace: bool) -> None:
         if replace:
@@ -338,25 +346,27 @@ class Store:
         data = conn.execute(select(revisions.c.data).where(
             revisions.c.record_id == row.id, revisions.c.number == row.revision)).scalar_one()
         return RecordState(row.id, row.revision, row.datestamp, row.deleted, row.published, row.content_hash,
-                           json.loads(data))
+                           json.loads(data), row.harvestable)
 
     def get(self, identifier: str) -> RecordState | None:
         with self.reading() as conn:
             row = self._row(conn, identifier)
             return None if row is None else self._state(conn, row)
 
-    _STATE_SQL = ("SELECT id, revision, datestamp, deleted, published, content_hash FROM records WHERE id = ?")
+    _STATE_SQL = ("SELECT id, revision, datestamp, deleted, published, content_hash, harvestable FROM records "
+                  "WHERE id = ?")
 
     def state(self, identifier: str) -> RecordState | None:
         """A record's header fields without its data (one cheap autocommit read); None if unknown."""
         row = self._raw_first(self._STATE_SQL, (identifier,))
         if row is None:
             return None
-        ident, revision, stamp, deleted, published, digest = row
+        ident, revision, stamp, deleted, published, digest, ever = row
         stamp = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
-        return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {})
+        return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {}, bool(ever))
 
-    _DERIVED_SQL = ("SELECT r.id, r.revision, r.datestamp, r.deleted, r.published, r.content_hash, d.content "
+    _DERIVED_SQL = ("SELECT r.id, r.revision, r.datestamp, r.deleted, r.published, r.content_hash, r.harvestable, "
+                    "d.content "
                     "FROM records r JOIN derived d ON d.record_id = r.id AND d.format = ? WHERE r.id = ?")
 
     def get_derived(self, identifier: str, fmt: str) -> tuple[RecordState, str] | None:
@@ -368,9 +378,9 @@ class Store:
         row = self._raw_first(self._DERIVED_SQL, (fmt, identifier))
         if row is None:
             return None
-        ident, revision, stamp, deleted, published, digest, content = row
+        ident, revision, stamp, deleted, published, digest, ever, content = row
         stamp = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
-        return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {}), content
+        return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {}, bool(ever)), content
 
     def _raw_first(self, sql: str, params: tuple):
         """First row of a single autocommit statement on this thread's own read connection."""

@@ -105,9 +105,13 @@ def test_deleted_record_is_410_with_a_tombstone(client, store, seeded):
 
 
 def test_drafts_are_not_public(client, store):
-    store.create(seed_format.parse_file(SEED), "alice", published=False)
+    draft = store.create(seed_format.parse_file(SEED), "alice", published=False)
     assert client.get("/records/113439.jsonld").status_code == 404
     assert client.get("/records", headers={"Accept": "application/json"}).get_json()["total"] == 0
+    store.delete("113439", draft.revision, "alice")  # a draft never published leaves no public tombstone
+    for url in ("/records/113439", "/records/113439.jsonld", "/iiif/113439/manifest"):
+        response = client.get(url)
+        assert response.status_code == 404 and b"Cable" not in response.data, url
 
 
 def test_record_list_json_and_html(client, store, seeded):

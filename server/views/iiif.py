@@ -58,11 +58,18 @@ def _json_type(profile_type: str) -> str:
 
 def _stored(identifier: str, fmt: str) -> tuple[RecordState, str]:
     found = state.store().get_derived(identifier, fmt)
-    if found is None or found[0].deleted or not found[0].published:
-        if found is not None and found[0].deleted:
-            raise Problem(410, f"Record {identifier} was deleted.", "Gone")
-        raise Problem(404, f"No published record {identifier}.", "Not Found")
+    _public_or_problem(identifier, found[0] if found else None)
     return found
+
+
+def _public_or_problem(identifier: str, current: RecordState | None) -> RecordState:
+    """A published record's state, or the right problem: 410 once published and deleted, else 404."""
+    status = current.public if current is not None else None
+    if status == "gone":
+        raise Problem(410, f"Record {identifier} was deleted.", "Gone")
+    if status is None:
+        raise Problem(404, f"No published record {identifier}.", "Not Found")
+    return current
 
 
 def _json_response(document: bytes | str | dict, current: RecordState | None, tag: str,
@@ -82,12 +89,7 @@ def manifest(identifier: str):
 
 def _current(identifier: str) -> RecordState:
     """The published record's state (no data), or the right problem: 404 unknown or draft, 410 deleted."""
-    current = state.store().state(identifier)
-    if current is None or current.deleted or not current.published:
-        if current is not None and current.deleted:
-            raise Problem(410, f"Record {identifier} was deleted.", "Gone")
-        raise Problem(404, f"No published record {identifier}.", "Not Found")
-    return current
+    return _public_or_problem(identifier, state.store().state(identifier))
 
 
 _PUBLISHED: OrderedDict[tuple, bytes] = OrderedDict()

@@ -45,7 +45,7 @@ def context():
 
 def _public_state(identifier: str) -> RecordState:
     record = state.store().get(identifier)
-    if record is None or (not record.published and not record.deleted):
+    if record is None or record.public is None:
         raise Problem(404, f"No record {identifier}.", "Not Found")
     return record
 
