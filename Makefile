@@ -11,7 +11,7 @@ VIEWERS    := tests/browser/vendor
 MIRADOR    := $(VIEWERS)/mirador/package/dist/mirador.min.js
 UV         := $(VIEWERS)/universalviewer/package/dist/umd/UV.js
 
-.PHONY: run test setup fonts browser bench clean
+.PHONY: run test setup fonts chromium browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,13 @@ fonts:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-cjk fonts-dejavu-core; \
 	fi
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
 # The IIIF viewers the browser tests open manifests in, as published on the npm registry (their built
-# bundles only: `npm pack`, no dependency tree). Chromium itself comes from Debian: see .ci/run.
+# bundles only: `npm pack`, no dependency tree).
 $(MIRADOR):
 	mkdir -p $(VIEWERS)/mirador && cd $(VIEWERS)/mirador && npm pack --silent mirador@4.0.0 >/dev/null \
 		&& tar xzf mirador-4.0.0.tgz && rm mirador-4.0.0.tgz
@@ -38,7 +43,7 @@ $(UV):
 		&& npm pack --silent universalviewer@4.4.0 >/dev/null \
 		&& tar xzf universalviewer-4.4.0.tgz && rm universalviewer-4.4.0.tgz
 
-browser: $(MIRADOR) $(UV)
+browser: chromium $(MIRADOR) $(UV)
 
 setup: $(VENV)/.installed fonts
 
