@@ -9,12 +9,17 @@ from metadata.urls import UrlBuilder, STORED
 from .config import Settings
 
 
+def fonts(settings: Settings) -> FontSet:
+    """The fonts reading pages are laid out (on write) and drawn (on request) with: one choice for both."""
+    return FontSet(settings.font_latin, settings.font_cjk)
+
+
 def manifest_options(settings: Settings) -> builder.Options:
     """What the manifest builder takes from configuration, with URLs under the stored base."""
     homepage = UrlBuilder(settings.base).internalize({"u": settings.provider_homepage})["u"]
     return builder.Options(provider_name=settings.provider_name, provider_homepage=homepage or STORED.base,
                            default_rights=settings.default_rights,
-                           fonts=FontSet(settings.font_latin, settings.font_cjk))
+                           fonts=fonts(settings))
 
 
 def derivers(settings: Settings) -> dict:

@@ -21,10 +21,10 @@ from manifests.fonts import FontSet
 from manifests.layout import HEIGHT, WIDTH
 from manifests.render import SIZES
 from metadata.storage import RecordState
-from metadata.urls import STORED_BASE
 
 from .. import state
-from ..http import digest, negotiate, representation
+from ..http import digest, negotiate, representation, state_etag
+from ..outputs import fonts
 from ..problems import Problem
 
 blueprint = Blueprint("iiif", __name__)
@@ -76,7 +76,7 @@ def _json_response(document: bytes | str | dict, current: RecordState | None, ta
                    profile: str = PRESENTATION):
     body = document if isinstance(document, (bytes, str)) else json.dumps(document, ensure_ascii=False)
     mimetype = _json_type(profile)
-    etag = f"{current.revision}-{current.content_hash[:16]}-{tag}" if current else f"{tag}-{digest(body)}"
+    etag = state_etag(current, tag) if current else f"{tag}-{digest(body)}"
     return representation(body, mimetype, etag, current.datestamp if current else None, vary_accept=True)
 
 
@@ -103,7 +103,7 @@ def _published_manifest(current: RecordState, limit: int = 256) -> tuple[RecordS
     if data is None:
         current, text = _stored(current.id, "manifest")  # reads state and content together
         data = _PUBLISHED[(current.id, current.content_hash, current.revision, base)] = \
-            text.replace(STORED_BASE, base).encode("utf-8")
+            state.urls().publish(text).encode("utf-8")
         if len(_PUBLISHED) > limit:
             _PUBLISHED.popitem(last=False)
     return current, data
@@ -142,8 +142,7 @@ def reading_pdf(identifier: str):
     if not pages:
         raise Problem(404, f"Record {identifier} has no reading pages.", "Not Found")
     data = _cached(current, "reading.pdf", lambda: render.pdf(pages, _fonts()))
-    response = representation(data, "application/pdf", f"{current.revision}-{current.content_hash[:16]}-pdf",
-                              current.datestamp)
+    response = representation(data, "application/pdf", state_etag(current, "pdf"), current.datestamp)
     response.headers["Content-Disposition"] = f'inline; filename="{identifier}.pdf"'
     return response
 
@@ -166,9 +165,7 @@ def image_info(identifier: str, n: int):
         "width": WIDTH,
         "height": HEIGHT,
         "sizes": [{"width": w, "height": h} for w, h in SIZES],
-        "extraFormats": [],
     }
-    del info["extraFormats"]
     return _json_response(info, current, f"info-{n}", IMAGE_INFO)
 
 
@@ -181,8 +178,8 @@ def image(identifier: str, n: int, region: str, size: str, rotation: str, qualit
     width, height = requested_size(size)
     current, page = _page(identifier, n)
     data = _cached(current, f"{n}-{width}x{height}.jpg", lambda: render.jpeg(page, _fonts(), (width, height)))
-    return representation(data, "image/jpeg", f"{current.revision}-{current.content_hash[:16]}-{n}-{width}",
-                          current.datestamp, max_age=86400)
+    return representation(data, "image/jpeg", state_etag(current, f"{n}-{width}x{height}"), current.datestamp,
+                          max_age=86400)
 
 
 def requested_size(size: str) -> tuple[int, int]:
@@ -229,8 +226,7 @@ def _page(identifier: str, n: int) -> tuple[RecordState, dict]:
 
 
 def _fonts() -> FontSet:
-    settings = state.settings()
-    return FontSet(settings.font_latin, settings.font_cjk)
+    return fonts(state.settings())
 
 
 def _cached(current: RecordState, name: str, make) -> bytes:
