@@ -353,21 +353,15 @@ class Store:
             row = self._row(conn, identifier)
             return None if row is None else self._state(conn, row)
 
-    _STATE_SQL = ("SELECT id, revision, datestamp, deleted, published, content_hash, harvestable FROM records "
-                  "WHERE id = ?")
+    _STATE_COLUMNS = "r.id, r.revision, r.datestamp, r.deleted, r.published, r.content_hash, r.harvestable"
+    _STATE_SQL = f"SELECT {_STATE_COLUMNS} FROM records r WHERE r.id = ?"
+    _DERIVED_SQL = (f"SELECT {_STATE_COLUMNS}, d.content FROM records r "
+                    "JOIN derived d ON d.record_id = r.id AND d.format = ? WHERE r.id = ?")
 
     def state(self, identifier: str) -> RecordState | None:
         """A record's header fields without its data (one cheap autocommit read); None if unknown."""
         row = self._raw_first(self._STATE_SQL, (identifier,))
-        if row is None:
-            return None
-        ident, revision, stamp, deleted, published, digest, ever = row
-        stamp = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
-        return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {}, bool(ever))
-
-    _DERIVED_SQL = ("SELECT r.id, r.revision, r.datestamp, r.deleted, r.published, r.content_hash, r.harvestable, "
-                    "d.content "
-                    "FROM records r JOIN derived d ON d.record_id = r.id AND d.format = ? WHERE r.id = ?")
+        return None if row is None else _raw_state(row)
 
     def get_derived(self, identifier: str, fmt: str) -> tuple[RecordState, str] | None:
         """The record's header fields and one stored output, in one round trip; None if absent.
@@ -376,11 +370,7 @@ class Store:
         (one statement, no transaction; ~10x cheaper than a Core select) instead of through SQLAlchemy.
         """
         row = self._raw_first(self._DERIVED_SQL, (fmt, identifier))
-        if row is None:
-            return None
-        ident, revision, stamp, deleted, published, digest, ever, content = row
-        stamp = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
-        return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {}, bool(ever)), content
+        return None if row is None else (_raw_state(row[:-1]), row[-1])
 
     def _raw_first(self, sql: str, params: tuple):
         """First row of a single autocommit statement on this thread's own read connection."""
@@ -500,16 +490,22 @@ class Store:
         conditions = self._harvest_conditions(spec, since, until)
         if after is not None:
             conditions.append(tuple_(records.c.datestamp, records.c.id) > tuple_(*after))
-        columns = [records.c.id, records.c.datestamp, records.c.deleted, records.c.published]
-        if with_content:
-            query = select(*columns, derived.c.content).outerjoin(
-                derived, and_(derived.c.record_id == records.c.id, derived.c.format == fmt))
-        else:
-            query = select(*columns)
-        query = query.where(*conditions).order_by(records.c.datestamp, records.c.id).limit(limit)
+        query = self._harvest_select(fmt, with_content).where(*conditions)
         with self.reading() as conn:
-            rows = conn.execute(query).all()
-            specs = self._specs(conn, [r.id for r in rows])
+            rows = conn.execute(query.order_by(records.c.datestamp, records.c.id).limit(limit)).all()
+            return self._harvest_items(conn, rows, with_content)
+
+    @staticmethod
+    def _harvest_select(fmt: str, with_content: bool):
+        columns = [records.c.id, records.c.datestamp, records.c.deleted, records.c.published]
+        if not with_content:
+            return select(*columns)
+        return select(*columns, derived.c.content).outerjoin(
+            derived, and_(derived.c.record_id == records.c.id, derived.c.format == fmt))
+
+    def _harvest_items(self, conn, rows, with_content: bool) -> list[HarvestItem]:
+        """Rows as OAI-PMH items: a deleted or withdrawn record is a header only, with its sets."""
+        specs = self._specs(conn, [r.id for r in rows])
         items = []
         for row in rows:
             gone = bool(row.deleted or not row.published)
@@ -525,16 +521,10 @@ class Store:
 
     def harvest_item(self, identifier: str, fmt: str) -> HarvestItem | None:
         """A single harvestable record (GetRecord); None for unknown or never-published records."""
+        query = self._harvest_select(fmt, True).where(records.c.id == identifier, records.c.harvestable.is_(True))
         with self.reading() as conn:
-            row = conn.execute(select(records.c.id, records.c.datestamp, records.c.deleted, records.c.published,
-                                      derived.c.content).outerjoin(derived, and_(
-                derived.c.record_id == records.c.id, derived.c.format == fmt)).where(
-                records.c.id == identifier, records.c.harvestable.is_(True))).first()
-            if row is None:
-                return None
-            gone = bool(row.deleted or not row.published)
-            return HarvestItem(row.id, row.datestamp, gone, None if gone else row.content,
-                               self._specs(conn, [row.id]).get(row.id, ()))
+            items = self._harvest_items(conn, conn.execute(query).all(), True)
+        return items[0] if items else None
 
     def earliest_datestamp(self) -> datetime | None:
         with self.reading() as conn:
@@ -675,6 +665,13 @@ class Store:
     def list_sets(self) -> list[dict]:
         with self.reading() as conn:
             return [dict(r._mapping) for r in conn.execute(select(sets).order_by(sets.c.spec)).all()]
+
+
+def _raw_state(row) -> RecordState:
+    """A RecordState (without data) from a DBAPI row of ``_STATE_COLUMNS`` (SQLite gives text dates, 0/1)."""
+    ident, revision, stamp, deleted, published, digest, ever = row
+    stamp = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
+    return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {}, bool(ever))
 
 
 def _revision(row) -> Revision:
