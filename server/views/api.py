@@ -41,12 +41,11 @@ def _record_response(current: RecordState, status: int = 200) -> Response:
 
 
 def _body() -> dict:
+    if not request.is_json:  # application/json or any */*+json, such as ld+json and merge-patch+json
+        raise Problem(415, "Send JSON (Content-Type: application/json).", "Unsupported Media Type")
     document = request.get_json(silent=True)
     if document is None:
-        raise Problem(415 if request.mimetype not in ("application/json", MERGE_PATCH) else 400,
-                      "Send the record as a JSON object (Content-Type: application/json).",
-                      "Unsupported Media Type" if request.mimetype not in ("application/json", MERGE_PATCH)
-                      else "Bad Request")
+        raise Problem(400, "The body is not valid JSON.", "Bad Request")
     return document
 
 
