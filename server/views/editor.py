@@ -31,7 +31,7 @@ ROLE_LABELS = {"aut": "author", "sgn": "signer", "cre": "creator", "edt": "edito
                "trl": "translator"}
 
 
-def _user_or_relogin(status_message: str = ""):
+def _user_or_relogin():
     """The logged-in user; for an anonymous POST, a 401 login page that keeps the posted form."""
     user = auth.current_user()
     if user is not None:
@@ -40,8 +40,8 @@ def _user_or_relogin(status_message: str = ""):
         return None, redirect(url_for("editor.login", next=request.full_path))
     stash = {k: request.form.getlist(k) for k in request.form if k not in ("csrf_token", "action")}
     page = render_template("login.html", title="Log in again", next=request.path, stash=json.dumps(stash),
-                           message=status_message or "Your session ended before this was saved. Log in again: "
-                                                     "what you typed is kept and shown back to you.")
+                           message="Your session ended before this was saved. Log in again: "
+                                   "what you typed is kept and shown back to you.")
     return None, (page, 401)
 
 
@@ -88,22 +88,29 @@ def login():
         return render_template("login.html", title="Log in", next=target, stash=stash,
                                message="That name and password do not match an account."), 401
     g.user = user
-    if stash and target.startswith("/edit/"):
-        form = from_post(_MultiValues(json.loads(stash)))
+    kept = _MultiValues.parse(stash) if target.startswith("/edit/") else None
+    if kept:
         identifier = target.split("/")[3] if target.startswith("/edit/records/") else None
         current = state.store().get(identifier) if identifier else None
-        return _render_form(form, current, request.form.get("stash_revision") or _stash_revision(stash),
+        return _render_form(from_post(kept), current, kept.get("revision", ""),
                             notice="You are logged in again. Nothing has been saved yet: check your changes "
                                    "and save.")
     return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("editor.home"))
 
 
-def _stash_revision(stash: str) -> str:
-    return (json.loads(stash).get("revision") or [""])[0]
-
-
 class _MultiValues(dict):
     """A stashed form (name -> list of values) read like request.form."""
+
+    @classmethod
+    def parse(cls, stash: str) -> "_MultiValues | None":
+        """The form a login page carried, or None when there is none or it is not one of ours."""
+        try:
+            values = json.loads(stash) if stash else None
+        except ValueError:
+            return None
+        if not isinstance(values, dict) or not all(isinstance(v, list) for v in values.values()):
+            return None
+        return cls(values)
 
     def get(self, key, default=None):
         values = dict.get(self, key)
