@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from datetime import timezone
 
 from flask import Response, request
@@ -46,3 +47,25 @@ def digest(text: str | bytes) -> str:
     """A short stable fingerprint for ETags of computed responses (stable across processes, unlike hash())."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     return hashlib.sha256(data).hexdigest()[:20]
+
+
+class LruCache:
+    """A small per-process cache of computed responses, oldest dropped first, keyed by what decides them
+    (record id, content hash, base URL …), so a stale entry can never be served."""
+
+    def __init__(self, limit: int = 256):
+        self.limit = limit
+        self.entries: OrderedDict = OrderedDict()
+
+    def find(self, key):
+        return self.entries.get(key)
+
+    def put(self, key, value):
+        self.entries[key] = value
+        if len(self.entries) > self.limit:
+            self.entries.popitem(last=False)
+        return value
+
+    def get(self, key, make):
+        value = self.find(key)
+        return self.put(key, make()) if value is None else value

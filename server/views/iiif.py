@@ -11,7 +11,6 @@ import json
 import math
 import os
 import tempfile
-from collections import OrderedDict
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, request
@@ -23,7 +22,7 @@ from manifests.render import SIZES
 from metadata.storage import RecordState
 
 from .. import state
-from ..http import digest, negotiate, representation, state_etag
+from ..http import LruCache, digest, negotiate, representation, state_etag
 from ..outputs import fonts
 from ..problems import Problem
 
@@ -92,21 +91,19 @@ def _current(identifier: str) -> RecordState:
     return _public_or_problem(identifier, state.store().state(identifier))
 
 
-_PUBLISHED: OrderedDict[tuple, bytes] = OrderedDict()
+_PUBLISHED = LruCache()
 
 
-def _published_manifest(current: RecordState, limit: int = 256) -> tuple[RecordState, bytes]:
-    """The stored manifest under the configured base, read and encoded once per revision and worker (LRU):
-    the hot path of a viewer opening a document is then one small indexed read."""
+def _published_manifest(current: RecordState) -> tuple[RecordState, bytes]:
+    """The stored manifest under the configured base, read and encoded once per revision and worker: the hot
+    path of a viewer opening a document is then one small indexed read."""
     base = state.urls().base
-    data = _PUBLISHED.get((current.id, current.content_hash, current.revision, base))
-    if data is None:
-        current, text = _stored(current.id, "manifest")  # reads state and content together
-        data = _PUBLISHED[(current.id, current.content_hash, current.revision, base)] = \
-            state.urls().publish(text).encode("utf-8")
-        if len(_PUBLISHED) > limit:
-            _PUBLISHED.popitem(last=False)
-    return current, data
+    cached = _PUBLISHED.find((current.id, current.content_hash, current.revision, base))
+    if cached is not None:
+        return current, cached
+    current, text = _stored(current.id, "manifest")  # reads state and content together
+    key = (current.id, current.content_hash, current.revision, base)
+    return current, _PUBLISHED.put(key, state.urls().publish(text).encode("utf-8"))
 
 
 def _manifest(identifier: str) -> tuple[RecordState, dict]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-from functools import lru_cache
 
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BaseConverter
@@ -14,7 +13,7 @@ from metadata.urls import STORED
 
 from .. import state
 from ..documents import public_json, public_record
-from ..http import digest, negotiate, representation, state_etag
+from ..http import LruCache, digest, negotiate, representation, state_etag
 from ..problems import Problem
 
 blueprint = Blueprint("records", __name__)
@@ -72,7 +71,7 @@ def _render(identifier: str, mimetype: str, vary: bool):
     if mimetype == JSONLD:
         body = public_json(current.data)
     elif mimetype == NQUADS:
-        body = urls.publish(_nquads(current.id, current.content_hash))
+        body = urls.publish(_NQUADS.get((current.id, current.content_hash), lambda: jsonld.nquads(current.data)))
     elif mimetype == XML:
         body = '<?xml version="1.0" encoding="UTF-8"?>\n' + urls.publish(_stored_output(identifier, "oai_dc"))
     else:
@@ -83,10 +82,8 @@ def _render(identifier: str, mimetype: str, vary: bool):
                           vary_accept=vary)
 
 
-@lru_cache(maxsize=256)
-def _nquads(identifier: str, content_hash: str) -> str:
-    """N-Quads are asked for rarely and cost a pyld run, so they are made on read and cached per content."""
-    return jsonld.nquads(state.store().get(identifier).data)
+# N-Quads are asked for rarely and cost a pyld run, so they are made on read and kept per content.
+_NQUADS = LruCache()
 
 
 def _stored_output(identifier: str, fmt: str) -> str:
@@ -138,12 +135,11 @@ def record_list():
               "modified": r.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ")} for r in rows]
     chosen = negotiate([HTML, "application/json"], HTML)
     if chosen == "application/json":
-        body = {"total": total, "page": page, "pages": pages, "perPage": PER_PAGE, "items": items}
+        listing = {"total": total, "page": page, "pages": pages, "perPage": PER_PAGE, "items": items}
         if page < pages:
-            body["next"] = urls.base.rstrip("/") + url_for(".record_list", page=page + 1, q=query or None)
-        response = representation(json.dumps(body, ensure_ascii=False), "application/json",
-                                  f"list-{digest(json.dumps(body))}", vary_accept=True)
-        return response
+            listing["next"] = urls.base.rstrip("/") + url_for(".record_list", page=page + 1, q=query or None)
+        text = json.dumps(listing, ensure_ascii=False)
+        return representation(text, "application/json", f"list-{digest(text)}", vary_accept=True)
     body = render_template("records.html", items=items, total=total, page=page, pages=pages, query=query,
                            title="Records")
     return representation(body, HTML, f"list-html-{digest(body)}", vary_accept=True)
