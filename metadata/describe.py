@@ -85,6 +85,11 @@ def translations(record: dict) -> list[dict]:
     return [v for v in record.get("hasVersion") or [] if v.get("translationOfWork")]
 
 
+def translation_languages(record: dict) -> list[str]:
+    """ISO 639-1 codes of the record's translations, once each, in order."""
+    return list(dict.fromkeys(languages.iri_code(v["language"][0]) for v in translations(record)))
+
+
 def label_pairs(language_map: dict | None) -> list[tuple[str, str]]:
     """(language, text) pairs of a language map, in stored order."""
     return list((language_map or {}).items())

@@ -55,9 +55,9 @@ def marc21(record: dict) -> str:
     add(marc, f"{{{MARC}}}controlfield", _fixed_008(record), tag="008")
     fields: list = []
     original = [languages.marc_code(c) for c in describe.original_languages(record)]
-    translated = [languages.marc_code(languages.iri_code(v["language"][0])) for v in describe.translations(record)]
+    translated = [languages.marc_code(code) for code in describe.translation_languages(record)]
     if translated:
-        _field(fields, "041", "1", " ", [("a", c) for c in dict.fromkeys(translated)] + [("h", c) for c in original])
+        _field(fields, "041", "1", " ", [("a", c) for c in translated] + [("h", c) for c in original])
     elif original:
         _field(fields, "041", "0", " ", [("a", c) for c in original])
     creators = describe.creators(record)
@@ -118,10 +118,10 @@ def _source_field(fields, source: dict | None) -> None:
 
 def _language_note(record: dict) -> str | None:
     original = [languages.english_name(c) for c in describe.original_languages(record)]
-    translated = [languages.english_name(languages.iri_code(v["language"][0])) for v in describe.translations(record)]
+    translated = [languages.english_name(code) for code in describe.translation_languages(record)]
     parts = []
     if original:
         parts.append("Original in " + ", ".join(original))
     if translated:
-        parts.append("translation in " + ", ".join(dict.fromkeys(translated)))
+        parts.append("translation in " + ", ".join(translated))
     return ("; ".join(parts) + ".") if parts else None

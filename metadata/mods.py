@@ -56,7 +56,7 @@ def mods(record: dict) -> str:
         add(distribution, _m("publisher"), first_text(publisher["name"]))
     for code in describe.original_languages(record):
         _language(top, code)
-    for code in dict.fromkeys(languages.iri_code(v["language"][0]) for v in describe.translations(record)):
+    for code in describe.translation_languages(record):
         _language(top, code, "translation")
     if record.get("extent") or record.get("hasVersion"):
         physical = add(top, _m("physicalDescription"))
