@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from iiif_prezi3 import Manifest
 
-from metadata import dates, describe, languages
-from metadata.storage import first_text
-from metadata.urls import STORED
+from metadata.record import dates, describe, languages
+from metadata.record.text import first_text
+from metadata.record.urls import STORED
 
 from .fonts import FontSet
 from .layout import HEIGHT, PAGE_MARKER, WIDTH, Page, paginate, title_page

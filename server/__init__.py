@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from flask import Flask
 
-from metadata.storage import Store, make_engine
-from metadata.urls import UrlBuilder
+from metadata.storage.store import Store, make_engine
+from metadata.record.urls import UrlBuilder
 
 from . import config as config_module
 from .outputs import derivers

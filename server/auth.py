@@ -16,7 +16,7 @@ from functools import wraps
 from flask import g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from metadata.storage import utc_now
+from metadata.storage.store import utc_now
 
 from . import state
 from .problems import Problem

@@ -8,9 +8,11 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from metadata import importer, migrate
-from metadata.importer import ImportProblem
-from metadata.storage import NotFound
+from metadata.importers import files as importer
+
+from metadata.storage import migrate
+from metadata.importers.files import ImportProblem
+from metadata.storage.store import NotFound
 
 from . import auth, create_app, state
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from metadata.storage import RecordState
-from metadata.urls import STORED
+from metadata.storage.store import RecordState
+from metadata.record.urls import STORED
 
 from . import state
 from .problems import Problem

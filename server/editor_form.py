@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import re
 
-from metadata import languages
-from metadata.urls import STORED
+from metadata.record import languages
+from metadata.record.urls import STORED
 
 LANGMAPS = ["title", "alternative", "abstract", "custodialHistory", "accessConditions", "reproductionConditions",
             "locationOfOriginals", "existenceOfCopies"]

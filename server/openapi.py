@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import json
 
-from metadata.validation import load_schema
+from metadata.record.validation import load_schema
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 ID = {"name": "identifier", "in": "path", "required": True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from manifests import builder
 from manifests.fonts import FontSet
 from metadata.formats import FORMATS
-from metadata.urls import UrlBuilder, STORED
+from metadata.record.urls import UrlBuilder, STORED
 
 from .config import Settings
 

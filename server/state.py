@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from metadata.storage import Store
-from metadata.urls import UrlBuilder
+from metadata.storage.store import Store
+from metadata.record.urls import UrlBuilder
 
 from .config import Settings
 

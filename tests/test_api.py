@@ -8,7 +8,9 @@ import threading
 import pytest
 import requests
 
-from metadata import migrate, seed_format
+from metadata.storage import migrate
+
+from metadata.importers import archive_file
 from server import auth, create_app
 
 from tests.conftest import BASE_URL
@@ -35,7 +37,7 @@ def editor(tokens):
 
 @pytest.fixture
 def seed_json(app) -> dict:
-    record = seed_format.parse_file(SEED)
+    record = archive_file.parse_file(SEED)
     with app.test_request_context():
         from server.documents import public_record
         return public_record(record)
@@ -208,7 +210,7 @@ def test_twenty_concurrent_read_modify_write_clients(tmp_path):
     store.put_user("eve", auth.hash_password("eve-password-long"), "editor")
     secret = auth.new_token()
     store.add_token("eve", auth.token_digest(secret))
-    store.save(seed_format.parse_file(SAMPLE), "import")
+    store.save(archive_file.parse_file(SAMPLE), "import")
     store.engine.dispose()
     headers = {"Authorization": f"Bearer {secret}"}
     outcomes: dict[int, list[int]] = {n: [] for n in range(20)}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from metadata.urls import STORED
+from metadata.record.urls import STORED
 
 from tests.support.paths import REPO, SAMPLE, SEED
 

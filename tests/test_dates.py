@@ -4,7 +4,7 @@ from __future__ import annotations
 import edtf
 import pytest
 
-from metadata import dates
+from metadata.record import dates
 
 
 @pytest.mark.parametrize("value, lower, upper", [

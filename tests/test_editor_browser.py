@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from metadata import migrate, seed_format
+from metadata.storage import migrate
+
+from metadata.importers import archive_file
 from server import auth, create_app
 
 from tests.support.browser import CHROMIUM_ARGS, chromium_path, require
@@ -26,7 +28,7 @@ def server(tmp_path):
     migrate.upgrade(store.engine)
     store.put_user("ann", auth.hash_password(PASSWORD), "editor")
     store.put_user("bob", auth.hash_password(PASSWORD), "editor")
-    store.save(seed_format.parse_file(SEED), "import")
+    store.save(archive_file.parse_file(SEED), "import")
     store.engine.dispose()
     with muniment_server(url, tmp_path) as base:
         yield base

@@ -13,10 +13,10 @@ from PIL import Image
 from pyld import jsonld as pyld_jsonld
 from sqlalchemy import select
 
-from metadata import importer, seed_format
-from metadata.jsonld import OfflineLoader
-from metadata.tables import derived
-from metadata.urls import STORED
+from metadata.importers import files as importer, archive_file as archive_file
+from metadata.record.jsonld import OfflineLoader
+from metadata.storage.tables import derived
+from metadata.record.urls import STORED
 from server.views import iiif as iiif_view
 
 from tests.support.paths import IIIF_SCHEMA, JSONLD_DIR, REPO, SAMPLE, SEED
@@ -45,8 +45,8 @@ def _with_scans(record: dict) -> dict:
 @pytest.fixture
 def loaded(store):
     """The seed, the sample, the project's samples, a record with scans; the sample drafts one record."""
-    store.save(seed_format.parse_file(SEED), "import")
-    sample = seed_format.parse_file(SAMPLE)
+    store.save(archive_file.parse_file(SEED), "import")
+    sample = archive_file.parse_file(SAMPLE)
     store.save(sample, "import")
     for path in importer.expand_paths([REPO / "samples"]):
         for record in importer.read_file(path):
@@ -131,7 +131,7 @@ def test_seed_annotations_join_to_the_full_translation(client, loaded):
     manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
     texts = [a["body"]["value"] for canvas in manifest["items"] for page in canvas.get("annotations", [])
              for a in page["items"] if a["motivation"] == "supplementing"]
-    seed = seed_format.parse_file(SEED)
+    seed = archive_file.parse_file(SEED)
     assert "".join(texts) == seed["hasVersion"][0]["text"]
     assert len(manifest["items"]) > 5 and manifest["behavior"] == ["paged"]
     body = manifest["items"][0]["annotations"][0]["items"][0]["body"]
@@ -154,7 +154,7 @@ def test_manifest_fields(client, loaded):
     assert manifest["provider"][0]["type"] == "Agent"
     renderings = {r["format"]: r["id"] for r in manifest["rendering"]}
     text = _get(client, renderings["text/plain"]).get_data(as_text=True)
-    assert text == seed_format.parse_file(SEED)["hasVersion"][0]["text"]
+    assert text == archive_file.parse_file(SEED)["hasVersion"][0]["text"]
     pdf = _get(client, renderings["application/pdf"])
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     memo = _get(client, f"{BASE}iiif/memo-1962-reading-room/manifest").get_json(force=True)
@@ -172,7 +172,7 @@ def test_scans_are_painted_and_text_kept_as_annotations(client, loaded):
     assert bodies[1]["id"] == "https://images.example.org/scan-2.jpg"
     assert [c["height"] for c in manifest["items"]] == [3000, 2900]
     texts = [a["body"]["value"] for c in manifest["items"] for a in c["annotations"][0]["items"]]
-    sample = seed_format.parse_file(SAMPLE)
+    sample = archive_file.parse_file(SAMPLE)
     joined = {lang: "".join(a["body"]["value"] for c in manifest["items"] for a in c["annotations"][0]["items"]
                             if a["body"]["language"] == lang) for lang in ("ru", "en")}
     assert joined == {"ru": sample["hasVersion"][0]["text"], "en": sample["hasVersion"][1]["text"]}

@@ -4,8 +4,10 @@ from __future__ import annotations
 import pytest
 from pyld.jsonld import JsonLdError
 
-from metadata import jsonld, seed_format
-from metadata.urls import STORED, UrlBuilder
+from metadata.record import jsonld
+
+from metadata.importers import archive_file
+from metadata.record.urls import STORED, UrlBuilder
 
 from tests.support.paths import SEED
 
@@ -14,7 +16,7 @@ DCTERMS = "http://purl.org/dc/terms/"
 
 @pytest.fixture(scope="module")
 def quads() -> str:
-    return jsonld.nquads(seed_format.parse_file(SEED))
+    return jsonld.nquads(archive_file.parse_file(SEED))
 
 
 def test_expansion_yields_citation_provenance_and_version_triples(quads):
@@ -40,7 +42,7 @@ def test_translator_attribution_with_relator_role(quads):
 
 
 def test_expand_keeps_repeatable_keys_and_language_maps():
-    record = seed_format.parse_file(SEED)
+    record = archive_file.parse_file(SEED)
     expanded = jsonld.expand(record, jsonld.loader_for(STORED))
     node = expanded[0]
     assert node[f"{DCTERMS}title"] == [{"@value": "Cable, Liu Shaoqi to Mao Zedong", "@language": "en"}]

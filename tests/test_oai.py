@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from metadata import importer, seed_format
-from metadata.urls import STORED
+from metadata.importers import files as importer, archive_file as archive_file
+from metadata.record.urls import STORED
 from server.oai_protocol import Tokens
 
 from tests.conftest import BACKENDS, make_app, postgres_database
@@ -40,7 +40,7 @@ def repository(request, tmp_path_factory):
         for path in [SEED, SAMPLE, *importer.expand_paths([REPO / "samples"])]:
             for record in importer.read_file(path):
                 store.save(record, "import")
-        cable = seed_format.parse_file(SEED)
+        cable = archive_file.parse_file(SEED)
         noisy = _variant(cable, "noisy")
         noisy["abstract"] = {"en": "bell\x07 and escape\x1b characters & <markup>"}
         noisy["hasVersion"][0]["text"] += "\x0c\x00"

@@ -10,7 +10,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
-from metadata import seed_format
+from metadata.importers import archive_file
 from server import auth
 
 from tests.conftest import make_app
@@ -24,7 +24,7 @@ def fuzz_app(tmp_path_factory):
     store = app.extensions["muniment"]["store"]
     store.put_user("ada", auth.hash_password("ada-password-long"), "admin")
     store.add_token("ada", auth.token_digest("fuzz-token"))
-    store.save(seed_format.parse_file(SEED), "import")
+    store.save(archive_file.parse_file(SEED), "import")
     yield app
     store.engine.dispose()
 

@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-from metadata import importer, seed_format
-from metadata.validation import RecordInvalid, check, validate
+from metadata.importers import files as importer, archive_file as archive_file
+from metadata.record.validation import RecordInvalid, check, validate
 
 from tests.support.paths import REPO, SEED
 
 
 @pytest.fixture(scope="module")
 def cable() -> dict:
-    return seed_format.parse_file(SEED)
+    return archive_file.parse_file(SEED)
 
 
 def test_cable_from_seed_and_sample_cable_are_valid(cable):

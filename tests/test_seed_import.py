@@ -5,9 +5,11 @@ import re
 
 import pytest
 
-from metadata import seed_format, validation
-from metadata.seed_format import SeedFormatError, parse, parse_date_phrase
-from metadata.urls import STORED
+from metadata.importers import archive_file
+
+from metadata.record import validation
+from metadata.importers.archive_file import SeedFormatError, parse, parse_date_phrase
+from metadata.record.urls import STORED
 
 from tests.support.paths import SAMPLE, SEED
 
@@ -20,7 +22,7 @@ def contents_after(text: str, entry: str) -> str:
 
 @pytest.fixture(scope="module")
 def cable() -> dict:
-    return seed_format.parse_file(SEED)
+    return archive_file.parse_file(SEED)
 
 
 def test_seed_record_is_valid(cable):
@@ -88,7 +90,7 @@ def test_seed_signatories_are_creators_with_roles(cable):
 
 
 def test_sample_with_transcript_scan_and_circa_date():
-    record = seed_format.parse_file(SAMPLE)
+    record = archive_file.parse_file(SAMPLE)
     assert validation.validate(record) == []
     assert record["created"] == "1955~"
     assert record["identifier"] == "300451"

@@ -8,17 +8,17 @@ import threading
 import pytest
 from sqlalchemy import inspect, select
 
-from metadata import seed_format
-from metadata.storage import Conflict, Gone, NotFound
-from metadata.tables import changes, derived, record_sets, revisions
-from metadata.validation import RecordInvalid
+from metadata.importers import archive_file
+from metadata.storage.store import Conflict, Gone, NotFound
+from metadata.storage.tables import changes, derived, record_sets, revisions
+from metadata.record.validation import RecordInvalid
 
 from tests.support.paths import SEED
 
 
 @pytest.fixture
 def cable() -> dict:
-    return seed_format.parse_file(SEED)
+    return archive_file.parse_file(SEED)
 
 
 def test_create_writes_record_revision_outputs_and_change(store, cable):
@@ -181,8 +181,8 @@ def test_migration_0002_backfills_the_written_date(database_url, cable):
     """A database at revision 0001 with a record upgrades to head with the record's EDTF date filled in."""
     from sqlalchemy import text
 
-    from metadata import migrate
-    from metadata.storage import Store, make_engine
+    from metadata.storage import migrate
+    from metadata.storage.store import Store, make_engine
 
     engine = make_engine(database_url)
     migrate.upgrade(engine, "0001")
@@ -205,7 +205,7 @@ def test_migrations_create_exactly_the_tables_the_code_uses(store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from metadata.tables import metadata
+    from metadata.storage.tables import metadata
 
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []

@@ -12,7 +12,9 @@ import threading
 import pytest
 from PIL import Image
 
-from metadata import migrate, seed_format
+from metadata.storage import migrate
+
+from metadata.importers import archive_file
 from server import create_app
 
 from tests.support.browser import CHROMIUM_ARGS, MIRADOR, UV_DIST, chromium_path, require
@@ -40,7 +42,7 @@ def seeded_server(tmp_path):
     url = f"sqlite:///{tmp_path / 'viewer.db'}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     migrate.upgrade(app.extensions["muniment"]["store"].engine)
-    app.extensions["muniment"]["store"].save(seed_format.parse_file(SEED), "import")
+    app.extensions["muniment"]["store"].save(archive_file.parse_file(SEED), "import")
     app.extensions["muniment"]["store"].engine.dispose()
     with muniment_server(url, tmp_path) as base:
         yield base

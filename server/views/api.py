@@ -8,8 +8,8 @@ import json
 import jsonpatch
 from flask import Blueprint, Response, g, request, url_for
 
-from metadata.storage import Conflict, Gone, NotFound, RecordState, StorageError
-from metadata.validation import RecordInvalid, validate, validate_set
+from metadata.storage.store import Conflict, Gone, NotFound, RecordState, StorageError
+from metadata.record.validation import RecordInvalid, validate, validate_set
 
 from .. import auth, state
 from .. import openapi as openapi_document

@@ -14,9 +14,9 @@ from functools import wraps
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from metadata import rights as rights_vocabulary
-from metadata.storage import Conflict, Gone, NotFound, RecordState
-from metadata.validation import validate, validate_set
+from metadata.record import rights as rights_vocabulary
+from metadata.storage.store import Conflict, Gone, NotFound, RecordState
+from metadata.record.validation import validate, validate_set
 
 from .. import auth, state
 from ..documents import existing_record

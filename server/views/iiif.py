@@ -19,7 +19,7 @@ from manifests import render
 from manifests.fonts import FontSet
 from manifests.layout import HEIGHT, WIDTH
 from manifests.render import SIZES
-from metadata.storage import RecordState
+from metadata.storage.store import RecordState
 
 from .. import state
 from ..http import LruCache, digest, negotiate, representation, state_etag

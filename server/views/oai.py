@@ -14,9 +14,9 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, request, stream_with_context
 
 from metadata.formats import FORMATS
-from metadata.qualified_dc import schema_text
-from metadata.storage import HarvestItem, utc_now
-from metadata.xmltext import clean
+from metadata.formats.qualified_dc import schema_text
+from metadata.storage.store import HarvestItem, utc_now
+from metadata.formats.xml import clean
 
 from .. import state
 from ..http import digest, representation

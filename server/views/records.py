@@ -7,9 +7,10 @@ import math
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
-from metadata import describe, jsonld, languages, markdown, provenance, rights
-from metadata.storage import RecordState, first_text
-from metadata.urls import STORED
+from metadata.record import describe, jsonld, languages, markdown, provenance, rights
+from metadata.storage.store import RecordState
+from metadata.record.text import first_text
+from metadata.record.urls import STORED
 
 from .. import state
 from ..documents import public_json, public_record

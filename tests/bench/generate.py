@@ -4,15 +4,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from metadata import seed_format
-from metadata.urls import STORED
+from metadata.importers import archive_file
+from metadata.record.urls import STORED
 
 from tests.support.paths import SEED
 
 
 def records(count: int, start: int = 0, text_bytes: int | None = None) -> Iterator[dict]:
     """``count`` valid records derived from the seed; each differs in id, date, title and text."""
-    template = seed_format.parse_file(SEED)
+    template = archive_file.parse_file(SEED)
     text = template["hasVersion"][0]["text"]
     if text_bytes is not None:
         text = (text * (text_bytes // len(text) + 1))[:text_bytes]

@@ -20,7 +20,7 @@ TARGET = 200.0
 
 
 def run_once(count: int) -> dict:
-    from metadata import migrate
+    from metadata.storage import migrate
     from server import create_app
     from tests.bench.generate import records
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from flask import Flask, Response, request
 from sqlalchemy import and_, select, tuple_
 
-from metadata.storage import make_engine
-from metadata.tables import derived, records
+from metadata.storage.store import make_engine
+from metadata.storage.tables import derived, records
 
 app = Flask(__name__)
 engine = make_engine(os.environ["MUNIMENT_DATABASE_URL"])

@@ -36,9 +36,9 @@ def wrk(url: str) -> float:
 
 def build_time() -> float:
     from manifests.builder import Options, build
-    from metadata import seed_format
+    from metadata.importers import archive_file
 
-    record = seed_format.parse_file(SEED)
+    record = archive_file.parse_file(SEED)
     options = Options()
     build(record, options)  # fonts loaded once, as in a running server
     timings = []
@@ -52,7 +52,8 @@ def build_time() -> float:
 def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
-    from metadata import migrate, seed_format
+    from metadata.storage import migrate
+    from metadata.importers import archive_file
     from server import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,7 +63,7 @@ def main() -> None:
         app = create_app({"DATABASE_URL": url, "BASE_URL": base, "SECRET_KEY": "bench"})
         store = app.extensions["muniment"]["store"]
         migrate.upgrade(store.engine)
-        store.save(seed_format.parse_file(SEED), "bench")
+        store.save(archive_file.parse_file(SEED), "bench")
         manifest = app.test_client().get("/iiif/113439/manifest").data
         store.engine.dispose()
         env = {"MUNIMENT_DATABASE_URL": url, "MUNIMENT_BASE_URL": base, "MUNIMENT_SECRET_KEY": "bench",
@@ -79,7 +80,7 @@ def main() -> None:
     print(f"GET manifest ({len(manifest):,} bytes): {ours:,.0f} requests/s; constant-bytes route of the same size: "
           f"{floor:,.0f} requests/s (medians of {ROUNDS} alternating {DURATION} s rounds); ratio {median(ratios):.2f} "
           f"(rounds {', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.8); gunicorn 2 workers, wrk 16 connections")
-    print(f"building the seed's manifest on write (layout of {len(seed_format.parse_file(SEED)['hasVersion'][0]['text']):,} "
+    print(f"building the seed's manifest on write (layout of {len(archive_file.parse_file(SEED)['hasVersion'][0]['text']):,} "
           f"characters into pages, iiif-prezi3 model): {build_time():.1f} ms (median of 30)")
 
 

@@ -32,7 +32,7 @@ TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
 
 def load(url: str, count: int) -> None:
-    from metadata import migrate
+    from metadata.storage import migrate
     from server import create_app
     from tests.bench.generate import records
 

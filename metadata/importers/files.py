@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import seed_format
-from .urls import UrlBuilder
-from .validation import validate
+from metadata.importers import archive_file
+from metadata.record.urls import UrlBuilder
+from metadata.record.validation import validate
 
 SEED_SUFFIXES = {".txt"}
 JSON_SUFFIXES = {".jsonld", ".json", ".jsonl", ".ndjson"}
@@ -60,8 +60,8 @@ def read_file(path, fmt: str = "auto") -> list[dict]:
     fmt = detect_format(path, fmt)
     if fmt == "seed":
         try:
-            found = [(1, seed_format.parse_file(path))]
-        except seed_format.SeedFormatError as exc:
+            found = [(1, archive_file.parse_file(path))]
+        except archive_file.SeedFormatError as exc:
             raise ImportProblem(path, exc.line, exc.problem) from None
     elif fmt == "jsonld":
         found = list(_read_json(path))

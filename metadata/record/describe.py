@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import languages, rights
-from .storage import first_text
+from metadata.record import languages, rights
+from metadata.record.text import first_text
 
 ROLE_NAMES = {
     "relators:aut": "author", "relators:sgn": "signer", "relators:trl": "translator",

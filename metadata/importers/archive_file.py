@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dates, languages
-from .urls import STORED, slugify
+from metadata.record import dates, languages
+from metadata.record.urls import STORED, slugify
 
 CONTEXT = STORED.context()
 

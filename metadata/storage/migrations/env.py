@@ -1,7 +1,7 @@
 """Alembic environment: runs migrations on the engine Muniment hands over in ``config.attributes``."""
 from alembic import context
 
-from metadata.tables import metadata
+from metadata.storage.tables import metadata
 
 engine = context.config.attributes["engine"]
 

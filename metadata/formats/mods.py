@@ -6,10 +6,10 @@ codes, the printed source or archival reference is an ``original`` related item,
 """
 from __future__ import annotations
 
-from . import describe, languages
-from .storage import first_text
-from .urls import STORED
-from .xmlbuild import add, root, to_string
+from metadata.record import describe, languages
+from metadata.record.text import first_text
+from metadata.record.urls import STORED
+from metadata.formats.xml import add, root, to_string
 
 MODS = "http://www.loc.gov/mods/v3"
 XLINK = "http://www.w3.org/1999/xlink"

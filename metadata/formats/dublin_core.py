@@ -5,9 +5,9 @@ value text ("Wolff, David (translator)"), the addressee and provenance into desc
 """
 from __future__ import annotations
 
-from . import describe
-from .storage import first_text
-from .xmlbuild import add, root, to_string
+from metadata.record import describe
+from metadata.record.text import first_text
+from metadata.formats.xml import add, root, to_string
 
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"

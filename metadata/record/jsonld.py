@@ -13,12 +13,12 @@ from importlib import resources
 from pyld import jsonld
 from pyld.jsonld import JsonLdError
 
-from .urls import STORED, UrlBuilder
+from metadata.record.urls import STORED, UrlBuilder
 
 
 @lru_cache(maxsize=1)
 def context_text() -> str:
-    return resources.files("metadata").joinpath("context.jsonld").read_text("utf-8")
+    return resources.files("metadata.record").joinpath("context.jsonld").read_text("utf-8")
 
 
 def context_document() -> dict:

@@ -13,8 +13,8 @@ from importlib import resources
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
-from . import dates, languages
-from .urls import STORED
+from metadata.record import dates, languages
+from metadata.record.urls import STORED
 
 
 # OAI-PMH setSpec syntax: colon-separated segments of URL-safe characters.
@@ -30,7 +30,7 @@ class RecordInvalid(ValueError):
 
 
 def load_schema() -> dict:
-    return json.loads(resources.files("metadata").joinpath("record.schema.json").read_text("utf-8"))
+    return json.loads(resources.files("metadata.record").joinpath("record.schema.json").read_text("utf-8"))
 
 
 def _format_checker() -> FormatChecker:

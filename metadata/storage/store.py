@@ -8,7 +8,6 @@ writers of one record never both win: the loser gets ``Conflict``, never a lock 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -22,10 +21,11 @@ from sqlalchemy import and_, create_engine, event, func, or_, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from . import dates
-from .tables import changes, derived, login_failures, record_sets, records, revisions, sets, tokens, users
-from .urls import STORED
-from .validation import check
+from metadata.record import dates
+from metadata.record.text import content_hash, first_text
+from metadata.storage.tables import changes, derived, login_failures, record_sets, records, revisions, sets, tokens, users
+from metadata.record.urls import STORED
+from metadata.record.validation import check
 
 Deriver = Callable[[dict], "str | dict[str, str]"]
 
@@ -98,21 +98,6 @@ class HarvestItem:
     deleted: bool  # deleted, or withdrawn from publication after having been published
     content: str | None
     specs: tuple[str, ...] = ()
-
-
-def first_text(language_map) -> str:
-    """The English value of a language map, else its first value (for sorting and plain listings)."""
-    if not language_map:
-        return ""
-    return language_map.get("en") or next(iter(language_map.values()))
-
-
-def canonical_json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def content_hash(data: dict) -> str:
-    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
 def utc_now() -> datetime:

@@ -6,10 +6,10 @@ archival reference to 534), provenance to 561, subjects and places to 650/651/64
 """
 from __future__ import annotations
 
-from . import dates, describe, languages
-from .storage import first_text
-from .urls import STORED
-from .xmlbuild import add, root, to_string
+from metadata.record import dates, describe, languages
+from metadata.record.text import first_text
+from metadata.record.urls import STORED
+from metadata.formats.xml import add, root, to_string
 
 MARC = "http://www.loc.gov/MARC21/slim"
 SCHEMA_LOCATION = f"{MARC} http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from . import describe
-from .storage import first_text
-from .urls import STORED
-from .xmlbuild import XSI, add, root, to_string
+from metadata.record import describe
+from metadata.record.text import first_text
+from metadata.record.urls import STORED
+from metadata.formats.xml import XSI, add, root, to_string
 
 NAMESPACE = "urn:muniment:schema:qualified-dc:1"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -21,7 +21,7 @@ SCHEMA_LOCATION = f"{NAMESPACE} {STORED.base}{SCHEMA_PATH}"
 
 
 def schema_text() -> str:
-    return resources.files("metadata").joinpath("schemas/qualifieddc.xsd").read_text("utf-8")
+    return resources.files("metadata.formats").joinpath("schemas/qualifieddc.xsd").read_text("utf-8")
 
 
 def _t(parent, name: str, text: str | None, lang: str | None = None, scheme: str | None = None) -> None:

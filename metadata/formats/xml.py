@@ -1,12 +1,22 @@
-"""Small helpers every XML serializer uses: namespaced elements whose text is always legal XML 1.0."""
+"""Small helpers every XML serializer uses: namespaced elements whose text is always legal XML 1.0.
+
+The OAI-PMH interface also uses ``clean`` for the values it writes itself (set names, descriptions).
+"""
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
-from .xmltext import clean
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def clean(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (they would make the whole response unparseable)."""
+    return _ILLEGAL.sub("", text)
 
 
 def root(name: str, nsmap: dict, schema_location: str) -> etree._Element:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import dublin_core, marc21, mods, qualified_dc
-from .urls import STORED
+from metadata.formats import dublin_core, marc21, mods, qualified_dc
+from metadata.record.urls import STORED
 
 
 @dataclass(frozen=True)
