@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from metadata.storage.store import Store, make_engine
+from metadata.storage import Store, make_engine
 from metadata.record.urls import UrlBuilder
 
 from . import config as config_module

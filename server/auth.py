@@ -16,7 +16,7 @@ from functools import wraps
 from flask import g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from metadata.storage.store import utc_now
+from metadata.storage import utc_now
 
 from . import state
 from .problems import Problem
@@ -47,13 +47,13 @@ def current_user() -> dict | None:
     g.via_token = False
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        user = state.store().token_user(token_digest(header[7:].strip()))
+        user = state.store().accounts.token_user(token_digest(header[7:].strip()))
         if user is None:
             raise Problem(401, "The API token is unknown or revoked.", "Unauthorized",
                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         g.via_token = True
     elif session.get("user"):
-        found = state.store().user(session["user"])
+        found = state.store().accounts.user(session["user"])
         user = {"name": found["name"], "role": found["role"]} if found else None
     g.user = user
     return user
@@ -108,16 +108,16 @@ def login(name: str, password: str) -> dict | None:
     key = f"{request.remote_addr}|{name.lower()}"[:320]
     store = state.store()
     window_start = utc_now() - timedelta(seconds=LOGIN_WINDOW_SECONDS)
-    if store.count_login_failures(key, window_start) >= LOGIN_ATTEMPTS:
+    if store.accounts.count_login_failures(key, window_start) >= LOGIN_ATTEMPTS:
         raise Problem(429, "Too many failed logins; wait a few minutes.", "Too Many Requests",
                       headers={"Retry-After": str(LOGIN_WINDOW_SECONDS)})
-    found = state.store().user(name)
+    found = state.store().accounts.user(name)
     # Check a hash even for unknown users, so timing does not tell which names exist.
     hashed = found["password_hash"] if found else _DUMMY_HASH
     if not check_password_hash(hashed, password) or found is None:
-        store.add_login_failure(key)
+        store.accounts.add_login_failure(key)
         return None
-    store.clear_login_failures(key, before=window_start)
+    store.accounts.clear_login_failures(key, before=window_start)
     session.clear()
     session["user"] = found["name"]
     session.permanent = True

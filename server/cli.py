@@ -12,7 +12,7 @@ from metadata.importers import files as importer
 
 from metadata.storage import migrate
 from metadata.importers.files import ImportProblem
-from metadata.storage.store import NotFound
+from metadata.storage import NotFound
 
 from . import auth, create_app, state
 
@@ -49,7 +49,7 @@ def import_command(paths, fmt, draft, author):
     for path in importer.expand_paths(paths):
         try:
             records = importer.read_file(path, fmt)
-            results = list(state.store().save_many(records, author, f"import {path.name}", published=not draft))
+            results = list(state.store().records.save_many(records, author, f"import {path.name}", published=not draft))
         except ImportProblem as exc:
             failed += 1
             click.echo(f"error: {exc}", err=True)
@@ -75,13 +75,13 @@ def export_command(output, directory):
     count = 0
     if directory:
         Path(directory).mkdir(parents=True, exist_ok=True)
-        for record in state.store().iter_records():
+        for record in state.store().records.iter_records():
             (Path(directory) / f"{record.id}.jsonld").write_text(importer.export_line(record.data, urls) + "\n",
                                                                  "utf-8")
             count += 1
     else:
         with click.open_file(output, "w", encoding="utf-8") as out:
-            for record in state.store().iter_records():
+            for record in state.store().records.iter_records():
                 out.write(importer.export_line(record.data, urls) + "\n")
                 count += 1
     click.echo(f"exported {count} record(s)", err=True)
@@ -110,7 +110,7 @@ def validate_command(paths, fmt):
 def rebuild_command():
     """Re-derive every stored output (manifests, OAI formats) from the current revisions."""
     migrate.upgrade(state.store().engine)
-    click.echo(f"rebuilt {state.store().rebuild()} record(s)")
+    click.echo(f"rebuilt {state.store().records.rebuild()} record(s)")
 
 
 def _read_password(prompt: str) -> str:
@@ -138,7 +138,7 @@ def user_add(name, role):
     password = _read_password(f"Password for {name}")
     if len(password) < 10:
         raise click.ClickException("the password needs at least 10 characters")
-    state.store().put_user(name, auth.hash_password(password), role)
+    state.store().accounts.put_user(name, auth.hash_password(password), role)
     click.echo(f"user {name} ({role}) saved")
 
 
@@ -151,7 +151,7 @@ def user_password(name):
     if len(password) < 10:
         raise click.ClickException("the password needs at least 10 characters")
     try:
-        state.store().set_password(name, auth.hash_password(password))
+        state.store().accounts.set_password(name, auth.hash_password(password))
     except NotFound:
         raise click.ClickException(f"no user {name}") from None
     click.echo(f"password of {name} changed")
@@ -170,7 +170,7 @@ def token_create(name, label):
     """Create an API token for user NAME and print it (once; only its digest is stored)."""
     secret = auth.new_token()
     try:
-        state.store().add_token(name, auth.token_digest(secret), label)
+        state.store().accounts.add_token(name, auth.token_digest(secret), label)
     except NotFound:
         raise click.ClickException(f"no user {name}") from None
     click.echo(secret)

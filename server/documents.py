@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from metadata.storage.store import RecordState
+from metadata.storage import RecordState
 from metadata.record.urls import STORED
 
 from . import state
@@ -35,7 +35,7 @@ def incoming_record(document) -> dict:
 
 def existing_record(identifier: str) -> RecordState:
     """The record's current state, drafts and tombstones included; a 404 problem when there is none."""
-    current = state.store().get(identifier)
+    current = state.store().records.get(identifier)
     if current is None:
         raise Problem(404, f"No record {identifier}.", "Not Found")
     return current

@@ -8,7 +8,7 @@ from datetime import timezone
 from flask import Response, request
 from werkzeug.http import http_date
 
-from metadata.storage.store import RecordState
+from metadata.storage import RecordState
 
 
 def negotiate(offers: list[str], default: str) -> str:

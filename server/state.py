@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from metadata.storage.store import Store
+from metadata.storage import Store
 from metadata.record.urls import UrlBuilder
 
 from .config import Settings

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from metadata.storage import migrate
-from metadata.storage.store import engine_url
+from metadata.storage import engine_url
 from server import create_app
 
 from tests.support.paths import SEED

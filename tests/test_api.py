@@ -23,9 +23,9 @@ def tokens(store) -> dict:
     """An admin's and an editor's API tokens."""
     found = {}
     for name, role in (("ada", "admin"), ("eve", "editor")):
-        store.put_user(name, auth.hash_password(f"{name}-password-long"), role)
+        store.accounts.put_user(name, auth.hash_password(f"{name}-password-long"), role)
         secret = auth.new_token()
-        store.add_token(name, auth.token_digest(secret))
+        store.accounts.add_token(name, auth.token_digest(secret))
         found[role] = {"Authorization": f"Bearer {secret}"}
     return found
 
@@ -65,7 +65,7 @@ def test_duplicate_and_invalid_creates(client, editor, created, seed_json, store
     response = client.post("/api/records", json=bad, headers=editor)
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     assert {e["pointer"] for e in response.get_json()["errors"]} >= {"/created", "/rights"}
-    assert store.get("other") is None
+    assert store.records.get("other") is None
     assert client.post("/api/records", data="not json", headers=editor).status_code == 415
 
 
@@ -174,8 +174,8 @@ def test_request_size_limit(tmp_path, sqlite_url):
     app = create_app({"DATABASE_URL": sqlite_url, "SECRET_KEY": "x", "MAX_REQUEST_BYTES": 1000})
     store = app.extensions["muniment"]["store"]
     migrate.upgrade(store.engine)
-    store.put_user("eve", auth.hash_password("eve-password-long"), "editor")
-    store.add_token("eve", auth.token_digest("secret-token"))
+    store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
+    store.accounts.add_token("eve", auth.token_digest("secret-token"))
     response = app.test_client().post("/api/records", data="x" * 5000, content_type="application/json",
                                       headers={"Authorization": "Bearer secret-token"})
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
@@ -207,10 +207,10 @@ def test_twenty_concurrent_read_modify_write_clients(tmp_path):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     store = app.extensions["muniment"]["store"]
     migrate.upgrade(store.engine)
-    store.put_user("eve", auth.hash_password("eve-password-long"), "editor")
+    store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
     secret = auth.new_token()
-    store.add_token("eve", auth.token_digest(secret))
-    store.save(archive_file.parse_file(SAMPLE), "import")
+    store.accounts.add_token("eve", auth.token_digest(secret))
+    store.records.save(archive_file.parse_file(SAMPLE), "import")
     store.engine.dispose()
     headers = {"Authorization": f"Bearer {secret}"}
     outcomes: dict[int, list[int]] = {n: [] for n in range(20)}

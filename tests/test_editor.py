@@ -17,8 +17,8 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def editor_client(app, store):
-    store.put_user("ann", auth.hash_password(PASSWORD), "editor")
-    store.save(archive_file.parse_file(SEED), "import")
+    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.records.save(archive_file.parse_file(SEED), "import")
     client = app.test_client()
     response = client.post("/login", data={"name": "ann", "password": PASSWORD, "next": "/edit"})
     assert response.status_code == 302
@@ -43,7 +43,7 @@ def _record_form_index(page: str) -> int:
 
 
 def test_login_is_required_and_errors_do_not_tell_names(app, store):
-    store.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
     client = app.test_client()
     assert client.get("/edit").status_code == 302
     wrong = client.post("/login", data={"name": "ann", "password": "nope"})
@@ -61,20 +61,20 @@ def test_login_is_required_and_errors_do_not_tell_names(app, store):
 
 
 def test_session_cookie_flags(app, store):
-    store.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
     response = app.test_client().post("/login", data={"name": "ann", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_unchanged_form_saves_nothing_and_every_field_round_trips(editor_client, store):
-    before = store.get("113439")
+    before = store.records.get("113439")
     page = editor_client.get("/edit/records/113439").get_data(as_text=True)
     fields = _record_form(page)
     fields["action"] = "save"
     response = editor_client.post("/edit/records/113439", data=fields)
     assert response.status_code == 303
-    after = store.get("113439")
+    after = store.records.get("113439")
     assert after.revision == before.revision and after.data == before.data
 
 
@@ -89,10 +89,10 @@ def test_edit_title_and_add_a_subject(editor_client, store, client):
                    "message": "clearer title", "action": "save"})
     response = editor_client.post("/edit/records/113439", data=fields)
     assert response.status_code == 303 and response.headers["Location"].endswith("saved=2")
-    record = store.get("113439").data
+    record = store.records.get("113439").data
     assert record["title"] == {"en": "Cable from Liu Shaoqi to Mao Zedong"}
     assert record["subject"][0]["prefLabel"] == {"en": "Soviet loans"}
-    assert store.revisions("113439")[-1].message == "clearer title"
+    assert store.records.revisions("113439")[-1].message == "clearer title"
     manifest = editor_client.get("/iiif/113439/manifest").get_json(force=True)
     assert manifest["label"] == {"en": ["Cable from Liu Shaoqi to Mao Zedong"]}
 
@@ -106,24 +106,24 @@ def test_validation_errors_are_shown_beside_the_field(editor_client, store):
     assert re.search(r'id="created" name="created" aria-invalid="true" aria-describedby="err-created" autofocus', page)
     assert 'id="err-created">&#39;18 July 1949&#39; is not a &#39;edtf&#39;' in page
     assert 'value="18 July 1949"' in page  # what was typed stays
-    assert store.get("113439").revision == 1
+    assert store.records.get("113439").revision == 1
 
 
 def test_a_conflict_shows_both_versions_and_loses_nothing(editor_client, store):
     fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
-    current = store.get("113439")
-    store.update("113439", dict(current.data, title={"en": "Their title"}), 1, "bob")
+    current = store.records.get("113439")
+    store.records.update("113439", dict(current.data, title={"en": "Their title"}), 1, "bob")
     fields.update({"title.0.text": "My title", "action": "save"})
     response = editor_client.post("/edit/records/113439", data=fields)
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "Someone saved this record first" in page
     assert "Their title" in page and "My title" in page
-    assert store.get("113439").data["title"] == {"en": "Their title"}
+    assert store.records.get("113439").data["title"] == {"en": "Their title"}
     again = _record_form_from_conflict(page)
     again["action"] = "save"
     assert editor_client.post("/edit/records/113439", data=again).status_code == 303
-    assert store.get("113439").data["title"] == {"en": "My title"}
-    assert [r.author for r in store.revisions("113439")] == ["import", "bob", "ann"]
+    assert store.records.get("113439").data["title"] == {"en": "My title"}
+    assert [r.author for r in store.records.revisions("113439")] == ["import", "bob", "ann"]
 
 
 def _record_form_from_conflict(page: str) -> dict:
@@ -145,11 +145,11 @@ def test_expired_session_keeps_what_was_typed(app, editor_client, store):
     form_page = back.get_data(as_text=True)
     assert back.status_code == 200 and "Nothing has been saved yet" in form_page
     assert 'value="Typed before the session ended"' in form_page
-    assert store.get("113439").revision == 1
+    assert store.records.get("113439").revision == 1
     again = _record_form(form_page)
     again["action"] = "save"
     assert fresh.post("/edit/records/113439", data=again).status_code == 303
-    assert store.get("113439").data["title"] == {"en": "Typed before the session ended"}
+    assert store.records.get("113439").data["title"] == {"en": "Typed before the session ended"}
 
 
 def test_missing_csrf_token_keeps_the_form(editor_client, store):
@@ -157,7 +157,7 @@ def test_missing_csrf_token_keeps_the_form(editor_client, store):
     fields.update({"title.0.text": "No token", "csrf_token": "stale", "action": "save"})
     response = editor_client.post("/edit/records/113439", data=fields)
     assert response.status_code == 403 and 'value="No token"' in response.get_data(as_text=True)
-    assert store.get("113439").revision == 1
+    assert store.records.get("113439").revision == 1
 
 
 def test_delete_restore_history_and_revert(editor_client, store, client):
@@ -177,7 +177,7 @@ def test_delete_restore_history_and_revert(editor_client, store, client):
     assert "duplicate" in history and "<ins>A mistake</ins>" in history
     _, fields = form_fields(history, action="/revisions/1/revert")
     assert editor_client.post("/edit/records/113439/revisions/1/revert", data=fields).status_code == 303
-    assert store.get("113439").data == archive_file.parse_file(SEED)
+    assert store.records.get("113439").data == archive_file.parse_file(SEED)
 
 
 def test_create_a_record_and_titles_are_escaped(editor_client, store, client):
@@ -187,7 +187,7 @@ def test_create_a_record_and_titles_are_escaped(editor_client, store, client):
                    "publish": "yes", "action": "save"})
     response = editor_client.post("/edit/new", data=fields)
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    assert store.get("new-doc").published
+    assert store.records.get("new-doc").published
     for url in ("/records/new-doc", "/edit/records/new-doc", "/edit"):
         body = editor_client.get(url).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
@@ -210,7 +210,7 @@ def test_add_a_translation_and_see_it_in_the_manifest(editor_client, store):
                    "hasVersion.1.translation": "yes", "hasVersion.1.translators": "Olga Ivanova",
                    "hasVersion.1.text": "Телеграмма.\n\n(с. 2)\n\nВторая страница.", "action": "save"})
     assert editor_client.post("/edit/records/113439", data=fields).status_code == 303
-    version = store.get("113439").data["hasVersion"][1]
+    version = store.records.get("113439").data["hasVersion"][1]
     assert version["translationOfWork"] == version["isVersionOf"]
     assert version["qualifiedAttribution"][0]["hadRole"] == "relators:trl"
     manifest = editor_client.get("/iiif/113439/manifest").get_json(force=True)
@@ -224,7 +224,7 @@ def test_add_a_translation_and_see_it_in_the_manifest(editor_client, store):
 def test_admins_manage_users_and_sets_editors_may_not(app, store, editor_client):
     assert editor_client.get("/edit/users").status_code == 403
     assert editor_client.get("/edit/sets").status_code == 403
-    store.put_user("ada", auth.hash_password(PASSWORD), "admin")
+    store.accounts.put_user("ada", auth.hash_password(PASSWORD), "admin")
     admin = app.test_client()
     admin.post("/login", data={"name": "ada", "password": PASSWORD})
     _, fields = form_fields(admin.get("/edit/users").get_data(as_text=True), index=-1)
@@ -232,7 +232,7 @@ def test_admins_manage_users_and_sets_editors_may_not(app, store, editor_client)
     assert admin.post("/edit/users", data=fields).status_code == 422
     fields["password"] = "a long enough password"
     assert admin.post("/edit/users", data=fields).status_code == 200
-    assert store.user("zoe")["role"] == "editor"
+    assert store.accounts.user("zoe")["role"] == "editor"
     _, fields = form_fields(admin.get("/edit/sets").get_data(as_text=True), index=-1)
     fields.update({"spec": "cold-war:cables", "name": "Cables"})
     assert admin.post("/edit/sets", data=fields).status_code == 422  # the parent comes first

@@ -26,9 +26,9 @@ def server(tmp_path):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     store = app.extensions["muniment"]["store"]
     migrate.upgrade(store.engine)
-    store.put_user("ann", auth.hash_password(PASSWORD), "editor")
-    store.put_user("bob", auth.hash_password(PASSWORD), "editor")
-    store.save(archive_file.parse_file(SEED), "import")
+    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("bob", auth.hash_password(PASSWORD), "editor")
+    store.records.save(archive_file.parse_file(SEED), "import")
     store.engine.dispose()
     with muniment_server(url, tmp_path) as base:
         yield base

@@ -16,7 +16,7 @@ BASE = "http://muniment.test/"
 
 @pytest.fixture
 def seeded(store):
-    return store.create(archive_file.parse_file(SEED), "import")
+    return store.records.create(archive_file.parse_file(SEED), "import")
 
 
 @pytest.mark.parametrize("accept, mimetype", [
@@ -81,7 +81,7 @@ def test_conditional_get_and_head(client, seeded):
 def test_etag_changes_with_an_edit(client, store, seeded):
     before = client.get("/records/113439.jsonld").headers["ETag"]
     record = dict(seeded.data, title={"en": "Edited"})
-    store.update("113439", record, seeded.revision, "bob")
+    store.records.update("113439", record, seeded.revision, "bob")
     response = client.get("/records/113439.jsonld", headers={"If-None-Match": before})
     assert response.status_code == 200 and response.headers["ETag"] != before
     assert response.get_json(force=True)["title"] == {"en": "Edited"}
@@ -97,7 +97,7 @@ def test_unknown_record_is_a_problem_document(client):
 
 
 def test_deleted_record_is_410_with_a_tombstone(client, store, seeded):
-    store.delete("113439", seeded.revision, "alice", "withdrawn")
+    store.records.delete("113439", seeded.revision, "alice", "withdrawn")
     html = client.get("/records/113439", headers={"Accept": "text/html"})
     assert html.status_code == 410 and "withdrawn" in html.get_data(as_text=True)
     data = client.get("/records/113439.jsonld")
@@ -105,10 +105,10 @@ def test_deleted_record_is_410_with_a_tombstone(client, store, seeded):
 
 
 def test_drafts_are_not_public(client, store):
-    draft = store.create(archive_file.parse_file(SEED), "alice", published=False)
+    draft = store.records.create(archive_file.parse_file(SEED), "alice", published=False)
     assert client.get("/records/113439.jsonld").status_code == 404
     assert client.get("/records", headers={"Accept": "application/json"}).get_json()["total"] == 0
-    store.delete("113439", draft.revision, "alice")  # a draft never published leaves no public tombstone
+    store.records.delete("113439", draft.revision, "alice")  # a draft never published leaves no public tombstone
     for url in ("/records/113439", "/records/113439.jsonld", "/iiif/113439/manifest"):
         response = client.get(url)
         assert response.status_code == 404 and b"Cable" not in response.data, url
@@ -138,6 +138,6 @@ def test_context_and_health(client):
 def test_title_markup_is_escaped(client, store):
     record = archive_file.parse_file(SEED)
     record["title"] = {"en": "<script>alert(1)</script>"}
-    store.create(record, "alice")
+    store.records.create(record, "alice")
     page = client.get("/records/113439").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

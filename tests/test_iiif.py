@@ -45,17 +45,17 @@ def _with_scans(record: dict) -> dict:
 @pytest.fixture
 def loaded(store):
     """The seed, the sample, the project's samples, a record with scans; the sample drafts one record."""
-    store.save(archive_file.parse_file(SEED), "import")
+    store.records.save(archive_file.parse_file(SEED), "import")
     sample = archive_file.parse_file(SAMPLE)
-    store.save(sample, "import")
+    store.records.save(sample, "import")
     for path in importer.expand_paths([REPO / "samples"]):
         for record in importer.read_file(path):
             if record["identifier"] != "113439":  # keep the seed's full text for the annotation test
-                store.save(record, "import")
-    store.save(_with_scans(sample), "import")
+                store.records.save(record, "import")
+    store.records.save(_with_scans(sample), "import")
     draft = json.loads(json.dumps(sample).replace(STORED.record("300451"), STORED.record("draft-one")))
     draft["identifier"] = "draft-one"
-    store.save(draft, "import", published=False)
+    store.records.save(draft, "import", published=False)
     return store
 
 
@@ -244,15 +244,15 @@ def test_http_headers_cors_and_conditional_requests(client, loaded):
 
 
 def test_manifest_is_built_on_write_and_changes_with_the_record(client, store, loaded):
-    with store.reading() as conn:
+    with store.db.reading() as conn:
         stored = conn.execute(select(derived.c.content).where(derived.c.record_id == "113439",
                                                               derived.c.format == "manifest")).scalar_one()
     served = client.get("/iiif/113439/manifest").get_data(as_text=True)
     assert served == stored.replace(STORED.base, BASE)
-    current = store.get("113439")
-    store.update("113439", dict(current.data, title={"en": "Cable about Stalin"}), current.revision, "bob")
+    current = store.records.get("113439")
+    store.records.update("113439", dict(current.data, title={"en": "Cable about Stalin"}), current.revision, "bob")
     assert client.get("/iiif/113439/manifest").get_json(force=True)["label"] == {"en": ["Cable about Stalin"]}
-    store.delete("113439", current.revision + 1, "bob")
+    store.records.delete("113439", current.revision + 1, "bob")
     assert client.get("/iiif/113439/manifest").status_code == 410
 
 

@@ -39,17 +39,17 @@ def repository(request, tmp_path_factory):
         store = app.extensions["muniment"]["store"]
         for path in [SEED, SAMPLE, *importer.expand_paths([REPO / "samples"])]:
             for record in importer.read_file(path):
-                store.save(record, "import")
+                store.records.save(record, "import")
         cable = archive_file.parse_file(SEED)
         noisy = _variant(cable, "noisy")
         noisy["abstract"] = {"en": "bell\x07 and escape\x1b characters & <markup>"}
         noisy["hasVersion"][0]["text"] += "\x0c\x00"
-        store.save(noisy, "import")
-        gone = store.save(_variant(cable, "gone"), "import")[1]
-        store.delete("gone", gone.revision, "alice", "duplicate")
-        hidden = store.save(_variant(cable, "hidden"), "import")[1]
-        store.set_published("hidden", False, hidden.revision, "alice")
-        store.save(_variant(cable, "draft"), "import", published=False)
+        store.records.save(noisy, "import")
+        gone = store.records.save(_variant(cable, "gone"), "import")[1]
+        store.records.delete("gone", gone.revision, "alice", "duplicate")
+        hidden = store.records.save(_variant(cable, "hidden"), "import")[1]
+        store.records.set_published("hidden", False, hidden.revision, "alice")
+        store.records.save(_variant(cable, "draft"), "import", published=False)
         time.sleep(1.1)
         yield app, Harvester(app.test_client(), tmp)
         store.engine.dispose()
@@ -69,7 +69,7 @@ def test_identify(repository, harvester):
     assert identify.findtext("o:deletedRecord", namespaces=NS) == "persistent"
     assert identify.findtext("o:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
     assert identify.findtext("o:compression", namespaces=NS) == "gzip"
-    earliest = app.extensions["muniment"]["store"].earliest_datestamp()
+    earliest = app.extensions["muniment"]["store"].harvest.earliest_datestamp()
     assert identify.findtext("o:earliestDatestamp", namespaces=NS) == earliest.strftime("%Y-%m-%dT%H:%M:%SZ")
     ident = "{http://www.openarchives.org/OAI/2.0/oai-identifier}"
     assert root.find(f".//{ident}repositoryIdentifier").text == REPO_ID
@@ -199,7 +199,7 @@ def test_sets_select_their_subsets(harvester):
 
 def test_from_and_until_are_inclusive(repository, harvester):
     store = repository[0].extensions["muniment"]["store"]
-    stamp = store.get("113439").datestamp
+    stamp = store.records.get("113439").datestamp
     exact = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     items, _ = harvester.walk("ListIdentifiers", metadataPrefix="oai_dc", from_=exact, until=exact)
     assert PREFIX + "113439" in identifiers(items)

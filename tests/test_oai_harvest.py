@@ -22,7 +22,7 @@ def _repository(database_url: str, tmp_path, count: int, **settings):
     """An app over ``count`` generated records, a second past their writes, and a validating harvester."""
     app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, **settings)
     store = app.extensions["muniment"]["store"]
-    list(store.save_many(records(count), "import"))
+    list(store.records.save_many(records(count), "import"))
     time.sleep(1.1)
     return store, Harvester(app.test_client(), tmp_path)
 
@@ -36,9 +36,9 @@ def test_changes_during_a_harvest_are_never_duplicated_and_come_next_time(databa
     # While the harvester pauses: edit a record already served and one not yet served, delete another.
     served, pending, doomed = seen[0].removeprefix(PREFIX), "gen-0000008", "gen-0000009"
     for identifier in (served, pending):
-        current = store.get(identifier)
-        store.update(identifier, dict(current.data, title={"en": f"Edited {identifier}"}), current.revision, "bob")
-    store.delete(doomed, store.get(doomed).revision, "carol")
+        current = store.records.get(identifier)
+        store.records.update(identifier, dict(current.data, title={"en": f"Edited {identifier}"}), current.revision, "bob")
+    store.records.delete(doomed, store.records.get(doomed).revision, "carol")
     token = first.find("o:ListIdentifiers/o:resumptionToken", NS).text
     while token:
         page = harvester.get(verb="ListIdentifiers", resumptionToken=token)
@@ -55,15 +55,15 @@ def test_changes_during_a_harvest_are_never_duplicated_and_come_next_time(databa
 def test_unpublishing_shows_as_deleted_in_the_next_harvest(database_url, tmp_path):
     app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID)
     store = app.extensions["muniment"]["store"]
-    list(store.save_many(records(3), "import"))
+    list(store.records.save_many(records(3), "import"))
     draft = next(records(1, start=50))
-    store.create(draft, "alice", published=False)
+    store.records.create(draft, "alice", published=False)
     time.sleep(1.1)
     harvester = Harvester(app.test_client(), tmp_path)
     first = harvester.get(verb="ListRecords", metadataPrefix="marc21")
     assert len(first.findall(".//o:record", NS)) == 3  # the draft is not there
     started = first.findtext("o:responseDate", namespaces=NS)
-    store.set_published("gen-0000001", False, 1, "alice")
+    store.records.set_published("gen-0000001", False, 1, "alice")
     time.sleep(1.1)
     later = harvester.get(verb="ListRecords", metadataPrefix="marc21", from_=started)
     (record,) = later.findall(".//o:record", NS)
@@ -79,7 +79,7 @@ def live_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{tmp / 'live.db'}"
     app = make_app(url, tmp)
-    list(app.extensions["muniment"]["store"].save_many(records(2500), "import", batch_size=500))
+    list(app.extensions["muniment"]["store"].records.save_many(records(2500), "import", batch_size=500))
     app.extensions["muniment"]["store"].engine.dispose()
     with muniment_server(url, tmp, oai_repository_id=REPO_ID, oai_page_size=100) as base:
         time.sleep(1.1)  # every record now lies before the frozen `until` of a harvest
@@ -108,6 +108,6 @@ def test_a_last_page_emptied_by_edits_is_no_records_match(database_url, tmp_path
     store, harvester = _repository(database_url, tmp_path, 4, OAI_PAGE_SIZE=3)
     first = harvester.get(verb="ListRecords", metadataPrefix="oai_dc")
     token = first.findtext("o:ListRecords/o:resumptionToken", namespaces=NS)
-    last = store.get("gen-0000003")
-    store.update("gen-0000003", dict(last.data, title={"en": "Changed mid-harvest"}), last.revision, "bob")
+    last = store.records.get("gen-0000003")
+    store.records.update("gen-0000003", dict(last.data, title={"en": "Changed mid-harvest"}), last.revision, "bob")
     assert error_codes(harvester.get(verb="ListRecords", resumptionToken=token)) == ["noRecordsMatch"]

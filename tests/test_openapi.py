@@ -22,9 +22,9 @@ def fuzz_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
     app = make_app(f"sqlite:///{tmp / 'fuzz.db'}", tmp)
     store = app.extensions["muniment"]["store"]
-    store.put_user("ada", auth.hash_password("ada-password-long"), "admin")
-    store.add_token("ada", auth.token_digest("fuzz-token"))
-    store.save(archive_file.parse_file(SEED), "import")
+    store.accounts.put_user("ada", auth.hash_password("ada-password-long"), "admin")
+    store.accounts.add_token("ada", auth.token_digest("fuzz-token"))
+    store.records.save(archive_file.parse_file(SEED), "import")
     yield app
     store.engine.dispose()
 

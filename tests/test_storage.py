@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from metadata.importers import archive_file
-from metadata.storage.store import Conflict, Gone, NotFound
+from metadata.storage import Conflict, Gone, NotFound
 from metadata.storage.tables import changes, derived, record_sets, revisions
 from metadata.record.validation import RecordInvalid
 
@@ -22,75 +22,75 @@ def cable() -> dict:
 
 
 def test_create_writes_record_revision_outputs_and_change(store, cable):
-    state = store.create(cable, "alice", "first import")
+    state = store.records.create(cable, "alice", "first import")
     assert state.revision == 1 and not state.deleted and state.published
     assert state.datestamp.microsecond == 0
-    with store.reading() as conn:
+    with store.db.reading() as conn:
         assert conn.execute(select(revisions.c.author, revisions.c.message)).all() == [("alice", "first import")]
         assert {r.format for r in conn.execute(select(derived.c.format))} == {
             "oai_dc", "marc21", "mods", "qdc", "manifest", "pages"}
         assert [r.kind for r in conn.execute(select(changes.c.kind))] == ["create"]
-    assert store.get("113439").data == cable
+    assert store.records.get("113439").data == cable
 
 
 def test_update_delete_restore_keep_every_revision(store, cable):
-    store.create(cable, "alice")
+    store.records.create(cable, "alice")
     edited = copy.deepcopy(cable)
     edited["title"] = {"en": "Cable from Liu Shaoqi"}
-    second = store.update("113439", edited, 1, "bob", "shorter title")
+    second = store.records.update("113439", edited, 1, "bob", "shorter title")
     assert second.revision == 2
-    gone = store.delete("113439", 2, "carol", "duplicate")
+    gone = store.records.delete("113439", 2, "carol", "duplicate")
     assert gone.deleted and gone.revision == 3
-    assert store.get("113439").deleted
+    assert store.records.get("113439").deleted
     with pytest.raises(Gone):
-        store.update("113439", edited, 3, "bob")
-    back = store.restore("113439", 3, "dave")
+        store.records.update("113439", edited, 3, "bob")
+    back = store.records.restore("113439", 3, "dave")
     assert not back.deleted and back.revision == 4 and back.data == edited
-    history = store.revisions("113439")
+    history = store.records.revisions("113439")
     assert [(r.number, r.author, r.deleted) for r in history] == [
         (1, "alice", False), (2, "bob", False), (3, "carol", True), (4, "dave", False)]
     assert history[0].data == cable and history[2].data == edited  # the tombstone keeps the last data
-    assert [c["kind"] for c in store.changes("113439")] == ["create", "update", "delete", "restore"]
+    assert [c["kind"] for c in store.records.changes("113439")] == ["create", "update", "delete", "restore"]
 
 
 def test_stale_revision_is_a_conflict_and_changes_nothing(store, cable):
-    store.create(cable, "alice")
+    store.records.create(cable, "alice")
     edited = copy.deepcopy(cable)
     edited["title"] = {"en": "Changed"}
-    store.update("113439", edited, 1, "bob")
+    store.records.update("113439", edited, 1, "bob")
     with pytest.raises(Conflict) as caught:
-        store.update("113439", cable, 1, "carol")
+        store.records.update("113439", cable, 1, "carol")
     assert caught.value.current == 2
-    assert store.get("113439").data == edited and len(store.revisions("113439")) == 2
+    assert store.records.get("113439").data == edited and len(store.records.revisions("113439")) == 2
 
 
 def test_invalid_records_are_never_stored(store, cable):
     bad = copy.deepcopy(cable)
     bad["created"] = "someday"
     with pytest.raises(RecordInvalid):
-        store.create(bad, "alice")
-    assert store.get("113439") is None
-    store.create(cable, "alice")
+        store.records.create(bad, "alice")
+    assert store.records.get("113439") is None
+    store.records.create(cable, "alice")
     with pytest.raises(RecordInvalid):
-        store.update("113439", bad, 1, "alice")
-    assert store.get("113439").revision == 1
+        store.records.update("113439", bad, 1, "alice")
+    assert store.records.get("113439").revision == 1
 
 
 def test_missing_record(store, cable):
     with pytest.raises(NotFound):
-        store.update("113439", cable, 1, "alice")
+        store.records.update("113439", cable, 1, "alice")
     with pytest.raises(NotFound):
-        store.delete("nope", 1, "alice")
+        store.records.delete("nope", 1, "alice")
 
 
 def test_save_is_idempotent_and_versions_changes(store, cable):
-    assert store.save(cable, "import")[0] == "created"
-    first = store.get("113439")
-    assert store.save(copy.deepcopy(cable), "import")[0] == "unchanged"
-    assert store.get("113439").revision == 1 and store.get("113439").datestamp == first.datestamp
+    assert store.records.save(cable, "import")[0] == "created"
+    first = store.records.get("113439")
+    assert store.records.save(copy.deepcopy(cable), "import")[0] == "unchanged"
+    assert store.records.get("113439").revision == 1 and store.records.get("113439").datestamp == first.datestamp
     edited = copy.deepcopy(cable)
     edited["abstract"] = {"en": "Another summary."}
-    outcome, state = store.save(edited, "import")
+    outcome, state = store.records.save(edited, "import")
     assert outcome == "updated" and state.revision == 2
 
 
@@ -104,23 +104,23 @@ def test_save_many_batches_and_unpublish_keeps_revision(store, cable):
             version["id"] = version["id"].replace("113439", f"doc-{n}")
             version["isVersionOf"] = version["translationOfWork"] = record["id"]
         records.append(record)
-    outcomes = [o for o, _ in store.save_many(records, "bulk", batch_size=3)]
+    outcomes = [o for o, _ in store.records.save_many(records, "bulk", batch_size=3)]
     assert outcomes == ["created"] * 7
-    total, rows = store.list_records(per_page=5)
+    total, rows = store.records.list_records(per_page=5)
     assert total == 7 and len(rows) == 5
-    hidden = store.set_published("doc-0", False, 1, "alice")
+    hidden = store.records.set_published("doc-0", False, 1, "alice")
     assert not hidden.published and hidden.revision == 2
-    assert store.list_records()[0] == 6
-    assert store.list_records(include_drafts=True)[0] == 7
+    assert store.records.list_records()[0] == 6
+    assert store.records.list_records(include_drafts=True)[0] == 7
 
 
 def test_sets_are_recorded_with_their_parents(store, cable):
     record = copy.deepcopy(cable)
     record["isPartOf"] = ["https://muniment.invalid/sets/cold-war:sino-soviet"]
-    store.create(record, "alice")
-    with store.reading() as conn:
+    store.records.create(record, "alice")
+    with store.db.reading() as conn:
         assert conn.execute(select(record_sets.c.spec)).scalars().all() == ["cold-war:sino-soviet"]
-    assert [(s["spec"], s["parent"]) for s in store.list_sets()] == [
+    assert [(s["spec"], s["parent"]) for s in store.sets.all()] == [
         ("cold-war", None), ("cold-war:sino-soviet", "cold-war")]
 
 
@@ -131,7 +131,7 @@ def test_datestamp_index_for_keyset_paging(store):
 
 @pytest.mark.parametrize("writers", [2, 8])
 def test_concurrent_writers_one_wins_others_conflict(store, cable, writers):
-    store.create(cable, "alice")
+    store.records.create(cable, "alice")
     barrier = threading.Barrier(writers)
     outcomes: list = [None] * writers
 
@@ -140,7 +140,7 @@ def test_concurrent_writers_one_wins_others_conflict(store, cable, writers):
         record["title"] = {"en": f"Edit by writer {n}"}
         barrier.wait()
         try:
-            outcomes[n] = store.update("113439", record, 1, f"writer-{n}")
+            outcomes[n] = store.records.update("113439", record, 1, f"writer-{n}")
         except Conflict as exc:
             outcomes[n] = exc
 
@@ -152,9 +152,9 @@ def test_concurrent_writers_one_wins_others_conflict(store, cable, writers):
     winners = [o for o in outcomes if not isinstance(o, Exception)]
     assert len(winners) == 1, outcomes
     assert all(isinstance(o, Conflict) for o in outcomes if o not in winners)
-    current = store.get("113439")
+    current = store.records.get("113439")
     assert current.revision == 2 and current.data == winners[0].data
-    assert [r.number for r in store.revisions("113439")] == [1, 2]
+    assert [r.number for r in store.records.revisions("113439")] == [1, 2]
 
 
 def test_concurrent_creates_of_one_identifier(store, cable):
@@ -164,7 +164,7 @@ def test_concurrent_creates_of_one_identifier(store, cable):
     def create(n: int) -> None:
         barrier.wait()
         try:
-            outcomes[n] = store.create(copy.deepcopy(cable), f"writer-{n}")
+            outcomes[n] = store.records.create(copy.deepcopy(cable), f"writer-{n}")
         except Conflict as exc:
             outcomes[n] = exc
 
@@ -174,15 +174,14 @@ def test_concurrent_creates_of_one_identifier(store, cable):
     for thread in threads:
         thread.join()
     assert sum(not isinstance(o, Exception) for o in outcomes) == 1
-    assert len(store.revisions("113439")) == 1
+    assert len(store.records.revisions("113439")) == 1
 
 
 def test_migration_0002_backfills_the_written_date(database_url, cable):
     """A database at revision 0001 with a record upgrades to head with the record's EDTF date filled in."""
     from sqlalchemy import text
 
-    from metadata.storage import migrate
-    from metadata.storage.store import Store, make_engine
+    from metadata.storage import Store, make_engine, migrate
 
     engine = make_engine(database_url)
     migrate.upgrade(engine, "0001")
@@ -194,8 +193,8 @@ def test_migration_0002_backfills_the_written_date(database_url, cable):
                           "message, content_hash) VALUES ('113439', 1, :data, false, true, 'import', "
                           "'2026-01-01 00:00:00', 'import', 'x')"), {"data": json.dumps(dict(cable, created="194X"))})
     migrate.upgrade(engine)
-    assert migrate.current(engine) == "0003"
-    total, rows = Store(engine).list_records()
+    assert migrate.current(engine) == migrate.head()
+    total, rows = Store(engine).records.list_records()
     assert total == 1 and rows[0].created == "194X"
     engine.dispose()
 

@@ -42,7 +42,7 @@ def seeded_server(tmp_path):
     url = f"sqlite:///{tmp_path / 'viewer.db'}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     migrate.upgrade(app.extensions["muniment"]["store"].engine)
-    app.extensions["muniment"]["store"].save(archive_file.parse_file(SEED), "import")
+    app.extensions["muniment"]["store"].records.save(archive_file.parse_file(SEED), "import")
     app.extensions["muniment"]["store"].engine.dispose()
     with muniment_server(url, tmp_path) as base:
         yield base

@@ -14,6 +14,7 @@ import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 from metadata.record import dates, languages
+from metadata.record import sets as set_rules
 from metadata.record.urls import STORED
 
 
@@ -150,7 +151,7 @@ def validate_set(spec: str, name, description, known_specs: set[str]) -> list[di
         errors.append({"pointer": "/name", "message": "a set needs a name"})
     if not isinstance(description, str):
         errors.append({"pointer": "/description", "message": "must be text"})
-    parent = spec.rsplit(":", 1)[0] if spec and ":" in spec else None
+    parent = set_rules.parent(spec)
     if parent and parent not in known_specs:
         errors.append({"pointer": "/spec", "message": f"create the parent set {parent!r} first"})
     return errors

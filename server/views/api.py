@@ -8,7 +8,8 @@ import json
 import jsonpatch
 from flask import Blueprint, Response, g, request, url_for
 
-from metadata.storage.store import Conflict, Gone, NotFound, RecordState, StorageError
+from metadata.record import sets as set_rules
+from metadata.storage import Conflict, Gone, NotFound, RecordState, StorageError
 from metadata.record.validation import RecordInvalid, validate, validate_set
 
 from .. import auth, state
@@ -111,7 +112,7 @@ def list_records():
         per_page = min(max(int(request.args.get("per_page", 50)), 1), 500)
     except ValueError:
         raise Problem(400, "page and per_page are whole numbers.", "Bad Request") from None
-    total, rows = state.store().list_records(page=page, per_page=per_page, query=request.args.get("q", ""),
+    total, rows = state.store().records.list_records(page=page, per_page=per_page, query=request.args.get("q", ""),
                                              include_drafts=True, include_deleted=True)
     items = [{"identifier": r.id, "title": r.title, "revision": r.revision, "published": r.published,
               "deleted": r.deleted, "modified": r.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -125,7 +126,7 @@ def create_record():
     record = _validated(_body())
     publish = request.args.get("publish", "false").lower() in ("1", "true", "yes")
     try:
-        created = state.store().create(record, _author(), _message() or "created", published=publish)
+        created = state.store().records.create(record, _author(), _message() or "created", published=publish)
     except Conflict:
         raise Problem(409, f"Record {record['identifier']} already exists.", "Conflict") from None
     return _record_response(created, 201)
@@ -148,7 +149,7 @@ def replace_record(identifier: str):
     if record.get("identifier") != identifier:
         raise Problem(422, "The identifier in the body must be the one in the URL.", "Unprocessable Content",
                       errors=[{"pointer": "/identifier", "message": f"must be {identifier!r}"}])
-    return _record_response(_storage_call(state.store().update, identifier, record, expected, _author(),
+    return _record_response(_storage_call(state.store().records.update, identifier, record, expected, _author(),
                                           _message()))
 
 
@@ -161,7 +162,7 @@ def patch_record(identifier: str):
     expected = _expected_revision(current)
     patched = merge_patch(public_record(current.data), _body())
     record = _validated(patched)
-    return _record_response(_storage_call(state.store().update, identifier, record, expected, _author(),
+    return _record_response(_storage_call(state.store().records.update, identifier, record, expected, _author(),
                                           _message()))
 
 
@@ -174,26 +175,26 @@ def _change(identifier: str, call, *args) -> Response:
 @blueprint.delete("/records/<recid:identifier>")
 @auth.require("editor")
 def delete_record(identifier: str):
-    return _change(identifier, state.store().delete)
+    return _change(identifier, state.store().records.delete)
 
 
 @blueprint.post("/records/<recid:identifier>/restore")
 @auth.require("editor")
 def restore_record(identifier: str):
-    return _change(identifier, state.store().restore)
+    return _change(identifier, state.store().records.restore)
 
 
 @blueprint.post("/records/<recid:identifier>/<any(publish, unpublish):change>")
 @auth.require("editor")
 def publish_record(identifier: str, change: str):
-    return _change(identifier, state.store().set_published, change == "publish")
+    return _change(identifier, state.store().records.set_published, change == "publish")
 
 
 @blueprint.get("/records/<recid:identifier>/revisions")
 @auth.require("editor")
 def list_revisions(identifier: str):
     existing_record(identifier)
-    return _json([revision_summary(r) for r in state.store().revisions(identifier)])
+    return _json([revision_summary(r) for r in state.store().records.revisions(identifier)])
 
 
 def revision_summary(revision) -> dict:
@@ -203,7 +204,7 @@ def revision_summary(revision) -> dict:
 
 
 def _revision(identifier: str, number: int):
-    found = state.store().revision(identifier, number)
+    found = state.store().records.revision(identifier, number)
     if found is None:
         raise Problem(404, f"Record {identifier} has no revision {number}.", "Not Found")
     return found
@@ -243,7 +244,7 @@ def revert(identifier: str, number: int):
     current = existing_record(identifier)
     expected = _expected_revision(current)
     old = _revision(identifier, number)
-    return _record_response(_storage_call(state.store().update, identifier, old.data, expected, _author(),
+    return _record_response(_storage_call(state.store().records.update, identifier, old.data, expected, _author(),
                                           _message() or f"reverted to revision {number}"))
 
 
@@ -264,7 +265,7 @@ def merge_patch(target, patch):
 @blueprint.get("/sets")
 @auth.require("editor")
 def list_sets():
-    return _json(state.store().list_sets())
+    return _json(state.store().sets.all())
 
 
 @blueprint.put("/sets/<spec>")
@@ -272,19 +273,18 @@ def list_sets():
 def put_set(spec: str):
     body = _body()
     name, description = body.get("name"), body.get("description", "")
-    errors = validate_set(spec, name, description, {s["spec"] for s in state.store().list_sets()})
+    errors = validate_set(spec, name, description, {s["spec"] for s in state.store().sets.all()})
     if errors:
         raise Problem(422, "The set is invalid.", "Unprocessable Content", errors=errors)
-    parent = spec.rsplit(":", 1)[0] if ":" in spec else None
-    state.store().put_set(spec, name.strip(), description, parent)
-    return _json({"spec": spec, "name": name.strip(), "description": description, "parent": parent})
+    state.store().sets.put(spec, name.strip(), description)
+    return _json({"spec": spec, "name": name.strip(), "description": description, "parent": set_rules.parent(spec)})
 
 
 @blueprint.delete("/sets/<spec>")
 @auth.require("admin")
 def delete_set(spec: str):
     try:
-        if not state.store().delete_set(spec):
+        if not state.store().sets.delete(spec):
             raise Problem(404, f"No set {spec}.", "Not Found")
     except Conflict as exc:
         raise Problem(409, str(exc), "Conflict") from None
@@ -295,7 +295,7 @@ def delete_set(spec: str):
 @blueprint.get("/users")
 @auth.require("admin")
 def list_users():
-    return _json(state.store().list_users())
+    return _json(state.store().accounts.list_users())
 
 
 @blueprint.put("/users/<name>")
@@ -306,14 +306,14 @@ def put_user(name: str):
     errors = auth.user_problems(name, role, password)
     if errors:
         raise Problem(422, "The user is invalid.", "Unprocessable Content", errors=errors)
-    state.store().put_user(name, auth.hash_password(password), role)
+    state.store().accounts.put_user(name, auth.hash_password(password), role)
     return _json({"name": name, "role": role})
 
 
 @blueprint.get("/tokens")
 @auth.require("editor")
 def list_tokens():
-    return _json(state.store().list_tokens(_author()))
+    return _json(state.store().accounts.list_tokens(_author()))
 
 
 @blueprint.post("/tokens")
@@ -321,13 +321,13 @@ def list_tokens():
 def create_token():
     body = request.get_json(silent=True) or {}
     token = auth.new_token()
-    token_id = state.store().add_token(_author(), auth.token_digest(token), str(body.get("label", ""))[:200])
+    token_id = state.store().accounts.add_token(_author(), auth.token_digest(token), str(body.get("label", ""))[:200])
     return _json({"id": token_id, "token": token, "note": "Shown once; keep it safe."}, 201)
 
 
 @blueprint.delete("/tokens/<int(max=2147483647):token_id>")
 @auth.require("editor")
 def revoke_token(token_id: int):
-    if not state.store().revoke_token(_author(), token_id):
+    if not state.store().accounts.revoke_token(_author(), token_id):
         raise Problem(404, f"You have no token {token_id}.", "Not Found")
     return Response(status=204)

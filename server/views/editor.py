@@ -15,7 +15,7 @@ from functools import wraps
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from metadata.record import rights as rights_vocabulary
-from metadata.storage.store import Conflict, Gone, NotFound, RecordState
+from metadata.storage import Conflict, Gone, NotFound, RecordState
 from metadata.record.validation import validate, validate_set
 
 from .. import auth, state
@@ -70,7 +70,7 @@ def _require_csrf() -> None:
 
 
 def _context(**values) -> dict:
-    sets = state.store().list_sets()
+    sets = state.store().sets.all()
     return {"langmaps": LANGMAPS, "agent_lists": AGENT_LISTS, "labelled": LABELLED, "levels": LEVELS,
             "rights_choices": rights_vocabulary.choices(), "all_sets": sets, "role_labels": ROLE_LABELS,
             "csrf_token": auth.csrf_token(), "user": g.get("user"), **values}
@@ -91,7 +91,7 @@ def login():
     kept = _MultiValues.parse(stash) if target.startswith("/edit/") else None
     if kept:
         identifier = target.split("/")[3] if target.startswith("/edit/records/") else None
-        current = state.store().get(identifier) if identifier else None
+        current = state.store().records.get(identifier) if identifier else None
         return _render_form(from_post(kept), current, kept.get("revision", ""),
                             notice="You are logged in again. Nothing has been saved yet: check your changes "
                                    "and save.")
@@ -135,7 +135,7 @@ def home():
     except ValueError:
         page = 1
     query = request.args.get("q", "").strip()
-    total, rows = state.store().list_records(page=page, per_page=PER_PAGE, query=query, include_drafts=True,
+    total, rows = state.store().records.list_records(page=page, per_page=PER_PAGE, query=query, include_drafts=True,
                                              include_deleted=True)
     return render_template("editor_list.html", **_context(title="Edit records", rows=rows, total=total, page=page,
                                                           pages=max(math.ceil(total / PER_PAGE), 1), query=query))
@@ -192,15 +192,15 @@ def _save(current: RecordState | None):
     message = request.form.get("message", "").strip()
     try:
         if current is None:
-            saved = store.create(record, g.user["name"], message or "created",
+            saved = store.records.create(record, g.user["name"], message or "created",
                                  published=request.form.get("publish") == "yes")
         else:
-            saved = store.update(current.id, record, int(revision or 0), g.user["name"], message)
+            saved = store.records.update(current.id, record, int(revision or 0), g.user["name"], message)
     except Conflict:
         if current is None:
             errors = [{"pointer": "/identifier", "message": "a record with this identifier exists already"}]
             return _render_form(form, None, revision, errors=errors, status=409)
-        theirs = store.get(current.id)
+        theirs = store.records.get(current.id)
         return render_template("conflict.html", **_context(
             title="Someone saved first", identifier=current.id, theirs=theirs, mine=record,
             changes=field_diff(theirs.data, record), form=form, revision=theirs.revision)), 409
@@ -231,25 +231,25 @@ def confirm_delete(identifier: str):
 
 @blueprint.post("/edit/records/<recid:identifier>/delete")
 def delete_record(identifier: str):
-    return _transition(identifier, lambda i, rev, who, msg: state.store().delete(i, rev, who, msg))
+    return _transition(identifier, lambda i, rev, who, msg: state.store().records.delete(i, rev, who, msg))
 
 
 @blueprint.post("/edit/records/<recid:identifier>/restore")
 def restore_record(identifier: str):
-    return _transition(identifier, lambda i, rev, who, msg: state.store().restore(i, rev, who, msg))
+    return _transition(identifier, lambda i, rev, who, msg: state.store().records.restore(i, rev, who, msg))
 
 
 @blueprint.post("/edit/records/<recid:identifier>/publish")
 def publish_record(identifier: str):
     publish = request.form.get("published") == "yes"
-    return _transition(identifier, lambda i, rev, who, msg: state.store().set_published(i, publish, rev, who, msg))
+    return _transition(identifier, lambda i, rev, who, msg: state.store().records.set_published(i, publish, rev, who, msg))
 
 
 @blueprint.get("/edit/records/<recid:identifier>/history")
 @logged_in
 def history(identifier: str):
     current = existing_record(identifier)
-    revisions = state.store().revisions(identifier)
+    revisions = state.store().records.revisions(identifier)
     entries = []
     for index, revision in enumerate(revisions):
         before = revisions[index - 1].data if index else {}
@@ -260,10 +260,10 @@ def history(identifier: str):
 
 @blueprint.post("/edit/records/<recid:identifier>/revisions/<int(max=2147483647):number>/revert")
 def revert(identifier: str, number: int):
-    old = state.store().revision(identifier, number)
+    old = state.store().records.revision(identifier, number)
     if old is None and auth.current_user() is not None:
         raise Problem(404, f"Record {identifier} has no revision {number}.", "Not Found")
-    return _transition(identifier, lambda i, rev, who, msg: state.store().update(
+    return _transition(identifier, lambda i, rev, who, msg: state.store().records.update(
         i, old.data, rev, who, msg or f"reverted to revision {number}"))
 
 
@@ -275,11 +275,11 @@ def tokens():
     if request.method == "POST":
         _require_csrf()
         if request.form.get("revoke", "").isdigit():
-            state.store().revoke_token(user["name"], int(request.form["revoke"]))
+            state.store().accounts.revoke_token(user["name"], int(request.form["revoke"]))
         else:
             created = auth.new_token()
-            state.store().add_token(user["name"], auth.token_digest(created), request.form.get("label", "")[:200])
-    return render_template("tokens.html", **_context(title="API tokens", tokens=state.store().list_tokens(user["name"]),
+            state.store().accounts.add_token(user["name"], auth.token_digest(created), request.form.get("label", "")[:200])
+    return render_template("tokens.html", **_context(title="API tokens", tokens=state.store().accounts.list_tokens(user["name"]),
                                                      created=created))
 
 
@@ -299,9 +299,9 @@ def users():
         name, role, password = (request.form.get(k, "").strip() for k in ("name", "role", "password"))
         errors = [e["message"] for e in auth.user_problems(name, role, password)]
         if not errors:
-            state.store().put_user(name, auth.hash_password(password), role)
+            state.store().accounts.put_user(name, auth.hash_password(password), role)
             message = f"Saved {name} ({role})."
-    return render_template("users.html", **_context(title="Users", users=state.store().list_users(),
+    return render_template("users.html", **_context(title="Users", users=state.store().accounts.list_users(),
                                                     roles=list(auth.ROLES), message=message, form_errors=errors)), \
         (422 if errors else 200)
 
@@ -317,9 +317,9 @@ def sets():
         spec, name = request.form.get("spec", "").strip(), request.form.get("name", "").strip()
         description = request.form.get("description", "").strip()
         errors = [e["message"] for e in validate_set(spec, name, description,
-                                                     {s["spec"] for s in state.store().list_sets()})]
+                                                     {s["spec"] for s in state.store().sets.all()})]
         if not errors:
-            state.store().put_set(spec, name, description, spec.rsplit(":", 1)[0] if ":" in spec else None)
+            state.store().sets.put(spec, name, description)
             message = f"Saved set {spec}."
     return render_template("sets.html", **_context(title="Sets", message=message, form_errors=errors)), \
         (422 if errors else 200)

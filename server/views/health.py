@@ -11,6 +11,6 @@ blueprint = Blueprint("health", __name__)
 
 @blueprint.get("/healthz")
 def healthz():
-    with state.store().reading() as conn:
+    with state.store().db.reading() as conn:
         conn.execute(text("SELECT 1"))
     return jsonify(status="ok")

@@ -19,7 +19,7 @@ from manifests import render
 from manifests.fonts import FontSet
 from manifests.layout import HEIGHT, WIDTH
 from manifests.render import SIZES
-from metadata.storage.store import RecordState
+from metadata.storage import RecordState
 
 from .. import state
 from ..http import LruCache, digest, negotiate, representation, state_etag
@@ -56,7 +56,7 @@ def _json_type(profile_type: str) -> str:
 
 
 def _stored(identifier: str, fmt: str) -> tuple[RecordState, str]:
-    found = state.store().get_derived(identifier, fmt)
+    found = state.store().serving.get_derived(identifier, fmt)
     _public_or_problem(identifier, found[0] if found else None)
     return found
 
@@ -88,7 +88,7 @@ def manifest(identifier: str):
 
 def _current(identifier: str) -> RecordState:
     """The published record's state (no data), or the right problem: 404 unknown or draft, 410 deleted."""
-    return _public_or_problem(identifier, state.store().state(identifier))
+    return _public_or_problem(identifier, state.store().serving.state(identifier))
 
 
 _PUBLISHED = LruCache()
@@ -279,15 +279,15 @@ def _paged(collection_id_of, label: str, total: int, rows_for, part: int, part_o
 @blueprint.route("/iiif/collection/top", methods=["GET", "OPTIONS"])
 def top():
     store, urls = state.store(), state.urls()
-    total, rows = store.published(limit=COLLECTION_SIZE)
+    total, rows = store.collections.published(limit=COLLECTION_SIZE)
     name = state.settings().repository_name
     sets = [{"id": urls.collection(s["spec"]), "type": "Collection", "label": {"en": [s["name"]]}}
-            for s in store.list_sets() if s["parent"] is None]
+            for s in store.sets.all() if s["parent"] is None]
     if total <= COLLECTION_SIZE:
         document = _collection(urls.collection("top"), name, sets + _manifest_refs(rows))
     else:
         decades = [{"id": urls.decade_collection(decade), "type": "Collection", "label": {"en": [f"{decade}s"]},
-                    "summary": {"en": [f"{count} records"]}} for decade, count in store.published_decades()]
+                    "summary": {"en": [f"{count} records"]}} for decade, count in store.collections.decades()]
         document = _collection(urls.collection("top"), name, decades + sets,
                                summary=f"{total} records, by decade and by set")
     return _json_response(document, None, "top")
@@ -298,11 +298,11 @@ def top():
 def decade_collection(decade: int, page: int):
     store, urls = state.store(), state.urls()
     lower, upper = f"{decade:04d}-01-01", f"{decade + 9:04d}-12-31"
-    total, _ = store.published(lower=lower, upper=upper, limit=0)
+    total, _ = store.collections.published(lower=lower, upper=upper, limit=0)
     if total == 0 or decade % 10:
         raise Problem(404, f"No records from the {decade}s.", "Not Found")
     document = _paged(lambda p: urls.decade_collection(str(decade), p), f"{decade}s", total,
-                      lambda offset: store.published(lower=lower, upper=upper, offset=offset,
+                      lambda offset: store.collections.published(lower=lower, upper=upper, offset=offset,
                                                      limit=COLLECTION_SIZE)[1],
                       page, urls.collection("top"))
     return _json_response(document, None, f"decade-{decade}-{page}")
@@ -312,13 +312,13 @@ def decade_collection(decade: int, page: int):
 @blueprint.route("/iiif/collection/<spec>/<int:page>", methods=["GET", "OPTIONS"])
 def set_collection(spec: str, page: int):
     store, urls = state.store(), state.urls()
-    sets = {s["spec"]: s for s in store.list_sets()}
+    sets = {s["spec"]: s for s in store.sets.all()}
     if spec not in sets:
         raise Problem(404, f"No set {spec}.", "Not Found")
-    total, _ = store.published(spec=spec, limit=0)
+    total, _ = store.collections.published(spec=spec, limit=0)
     parent = sets[spec]["parent"]
     document = _paged(lambda p: urls.collection(spec, p), sets[spec]["name"], total,
-                      lambda offset: store.published(spec=spec, offset=offset, limit=COLLECTION_SIZE)[1], page,
+                      lambda offset: store.collections.published(spec=spec, offset=offset, limit=COLLECTION_SIZE)[1], page,
                       urls.collection(parent) if parent else urls.collection("top"))
     if page == 0:
         children = [{"id": urls.collection(s["spec"]), "type": "Collection", "label": {"en": [s["name"]]}}

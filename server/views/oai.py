@@ -15,7 +15,7 @@ from flask import Blueprint, Response, request, stream_with_context
 
 from metadata.formats import FORMATS
 from metadata.formats.qualified_dc import schema_text
-from metadata.storage.store import HarvestItem, utc_now
+from metadata.storage import HarvestItem, utc_now
 from metadata.formats.xml import clean
 
 from .. import state
@@ -112,7 +112,7 @@ def _error_body(errors: list[OAIError]) -> list[str]:
 def identify(arguments: dict, now) -> list[str]:
     settings = state.settings()
     urls = state.urls()
-    earliest = state.store().earliest_datestamp() or now
+    earliest = state.store().harvest.earliest_datestamp() or now
     sample = f"oai:{settings.oai_repository_id}:113439"
     return [
         "<Identify>",
@@ -154,7 +154,7 @@ def list_metadata_formats(arguments: dict, now) -> list[str]:
 def list_sets(arguments: dict, now) -> list[str]:
     if "resumptionToken" in arguments:
         raise OAIError("badResumptionToken", "ListSets is answered in one response; no token is valid.")
-    sets = state.store().list_sets()
+    sets = state.store().sets.all()
     if not sets:
         raise OAIError("noSetHierarchy", "This repository has no sets.")
     parts = ["<ListSets>"]
@@ -197,16 +197,16 @@ def _list(verb: str, arguments: dict, now) -> Iterator[str]:
         prefix = _format(arguments["metadataPrefix"])
         since, until = parse_range(arguments.get("from"), arguments.get("until"))
         spec = arguments.get("set")
-        if spec is not None and not store.list_sets():
+        if spec is not None and not store.sets.all():
             raise OAIError("noSetHierarchy", "This repository has no sets.")
         # Freeze the list's upper bound a second before now: a record changed during the harvest moves
         # past it, so it is never served twice and comes with the next incremental harvest.
         frozen = now - timedelta(seconds=1)
         until = frozen if until is None or until > frozen else until
-        total = store.harvest_count(spec=spec, since=since, until=until)
+        total = store.harvest.count(spec=spec, since=since, until=until)
         query = ListQuery(verb, prefix, spec, since, until, None, total, 0)
     page_size = settings.oai_page_size
-    items = store.harvest(query.prefix, spec=query.spec, since=query.since, until=query.until, after=query.after,
+    items = store.harvest.page(query.prefix, spec=query.spec, since=query.since, until=query.until, after=query.after,
                           limit=page_size + 1, with_content=verb == "ListRecords")
     if not items:
         # Also on a later page, when the records that were left all changed after the harvest began (they
@@ -244,7 +244,7 @@ def _format(prefix: str) -> str:
 
 def _local_item(identifier: str, prefix: str) -> HarvestItem:
     local = parse_identifier(identifier, state.settings().oai_repository_id)
-    item = state.store().harvest_item(local, prefix) if local else None
+    item = state.store().harvest.item(local, prefix) if local else None
     if item is None:
         raise OAIError("idDoesNotExist", f"'{identifier}' is not an identifier in this repository.")
     return item

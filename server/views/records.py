@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
 from metadata.record import describe, jsonld, languages, markdown, provenance, rights
-from metadata.storage.store import RecordState
+from metadata.storage import RecordState
 from metadata.record.text import first_text
 from metadata.record.urls import STORED
 
@@ -44,7 +44,7 @@ def context():
 
 
 def _public_state(identifier: str) -> RecordState:
-    record = state.store().get(identifier)
+    record = state.store().records.get(identifier)
     if record is None or record.public is None:
         raise Problem(404, f"No record {identifier}.", "Not Found")
     return record
@@ -88,7 +88,7 @@ _NQUADS = LruCache()
 
 
 def _stored_output(identifier: str, fmt: str) -> str:
-    found = state.store().get_derived(identifier, fmt)
+    found = state.store().serving.get_derived(identifier, fmt)
     if found is None:
         abort(500, f"the stored {fmt} output of {identifier} is missing; run `muniment rebuild`")
     return found[1]
@@ -98,7 +98,7 @@ def _stored_output(identifier: str, fmt: str) -> str:
 def history(identifier: str):
     """The record's revisions as W3C PROV (JSON-LD), linked from the record as ``history``."""
     current = _public_state(identifier)
-    document = provenance.history(identifier, state.store().revisions(identifier), state.urls())
+    document = provenance.history(identifier, state.store().records.revisions(identifier), state.urls())
     return representation(json.dumps(document, ensure_ascii=False, indent=2), JSONLD,
                           state_etag(current, "history"), current.datestamp)
 
@@ -129,7 +129,7 @@ def record_list():
     except ValueError:
         raise Problem(400, "page must be a whole number", "Bad Request") from None
     query = request.args.get("q", "").strip()
-    total, rows = state.store().list_records(page=page, per_page=PER_PAGE, query=query)
+    total, rows = state.store().records.list_records(page=page, per_page=PER_PAGE, query=query)
     pages = max(math.ceil(total / PER_PAGE), 1)
     urls = state.urls()
     items = [{"id": urls.record(r.id), "identifier": r.id, "title": r.title, "date": r.created,

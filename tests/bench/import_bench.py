@@ -29,7 +29,7 @@ def run_once(count: int) -> dict:
         store = app.extensions["muniment"]["store"]
         migrate.upgrade(store.engine)
         started = time.perf_counter()
-        written = sum(1 for _ in store.save_many(records(count), "bench", "benchmark import", batch_size=200))
+        written = sum(1 for _ in store.records.save_many(records(count), "bench", "benchmark import", batch_size=200))
         elapsed = time.perf_counter() - started
         store.engine.dispose()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

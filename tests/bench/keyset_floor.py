@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import Flask, Response, request
 from sqlalchemy import and_, select, tuple_
 
-from metadata.storage.store import make_engine
+from metadata.storage import make_engine
 from metadata.storage.tables import derived, records
 
 app = Flask(__name__)

@@ -63,7 +63,7 @@ def main() -> None:
         app = create_app({"DATABASE_URL": url, "BASE_URL": base, "SECRET_KEY": "bench"})
         store = app.extensions["muniment"]["store"]
         migrate.upgrade(store.engine)
-        store.save(archive_file.parse_file(SEED), "bench")
+        store.records.save(archive_file.parse_file(SEED), "bench")
         manifest = app.test_client().get("/iiif/113439/manifest").data
         store.engine.dispose()
         env = {"MUNIMENT_DATABASE_URL": url, "MUNIMENT_BASE_URL": base, "MUNIMENT_SECRET_KEY": "bench",

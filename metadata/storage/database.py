@@ -1,0 +1,114 @@
+"""The one door to the database: engines, write and read transactions, the fast per-thread read connection
+and the clock every datestamp comes from.
+
+Every part of the store (records, harvest, sets, accounts) goes through one ``Database``, so transaction rules
+(``BEGIN IMMEDIATE`` on SQLite, a clean ``Conflict`` instead of a lock error) are written once.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from metadata.storage.states import Conflict
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """Now in UTC, to the second (OAI-PMH granularity); stored naive."""
+    return datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+
+
+def engine_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = engine_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record):
+            # Let SQLAlchemy's "begin" event (below) issue BEGIN itself, so writes can use BEGIN IMMEDIATE.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            immediate = connection.get_execution_options().get("muniment_write")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """An engine with Muniment's transaction rules and the clock its datestamps come from."""
+
+    def __init__(self, engine: Engine, clock: Clock = utc_now):
+        self.engine = engine
+        self.clock = clock
+        self._local = threading.local()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction; on SQLite it holds the write lock from its first statement."""
+        with self.engine.connect() as conn:
+            conn.execution_options(muniment_write=True)
+            try:
+                with conn.begin():
+                    yield conn
+            except IntegrityError as exc:
+                raise Conflict(f"a concurrent write won: {exc.orig}") from exc
+            except OperationalError as exc:
+                if "locked" in str(exc.orig).lower() or "could not serialize" in str(exc.orig).lower():
+                    raise Conflict("the database was busy with another write; try again") from exc
+                raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def first_raw(self, sql: str, params: tuple):
+        """First row of a single autocommit statement on this thread's own read connection."""
+        if self.engine.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        try:
+            cursor = self._read_connection().cursor()
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            cursor.close()
+            return row
+        except Exception:
+            self._local.__dict__.pop("connection", None)  # a broken connection is replaced on the next read
+            raise
+
+    def _read_connection(self):
+        """A DBAPI connection kept per thread and process (never shared across a fork), in autocommit mode
+        so it never holds a transaction open between reads."""
+        held = getattr(self._local, "connection", None)
+        if held is None or held[0] != os.getpid():
+            connection = self.engine.raw_connection()
+            driver = connection.driver_connection
+            if hasattr(driver, "autocommit") and not isinstance(driver, sqlite3.Connection):
+                driver.autocommit = True
+            held = self._local.connection = (os.getpid(), connection)
+        return held[1]

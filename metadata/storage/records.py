@@ -1,0 +1,270 @@
+"""A record and its history: every write (create, update, delete, restore, publish, bulk save, rebuild) and
+the full reads editors and exports need.
+
+A write is one transaction across all tables: the record row, an immutable revision, the derived outputs
+(oai_dc, MARCXML, the IIIF manifest, ... produced by the ``derivers`` handed in, so a read is a lookup),
+the record's set memberships and a change event. On SQLite the transaction takes the write lock at its start
+(``BEGIN IMMEDIATE``) and on PostgreSQL the update is conditional on the revision the writer read, so two
+writers of one record never both win: the loser gets ``Conflict``, never a lock error.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.engine import Connection
+
+from metadata.record import dates
+from metadata.record.text import content_hash, first_text
+from metadata.record.urls import STORED
+from metadata.record.validation import check
+from metadata.storage.database import Database
+from metadata.storage.sets import Sets
+from metadata.storage.states import Conflict, Gone, NotFound, RecordState, Revision, StorageError
+from metadata.storage.tables import changes, derived, record_sets, records, revisions
+
+Deriver = Callable[[dict], "str | dict[str, str]"]
+
+
+class Records:
+    """Records, their revisions and derived outputs."""
+
+    def __init__(self, db: Database, derivers: Mapping[str, Deriver] | None = None):
+        self.db = db
+        self.derivers = dict(derivers or {})
+
+    def create(self, record: dict, author: str, message: str = "", published: bool = True) -> RecordState:
+        check(record)
+        with self.db.writing() as conn:
+            if self._row(conn, record["identifier"]) is not None:
+                raise Conflict(f"record {record['identifier']} already exists")
+            return self._write(conn, None, record, author, message, "create", deleted=False, published=published)
+
+    def update(self, identifier: str, record: dict, expected_revision: int, author: str,
+               message: str = "") -> RecordState:
+        check(record)
+        if record["identifier"] != identifier:
+            raise StorageError(f"the record's identifier {record['identifier']!r} is not {identifier!r}")
+        with self.db.writing() as conn:
+            row = self._existing(conn, identifier)
+            if row.deleted:
+                raise Gone(f"record {identifier} is deleted")
+            self._expect(row, expected_revision)
+            digest = content_hash(record)
+            if row.content_hash == digest:
+                return self._state(conn, row)
+            return self._write(conn, row, record, author, message, "update", deleted=False, published=row.published,
+                               digest=digest)
+
+    def delete(self, identifier: str, expected_revision: int, author: str, message: str = "") -> RecordState:
+        return self._transition(identifier, expected_revision, author, message, "delete", deleted=True)
+
+    def restore(self, identifier: str, expected_revision: int, author: str, message: str = "") -> RecordState:
+        return self._transition(identifier, expected_revision, author, message, "restore", deleted=False)
+
+    def set_published(self, identifier: str, published: bool, expected_revision: int, author: str,
+                      message: str = "") -> RecordState:
+        kind = "publish" if published else "unpublish"
+        return self._transition(identifier, expected_revision, author, message, kind, published=published)
+
+    def save(self, record: dict, author: str, message: str = "", published: bool = True) -> tuple[str, RecordState]:
+        """Create or update to exactly ``record`` (imports): ('created' | 'updated' | 'unchanged', state)."""
+        check(record)
+        with self.db.writing() as conn:
+            return self._save(conn, record, author, message, published)
+
+    def save_many(self, records: Iterable[dict], author: str, message: str = "", published: bool = True,
+                  batch_size: int = 500) -> Iterator[tuple[str, RecordState]]:
+        """Like ``save`` for many records, committing once per batch (bulk imports, benchmarks)."""
+        batch: list[dict] = []
+        for record in records:
+            check(record)
+            batch.append(record)
+            if len(batch) >= batch_size:
+                yield from self._save_batch(batch, author, message, published)
+                batch = []
+        if batch:
+            yield from self._save_batch(batch, author, message, published)
+
+    def _save_batch(self, batch, author, message, published):
+        with self.db.writing() as conn:
+            results = [self._save(conn, record, author, message, published) for record in batch]
+        return results
+
+    def _save(self, conn, record, author, message, published):
+        row = self._row(conn, record["identifier"])
+        if row is None:
+            return "created", self._write(conn, None, record, author, message, "create", deleted=False,
+                                          published=published)
+        digest = content_hash(record)
+        if not row.deleted and row.content_hash == digest:
+            return "unchanged", self._state(conn, row)
+        kind = "restore" if row.deleted else "update"
+        return "updated", self._write(conn, row, record, author, message, kind, deleted=False,
+                                      published=row.published, digest=digest)
+
+    def _transition(self, identifier, expected_revision, author, message, kind, deleted=None, published=None):
+        with self.db.writing() as conn:
+            row = self._existing(conn, identifier)
+            self._expect(row, expected_revision)
+            deleted = row.deleted if deleted is None else deleted
+            published = row.published if published is None else published
+            if kind in ("publish", "unpublish") and row.deleted:
+                raise Gone(f"record {identifier} is deleted")
+            if deleted == row.deleted and published == row.published:
+                return self._state(conn, row)
+            data = json.loads(conn.execute(select(revisions.c.data).where(
+                revisions.c.record_id == identifier, revisions.c.number == row.revision)).scalar_one())
+            return self._write(conn, row, data, author, message, kind, deleted=deleted, published=published)
+
+    @staticmethod
+    def _expect(row, expected_revision: int) -> None:
+        if expected_revision != row.revision:
+            raise Conflict(f"record {row.id} is at revision {row.revision}, not {expected_revision}", row.revision)
+
+    def _write(self, conn: Connection, row, data: dict, author: str, message: str, kind: str, *,
+               deleted: bool, published: bool, digest: str | None = None) -> RecordState:
+        identifier = data["identifier"]
+        now = self.db.clock()
+        digest = digest or content_hash(data)
+        lower, upper = dates.bounds(data["created"])
+        values = dict(datestamp=now, deleted=deleted, published=published, title=first_text(data["title"]),
+                      created=data["created"], date_lower=lower, date_upper=upper, content_hash=digest,
+                      harvestable=bool(published or (row is not None and row.harvestable)))
+        if row is None:
+            number = 1
+            conn.execute(records.insert().values(id=identifier, revision=number, **values))
+        else:
+            number = row.revision + 1
+            result = conn.execute(records.update().where(
+                records.c.id == identifier, records.c.revision == row.revision).values(revision=number, **values))
+            if result.rowcount != 1:
+                raise Conflict(f"record {identifier} was changed by someone else", None)
+        conn.execute(revisions.insert().values(
+            record_id=identifier, number=number, data=json.dumps(data, ensure_ascii=False), deleted=deleted,
+            published=published, author=author, created_at=now, message=message or kind, content_hash=digest))
+        conn.execute(changes.insert().values(record_id=identifier, kind=kind, revision=number, at=now, author=author))
+        if not deleted:
+            self._write_derived(conn, identifier, number, data, replace=row is not None)
+            self._write_sets(conn, identifier, data, replace=row is not None)
+        return RecordState(identifier, number, now, deleted, published, digest, data, values["harvestable"])
+
+    def _write_derived(self, conn, identifier, number, data, replace: bool) -> None:
+        if replace:
+            conn.execute(derived.delete().where(derived.c.record_id == identifier))
+        rows = []
+        for name, build in self.derivers.items():
+            output = build(data)  # a text, or several named texts (a manifest and its page layout)
+            for fmt, content in (output.items() if isinstance(output, dict) else [(name, output)]):
+                rows.append({"record_id": identifier, "format": fmt, "revision": number, "content": content})
+        if rows:
+            conn.execute(derived.insert(), rows)
+
+    def _write_sets(self, conn, identifier, data, replace: bool) -> None:
+        if replace:
+            conn.execute(record_sets.delete().where(record_sets.c.record_id == identifier))
+        specs = {STORED.set_spec(iri) for iri in data.get("isPartOf") or []} - {None}
+        if specs:
+            Sets.ensure(conn, specs)
+            conn.execute(record_sets.insert(), [{"record_id": identifier, "spec": s} for s in sorted(specs)])
+
+    @staticmethod
+
+    @staticmethod
+    def _row(conn, identifier: str):
+        return conn.execute(select(records).where(records.c.id == identifier)).first()
+
+    def _existing(self, conn, identifier: str):
+        row = self._row(conn, identifier)
+        if row is None:
+            raise NotFound(f"no record {identifier}")
+        return row
+
+    @staticmethod
+    def _state(conn, row) -> RecordState:
+        data = conn.execute(select(revisions.c.data).where(
+            revisions.c.record_id == row.id, revisions.c.number == row.revision)).scalar_one()
+        return RecordState(row.id, row.revision, row.datestamp, row.deleted, row.published, row.content_hash,
+                           json.loads(data), row.harvestable)
+
+    def get(self, identifier: str) -> RecordState | None:
+        with self.db.reading() as conn:
+            row = self._row(conn, identifier)
+            return None if row is None else self._state(conn, row)
+
+    def revisions(self, identifier: str) -> list[Revision]:
+        with self.db.reading() as conn:
+            rows = conn.execute(select(revisions).where(revisions.c.record_id == identifier)
+                                .order_by(revisions.c.number)).all()
+        return [_revision(r) for r in rows]
+
+    def revision(self, identifier: str, number: int) -> Revision | None:
+        with self.db.reading() as conn:
+            row = conn.execute(select(revisions).where(
+                revisions.c.record_id == identifier, revisions.c.number == number)).first()
+        return None if row is None else _revision(row)
+
+    def changes(self, identifier: str) -> list[dict]:
+        with self.db.reading() as conn:
+            rows = conn.execute(select(changes).where(changes.c.record_id == identifier)
+                                .order_by(changes.c.seq)).all()
+        return [dict(r._mapping) for r in rows]
+
+    def list_records(self, *, page: int = 1, per_page: int = 50, query: str = "",
+                     include_drafts: bool = False, include_deleted: bool = False) -> tuple[int, list]:
+        """One page of records for listings (title, dates, state), ordered by date then id, and the total."""
+        conditions = []
+        if not include_deleted:
+            conditions.append(records.c.deleted.is_(False))
+        if not include_drafts:
+            conditions.append(records.c.published.is_(True))
+        if query:
+            pattern = f"%{query.lower()}%"
+            conditions.append(or_(func.lower(records.c.title).like(pattern), func.lower(records.c.id).like(pattern)))
+        where = and_(True, *conditions)
+        with self.db.reading() as conn:
+            total = conn.execute(select(func.count()).select_from(records).where(where)).scalar_one()
+            rows = conn.execute(select(records.c.id, records.c.title, records.c.created, records.c.date_lower,
+                                       records.c.date_upper, records.c.datestamp, records.c.published,
+                                       records.c.deleted, records.c.revision).where(where)
+                                .order_by(records.c.date_lower, records.c.id)
+                                .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+        return total, rows
+
+    def iter_records(self, include_drafts: bool = True, batch: int = 500) -> Iterator[RecordState]:
+        """Every live record, in id order, read in batches (export, rebuild)."""
+        after = ""
+        while True:
+            with self.db.reading() as conn:
+                conditions = [records.c.id > after, records.c.deleted.is_(False)]
+                if not include_drafts:
+                    conditions.append(records.c.published.is_(True))
+                rows = conn.execute(select(records).where(*conditions).order_by(records.c.id).limit(batch)).all()
+                states = [self._state(conn, row) for row in rows]
+            if not states:
+                return
+            yield from states
+            after = states[-1].id
+
+    def rebuild(self, batch: int = 200) -> int:
+        """Re-derive every stored output from the current revisions (after a mapping or base URL change)."""
+        count = 0
+        after = ""
+        while True:
+            with self.db.writing() as conn:
+                rows = conn.execute(select(records).where(records.c.id > after, records.c.deleted.is_(False))
+                                    .order_by(records.c.id).limit(batch)).all()
+                for row in rows:
+                    state = self._state(conn, row)
+                    self._write_derived(conn, row.id, row.revision, state.data, replace=True)
+                    self._write_sets(conn, row.id, state.data, replace=True)
+            if not rows:
+                return count
+            count += len(rows)
+            after = rows[-1].id
+
+
+def _revision(row) -> Revision:
+    return Revision(row.record_id, row.number, json.loads(row.data), row.deleted, row.published, row.author,
+                    row.created_at, row.message, row.content_hash)
