@@ -54,6 +54,7 @@ run: setup
 	$(BIN)/muniment serve --host $(HOST) --port $(PORT)
 
 test: setup browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -1,4 +1,4 @@
-"""The IIIF Presentation 3.0 manifest of a record, built on write with iiif-prezi3 (DESIGN.md sections 3-4).
+"""The IIIF Presentation 3.0 manifest of a record, built on write with iiif-prezi3 (docs/architecture.md, "IIIF").
 
 Text versions are typeset into reading pages (``layout``): each page is a Canvas painted with its page image
 (a IIIF Image API level 0 service) and carrying that page's slice of the text as a ``supplementing``
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from iiif_prezi3 import Manifest
 
-from metadata.record import dates, describe, languages
+from metadata.record import dates, describe, languages, timestamps
 from metadata.record.text import first_text
 from metadata.record.urls import STORED
 
@@ -210,7 +210,7 @@ def build(record: dict, options: Options) -> dict[str, str]:
             {"id": STORED.record_format(identifier, "xml"), "type": "Dataset", "format": "application/xml",
              "profile": OAI_DC_PROFILE, "label": _en("Record (Dublin Core)")},
         ],
-        "navDate": dates.bounds(record["created"])[0] + "T00:00:00Z",
+        "navDate": timestamps.day_start(dates.bounds(record["created"])[0]),
         "items": canvases,
     }
     if record.get("abstract"):

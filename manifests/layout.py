@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from .fonts import CJK_LANGUAGES, FontSet
 
@@ -34,8 +34,6 @@ class Page:
     text: str = ""
     lines: list[list[str]] = field(default_factory=list)
 
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 @lru_cache(maxsize=16)

@@ -13,7 +13,9 @@ import secrets
 from datetime import timedelta
 from functools import wraps
 
-from flask import g, request, session
+import json
+
+from flask import g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from metadata.storage import utc_now
@@ -65,15 +67,33 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
-def check_csrf() -> None:
+def csrf_valid() -> bool:
+    """Whether this request carries the session's CSRF token (header for scripts, form field for pages)."""
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
-    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+    expected = session.get("csrf", "")
+    if not sent or not expected or not sent.isascii():
+        return False
+    return hmac.compare_digest(sent, expected)
+
+
+def check_csrf() -> None:
+    if not csrf_valid():
         raise Problem(403, "The form's CSRF token is missing or expired; reload the page and try again.",
                       "Forbidden")
 
 
+def has_role(user: dict | None, role: str) -> bool:
+    """Whether ``user`` holds ``role`` or a larger one (admin includes editor)."""
+    return user is not None and ROLES.get(user["role"], 0) >= ROLES[role]
+
+
+def _check_role(user: dict, role: str) -> None:
+    if not has_role(user, role):
+        raise Problem(403, f"This needs the {role} role.", "Forbidden")
+
+
 def require(role: str = "editor"):
-    """Route decorator: 401 for anonymous requests, 403 for too small a role, then CSRF for session writes."""
+    """API route decorator: 401 for anonymous requests, 403 for too small a role, then CSRF for session writes."""
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -81,14 +101,43 @@ def require(role: str = "editor"):
             if user is None:
                 raise Problem(401, "Log in or send an API token to do this.", "Unauthorized",
                               headers={"WWW-Authenticate": 'Bearer realm="muniment"'})
-            if ROLES.get(user["role"], 0) < ROLES[role]:
-                raise Problem(403, f"This needs the {role} role.", "Forbidden")
+            _check_role(user, role)
             if request.method in UNSAFE and not g.via_token:
                 check_csrf()
             return view(*args, **kwargs)
         wrapper.required_role = role
         return wrapper
     return decorate
+
+
+def page(role: str = "editor", csrf: bool = True):
+    """Editor page decorator: an anonymous visitor is sent to the login page (a POST's form is kept on it and
+    comes back after logging in), too small a role is a 403, and a POST needs the CSRF token when ``csrf``
+    (the record form checks it itself, to show what was typed instead of an error)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return _login_first()
+            _check_role(user, role)
+            if csrf and request.method in UNSAFE:
+                check_csrf()
+            return view(*args, **kwargs)
+        wrapper.required_role = role
+        return wrapper
+    return decorate
+
+
+def _login_first():
+    """A redirect to the login page; for a POST, a 401 login page that carries the posted form."""
+    if request.method not in UNSAFE:
+        return redirect(url_for("editor.login", next=request.full_path))
+    stash = {k: request.form.getlist(k) for k in request.form if k not in ("csrf_token", "action")}
+    page = render_template("login.html", title="Log in again", next=request.path, stash=json.dumps(stash),
+                           message="Your session ended before this was saved. Log in again: "
+                                   "what you typed is kept and shown back to you.")
+    return page, 401
 
 
 def user_problems(name, role, password) -> list[dict]:

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from metadata.record import identifiers, timestamps
+
 TOKEN_LIFETIME = timedelta(hours=48)
-DATESTAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 # verb -> (required arguments, optional arguments); resumptionToken is exclusive where it is allowed.
 VERBS: dict[str, tuple[frozenset, frozenset]] = {
@@ -104,7 +105,7 @@ def parse_range(since: str | None, until: str | None) -> tuple[datetime | None, 
             fmt = "%Y-%m-%d"
         elif _SECOND.match(value):
             granularities.add("second")
-            fmt = DATESTAMP
+            fmt = timestamps.DATESTAMP
         else:
             raise OAIError("badArgument", f"'{value}' is not a valid {name} date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ).")
         try:
@@ -119,10 +120,6 @@ def parse_range(since: str | None, until: str | None) -> tuple[datetime | None, 
     return parsed[0], parsed[1]
 
 
-def format_datestamp(moment: datetime) -> str:
-    return moment.strftime(DATESTAMP)
-
-
 class Tokens:
     """Signed, stateless resumption tokens that expire after TOKEN_LIFETIME."""
 
@@ -131,8 +128,8 @@ class Tokens:
 
     def issue(self, query: ListQuery, last: tuple[datetime, str], cursor: int) -> str:
         payload = {"v": query.verb, "m": query.prefix, "s": query.spec,
-                   "f": format_datestamp(query.since) if query.since else None,
-                   "u": format_datestamp(query.until), "d": format_datestamp(last[0]), "i": last[1],
+                   "f": timestamps.datestamp(query.since) if query.since else None,
+                   "u": timestamps.datestamp(query.until), "d": timestamps.datestamp(last[0]), "i": last[1],
                    "n": query.total, "c": cursor}
         return self.serializer.dumps(payload)
 
@@ -148,9 +145,9 @@ class Tokens:
                 raise OAIError("badResumptionToken", f"The resumptionToken belongs to {data['v']}, not {verb}.")
             return ListQuery(
                 verb=verb, prefix=data["m"], spec=data["s"],
-                since=datetime.strptime(data["f"], DATESTAMP) if data["f"] else None,
-                until=datetime.strptime(data["u"], DATESTAMP),
-                after=(datetime.strptime(data["d"], DATESTAMP), data["i"]), total=int(data["n"]), cursor=int(data["c"]))
+                since=datetime.strptime(data["f"], timestamps.DATESTAMP) if data["f"] else None,
+                until=datetime.strptime(data["u"], timestamps.DATESTAMP),
+                after=(datetime.strptime(data["d"], timestamps.DATESTAMP), data["i"]), total=int(data["n"]), cursor=int(data["c"]))
         except (KeyError, TypeError, ValueError):
             raise OAIError("badResumptionToken", "The resumptionToken is malformed.") from None
 
@@ -160,6 +157,6 @@ def parse_identifier(identifier: str, repository_id: str) -> str | None:
     prefix = f"oai:{repository_id}:"
     if identifier.startswith(prefix):
         local = identifier[len(prefix):]
-        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}", local):
+        if identifiers.is_identifier(local):
             return local
     return None

@@ -4,11 +4,12 @@ from __future__ import annotations
 import copy
 import json
 
+from metadata.record import identifiers
 from metadata.record.validation import load_schema
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 ID = {"name": "identifier", "in": "path", "required": True,
-      "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"}}
+      "schema": {"type": "string", "pattern": f"^{identifiers.pattern()}$"}}
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
             "description": "The record's current ETag; required (428 without, 412 when stale)."}
 MESSAGE = {"name": "Muniment-Message", "in": "header", "required": False, "schema": {"type": "string"},

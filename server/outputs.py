@@ -1,4 +1,4 @@
-"""Which derived outputs are built when a record is written (DESIGN.md section 1), one serializer each."""
+"""Which derived outputs are built when a record is written (docs/architecture.md, "The path of a record"), one serializer each."""
 from __future__ import annotations
 
 from manifests import builder

@@ -1,4 +1,4 @@
-"""RFC 9457 problem details for every error the server answers (DESIGN.md section 5)."""
+"""RFC 9457 problem details for every error the server answers (docs/architecture.md, "URLs")."""
 from __future__ import annotations
 
 from flask import Flask, Response, json, request

@@ -262,7 +262,9 @@ def test_pyld_expands_a_manifest_offline(client, loaded):
     manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
     quads = pyld_jsonld.to_rdf(manifest, {"documentLoader": OfflineLoader(documents), "format": "application/n-quads"})
     assert f"<{BASE}iiif/113439/manifest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://iiif.io/api/presentation/3#Manifest>" in quads
-    assert "<http://www.w3.org/ns/oa#supplementing>" in quads or "supplementing" in quads
+    annotation = f"<{BASE}iiif/113439/annotations/1/a1>"
+    assert (f"{annotation} <http://www.w3.org/ns/oa#motivatedBy> <http://iiif.io/api/presentation/3#supplementing>"
+            in quads)
 
 
 def test_record_page_links_its_manifest(client, loaded):

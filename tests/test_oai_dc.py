@@ -1,4 +1,4 @@
-"""oai_dc serializer: schema-valid against the OAI's XSD, carries the mapping of DESIGN.md section 3."""
+"""oai_dc serializer: schema-valid against the OAI's XSD, carries the mapping of docs/architecture.md."""
 from __future__ import annotations
 
 import copy

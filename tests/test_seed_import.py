@@ -15,7 +15,7 @@ from tests.support.paths import SAMPLE, SEED
 
 
 def contents_after(text: str, entry: str) -> str:
-    """The seed's contents section after its 'Translation - English' line, as DESIGN.md section 2 defines."""
+    """The seed's contents section after its 'Translation - English' line, as docs/architecture.md ("Importers") defines."""
     contents = text.split("#### **Contents:**", 1)[1]
     return contents.split(entry, 1)[1].strip("\n")
 

@@ -1,4 +1,4 @@
-"""oai_dc: simple Dublin Core for OAI-PMH harvesters (DESIGN.md section 3, oai_dc column).
+"""oai_dc: simple Dublin Core for OAI-PMH harvesters (docs/architecture.md, "Mapping to each output").
 
 Valid against the OAI's oai_dc.xsd. Fifteen elements carry everything a catalogue can use: roles go into the
 value text ("Wolff, David (translator)"), the addressee and provenance into descriptions.

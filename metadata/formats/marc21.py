@@ -1,4 +1,4 @@
-"""MARCXML (MARC 21 slim) for library catalogues (DESIGN.md section 3, marc21 column).
+"""MARCXML (MARC 21 slim) for library catalogues (docs/architecture.md, "Mapping to each output").
 
 Languages use MARC codes (041 $a translation, $h original; 008/35-37), the creation date goes to 008 and
 264 _0 $c, people to 100/700 with relator terms in $e, the citation to 524, the printed source to 773 (an

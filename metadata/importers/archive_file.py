@@ -6,7 +6,7 @@ what the archive holds ("Translation - English", "Transcript - Russian", "Scan o
 texts follow, under ``##### <entry>`` headings when there are several. Inside a text, other ``####`` lines are
 the document's own headings and stay in the text.
 
-``parse`` returns a record in stored form (DESIGN.md section 2) or raises ``SeedFormatError`` naming the line.
+``parse`` returns a record in stored form (docs/architecture.md, "Stored form") or raises ``SeedFormatError`` naming the line.
 """
 from __future__ import annotations
 

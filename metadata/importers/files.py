@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from metadata.importers import archive_file
+from metadata.record import identifiers
 from metadata.record.urls import UrlBuilder
 from metadata.record.validation import validate
 
 SEED_SUFFIXES = {".txt"}
 JSON_SUFFIXES = {".jsonld", ".json", ".jsonl", ".ndjson"}
-_RECORD_URL = re.compile(r"^(?P<base>https?://.+/)records/[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+_RECORD_URL = re.compile(rf"^(?P<base>https?://.+/)records/{identifiers.pattern()}$")
 
 
 class ImportProblem(ValueError):

@@ -11,10 +11,10 @@ from metadata.record import languages, rights
 from metadata.record.text import first_text
 
 ROLE_NAMES = {
-    "relators:aut": "author", "relators:sgn": "signer", "relators:trl": "translator",
-    "relators:rcp": "addressee", "relators:edt": "editor", "relators:ctb": "contributor",
-    "relators:cre": "creator",
+    "aut": "author", "sgn": "signer", "trl": "translator", "rcp": "addressee", "edt": "editor",
+    "ctb": "contributor", "cre": "creator",
 }
+"""MARC relator codes Muniment uses, with the term MARC's relator list gives each (for $e and the editor)."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Party:
 
     @property
     def role_names(self) -> list[str]:
-        return [ROLE_NAMES.get("relators:" + r, r) for r in self.roles]
+        return [ROLE_NAMES.get(r, r) for r in self.roles]
 
 
 def _roles(node: dict) -> dict[str, list[str]]:
@@ -98,10 +98,6 @@ def label_pairs(language_map: dict | None) -> list[tuple[str, str]]:
 def source_text(record: dict) -> str | None:
     source = record.get("source")
     return source.get("label") if source else None
-
-
-def labels(nodes: list[dict] | None, key: str) -> list[str]:
-    return [first_text(n.get(key)) for n in nodes or []]
 
 
 def rights_label(uri: str | None) -> str | None:

@@ -38,9 +38,6 @@ class UrlBuilder:
     def version(self, identifier: str, key: str) -> str:
         return f"{self.record(identifier)}/{key}"
 
-    def records(self) -> str:
-        return f"{self.base}records"
-
     def history(self, identifier: str) -> str:
         return f"{self.record(identifier)}/history.jsonld"
 

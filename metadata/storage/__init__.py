@@ -5,3 +5,6 @@ Callers outside storage import from here: the Store, the engine factory and the 
 from metadata.storage.database import engine_url, make_engine, utc_now
 from metadata.storage.states import Conflict, Gone, HarvestItem, NotFound, RecordState, Revision, StorageError
 from metadata.storage.store import Store
+
+__all__ = ["Conflict", "Gone", "HarvestItem", "NotFound", "RecordState", "Revision", "StorageError", "Store",
+           "engine_url", "make_engine", "utc_now"]

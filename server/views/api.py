@@ -4,15 +4,18 @@ invalid records are 422 with every error's JSON pointer and nothing is stored.""
 from __future__ import annotations
 
 import json
+from datetime import timezone
 
-import jsonpatch
 from flask import Blueprint, Response, g, request, url_for
 
 from metadata.record import sets as set_rules
+from metadata.record import timestamps
+from metadata.record.diff import field_diff
 from metadata.storage import Conflict, Gone, NotFound, RecordState, StorageError
 from metadata.record.validation import RecordInvalid, validate, validate_set
 
 from .. import auth, state
+from ..arguments import page_argument, per_page_argument
 from .. import openapi as openapi_document
 from ..documents import existing_record, incoming_record, public_record
 from ..problems import Problem
@@ -32,7 +35,7 @@ def _json(body, status: int = 200, headers: dict | None = None) -> Response:
 def _record_response(current: RecordState, status: int = 200) -> Response:
     response = _json(public_record(current.data), status)
     response.headers["ETag"] = current.etag
-    response.headers["Last-Modified"] = current.datestamp.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    response.last_modified = current.datestamp.replace(tzinfo=timezone.utc)
     response.headers["Muniment-Revision"] = str(current.revision)
     response.headers["Muniment-Published"] = "true" if current.published else "false"
     response.headers["Muniment-Deleted"] = "true" if current.deleted else "false"
@@ -107,15 +110,11 @@ def openapi():
 @blueprint.get("/records")
 @auth.require("editor")
 def list_records():
-    try:
-        page = min(max(int(request.args.get("page", 1)), 1), 10**6)
-        per_page = min(max(int(request.args.get("per_page", 50)), 1), 500)
-    except ValueError:
-        raise Problem(400, "page and per_page are whole numbers.", "Bad Request") from None
+    page, per_page = page_argument(), per_page_argument(50, 500)
     total, rows = state.store().records.list_records(page=page, per_page=per_page, query=request.args.get("q", ""),
                                              include_drafts=True, include_deleted=True)
     items = [{"identifier": r.id, "title": r.title, "revision": r.revision, "published": r.published,
-              "deleted": r.deleted, "modified": r.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "deleted": r.deleted, "modified": timestamps.datestamp(r.datestamp),
               "url": state.urls().base.rstrip("/") + url_for("api.get_record", identifier=r.id)} for r in rows]
     return _json({"total": total, "page": page, "perPage": per_page, "items": items})
 
@@ -199,7 +198,7 @@ def list_revisions(identifier: str):
 
 def revision_summary(revision) -> dict:
     return {"number": revision.number, "author": revision.author,
-            "created": revision.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "message": revision.message,
+            "created": timestamps.datestamp(revision.created_at), "message": revision.message,
             "deleted": revision.deleted, "published": revision.published, "contentHash": revision.content_hash}
 
 
@@ -227,15 +226,6 @@ def diff_revisions(identifier: str):
         raise Problem(400, "Give the two revision numbers as ?from=N&to=M.", "Bad Request") from None
     return _json({"from": first, "to": second,
                   "changes": field_diff(_revision(identifier, first).data, _revision(identifier, second).data)})
-
-
-def field_diff(before: dict, after: dict) -> list[dict]:
-    """Field-level changes (JSON Patch operations with the old value where one existed)."""
-    operations = jsonpatch.make_patch(before, after).patch
-    for operation in operations:
-        if operation["op"] in ("replace", "remove"):
-            operation["old"] = jsonpatch.JsonPointer(operation["path"]).resolve(before)
-    return operations
 
 
 @blueprint.post("/records/<recid:identifier>/revisions/<int(max=2147483647):number>/revert")

@@ -7,72 +7,31 @@ logging in the form comes back filled in, unsaved.
 """
 from __future__ import annotations
 
-import hmac
 import json
 import math
-from functools import wraps
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from metadata.record import rights as rights_vocabulary
+from metadata.record.describe import ROLE_NAMES
+from metadata.record.diff import field_diff
 from metadata.storage import Conflict, Gone, NotFound, RecordState
 from metadata.record.validation import validate, validate_set
 
 from .. import auth, state
+from ..arguments import page_argument, revision_argument
 from ..documents import existing_record
 from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, field_of, from_post, to_form, to_record
 from ..problems import Problem
-from .api import field_diff
 
 blueprint = Blueprint("editor", __name__)
 PER_PAGE = 25
 LEVELS = ["", "fonds", "series", "file", "item"]
-ROLE_LABELS = {"aut": "author", "sgn": "signer", "cre": "creator", "edt": "editor", "ctb": "contributor",
-               "trl": "translator"}
-
-
-def _user_or_relogin():
-    """The logged-in user; for an anonymous POST, a 401 login page that keeps the posted form."""
-    user = auth.current_user()
-    if user is not None:
-        return user, None
-    if request.method == "GET":
-        return None, redirect(url_for("editor.login", next=request.full_path))
-    stash = {k: request.form.getlist(k) for k in request.form if k not in ("csrf_token", "action")}
-    page = render_template("login.html", title="Log in again", next=request.path, stash=json.dumps(stash),
-                           message="Your session ended before this was saved. Log in again: "
-                                   "what you typed is kept and shown back to you.")
-    return None, (page, 401)
-
-
-def logged_in(view):
-    """Route decorator: the editor's pages need a logged-in editor (a login page keeps a POST's data)."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        user, response = _user_or_relogin()
-        if response:
-            return response
-        if auth.ROLES.get(user["role"], 0) < auth.ROLES["editor"]:
-            raise Problem(403, "This needs the editor role.", "Forbidden")
-        return view(*args, **kwargs)
-    return wrapper
-
-
-def _csrf_ok() -> bool:
-    sent = request.form.get("csrf_token", "")
-    return bool(sent) and hmac.compare_digest(sent, session.get("csrf", ""))
-
-
-def _require_csrf() -> None:
-    """For forms that hold nothing worth keeping (the record form re-renders what was typed instead)."""
-    if not _csrf_ok():
-        raise Problem(403, "The form had expired; reload the page and try again.", "Forbidden")
-
 
 def _context(**values) -> dict:
     sets = state.store().sets.all()
     return {"langmaps": LANGMAPS, "agent_lists": AGENT_LISTS, "labelled": LABELLED, "levels": LEVELS,
-            "rights_choices": rights_vocabulary.choices(), "all_sets": sets, "role_labels": ROLE_LABELS,
+            "rights_choices": rights_vocabulary.choices(), "all_sets": sets, "role_labels": ROLE_NAMES,
             "csrf_token": auth.csrf_token(), "user": g.get("user"), **values}
 
 
@@ -121,19 +80,16 @@ class _MultiValues(dict):
 
 
 @blueprint.post("/logout")
-@auth.require("editor")
+@auth.page("editor")
 def logout():
     auth.logout()
     return redirect(url_for("records.record_list"))
 
 
 @blueprint.get("/edit")
-@logged_in
+@auth.page("editor")
 def home():
-    try:
-        page = min(max(int(request.args.get("page", 1)), 1), 10**6)
-    except ValueError:
-        page = 1
+    page = page_argument()
     query = request.args.get("q", "").strip()
     total, rows = state.store().records.list_records(page=page, per_page=PER_PAGE, query=query, include_drafts=True,
                                              include_deleted=True)
@@ -155,7 +111,7 @@ def _render_form(form: dict, current: RecordState | None, revision, errors: list
 
 
 @blueprint.route("/edit/new", methods=["GET", "POST"])
-@logged_in
+@auth.page("editor", csrf=False)
 def new_record():
     if request.method == "GET":
         blank = to_form({"identifier": "", "title": {"en": ""}, "created": ""})
@@ -164,7 +120,7 @@ def new_record():
 
 
 @blueprint.route("/edit/records/<recid:identifier>", methods=["GET", "POST"])
-@logged_in
+@auth.page("editor", csrf=False)
 def edit_record(identifier: str):
     current = existing_record(identifier)
     if request.method == "GET":
@@ -177,7 +133,7 @@ def _save(current: RecordState | None):
     if current is not None:
         form["identifier"] = current.id
     revision = request.form.get("revision", "")
-    if not _csrf_ok():
+    if not auth.csrf_valid():
         return _render_form(form, current, revision, notice="This form had expired. Nothing was saved; your "
                                                             "changes are below: check them and save again.",
                             status=403)
@@ -209,12 +165,10 @@ def _save(current: RecordState | None):
     return redirect(url_for("editor.edit_record", identifier=saved.id, saved=saved.revision), 303)
 
 
-@logged_in
-def _transition(identifier: str, call, *args):
-    user = g.user
-    _require_csrf()
+def _transition(identifier: str, call):
+    """Apply ``call(identifier, revision, author, message)`` from a form, then show the record again."""
     try:
-        call(identifier, *args, int(request.form.get("revision", 0)), user["name"], request.form.get("message", ""))
+        call(identifier, revision_argument(), g.user["name"], request.form.get("message", ""))
     except Conflict:
         raise Problem(409, "Someone changed the record meanwhile; reload it and try again.", "Conflict") from None
     except (NotFound, Gone) as exc:
@@ -223,30 +177,33 @@ def _transition(identifier: str, call, *args):
 
 
 @blueprint.get("/edit/records/<recid:identifier>/delete")
-@logged_in
+@auth.page("editor")
 def confirm_delete(identifier: str):
     current = existing_record(identifier)
     return render_template("confirm_delete.html", **_context(title=f"Delete {identifier}?", current=current))
 
 
 @blueprint.post("/edit/records/<recid:identifier>/delete")
+@auth.page("editor")
 def delete_record(identifier: str):
     return _transition(identifier, lambda i, rev, who, msg: state.store().records.delete(i, rev, who, msg))
 
 
 @blueprint.post("/edit/records/<recid:identifier>/restore")
+@auth.page("editor")
 def restore_record(identifier: str):
     return _transition(identifier, lambda i, rev, who, msg: state.store().records.restore(i, rev, who, msg))
 
 
 @blueprint.post("/edit/records/<recid:identifier>/publish")
+@auth.page("editor")
 def publish_record(identifier: str):
     publish = request.form.get("published") == "yes"
     return _transition(identifier, lambda i, rev, who, msg: state.store().records.set_published(i, publish, rev, who, msg))
 
 
 @blueprint.get("/edit/records/<recid:identifier>/history")
-@logged_in
+@auth.page("editor")
 def history(identifier: str):
     current = existing_record(identifier)
     revisions = state.store().records.revisions(identifier)
@@ -259,21 +216,21 @@ def history(identifier: str):
 
 
 @blueprint.post("/edit/records/<recid:identifier>/revisions/<int(max=2147483647):number>/revert")
+@auth.page("editor")
 def revert(identifier: str, number: int):
     old = state.store().records.revision(identifier, number)
-    if old is None and auth.current_user() is not None:
+    if old is None:
         raise Problem(404, f"Record {identifier} has no revision {number}.", "Not Found")
     return _transition(identifier, lambda i, rev, who, msg: state.store().records.update(
         i, old.data, rev, who, msg or f"reverted to revision {number}"))
 
 
 @blueprint.route("/edit/tokens", methods=["GET", "POST"])
-@logged_in
+@auth.page("editor")
 def tokens():
     user = g.user
     created = None
     if request.method == "POST":
-        _require_csrf()
         if request.form.get("revoke", "").isdigit():
             state.store().accounts.revoke_token(user["name"], int(request.form["revoke"]))
         else:
@@ -283,19 +240,12 @@ def tokens():
                                                      created=created))
 
 
-def _admin_only():
-    if auth.ROLES.get(g.user["role"], 0) < auth.ROLES["admin"]:
-        raise Problem(403, "This needs the admin role.", "Forbidden")
-
-
 @blueprint.route("/edit/users", methods=["GET", "POST"])
-@logged_in
+@auth.page("admin")
 def users():
     """Admins add users and reset passwords and roles."""
-    _admin_only()
     message, errors = "", []
     if request.method == "POST":
-        _require_csrf()
         name, role, password = (request.form.get(k, "").strip() for k in ("name", "role", "password"))
         errors = [e["message"] for e in auth.user_problems(name, role, password)]
         if not errors:
@@ -307,13 +257,11 @@ def users():
 
 
 @blueprint.route("/edit/sets", methods=["GET", "POST"])
-@logged_in
+@auth.page("admin")
 def sets():
     """Admins create and rename sets (the OAI-PMH sets and IIIF collections records belong to)."""
-    _admin_only()
     message, errors = "", []
     if request.method == "POST":
-        _require_csrf()
         spec, name = request.form.get("spec", "").strip(), request.form.get("name", "").strip()
         description = request.form.get("description", "").strip()
         errors = [e["message"] for e in validate_set(spec, name, description,

@@ -19,6 +19,7 @@ from manifests import render
 from manifests.fonts import FontSet
 from manifests.layout import HEIGHT, WIDTH
 from manifests.render import SIZES
+from metadata.record import timestamps
 from metadata.storage import RecordState
 
 from .. import state
@@ -244,7 +245,7 @@ def _cached(current: RecordState, name: str, make) -> bytes:
 def _manifest_refs(rows) -> list[dict]:
     urls = state.urls()
     return [{"id": urls.manifest(r.id), "type": "Manifest", "label": {"en": [r.title]},
-             "navDate": f"{r.date_lower}T00:00:00Z"} for r in rows]
+             "navDate": timestamps.day_start(r.date_lower)} for r in rows]
 
 
 def _collection(collection_id: str, label: str, items: list[dict], summary: str | None = None,

@@ -14,13 +14,14 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, request, stream_with_context
 
 from metadata.formats import FORMATS
+from metadata.record import timestamps
 from metadata.formats.qualified_dc import schema_text
 from metadata.storage import HarvestItem, utc_now
 from metadata.formats.xml import clean
 
 from .. import state
 from ..http import digest, representation
-from ..oai_protocol import TOKEN_LIFETIME, ListQuery, OAIError, Tokens, check_arguments, format_datestamp, \
+from ..oai_protocol import TOKEN_LIFETIME, ListQuery, OAIError, Tokens, check_arguments, \
     parse_identifier, parse_range
 
 blueprint = Blueprint("oai", __name__)
@@ -67,7 +68,7 @@ def _respond(now, verb: str | None, arguments: dict, body: Iterable[str]) -> Res
         request_element = f"<request{attributes}>{esc(base)}</request>"
 
     def generate() -> Iterator[str]:
-        yield f"{ENVELOPE}<responseDate>{format_datestamp(now)}</responseDate>{request_element}"
+        yield f"{ENVELOPE}<responseDate>{timestamps.datestamp(now)}</responseDate>{request_element}"
         yield from body
         yield "</OAI-PMH>"
 
@@ -120,7 +121,7 @@ def identify(arguments: dict, now) -> list[str]:
         f"<baseURL>{esc(urls.oai())}</baseURL>",
         "<protocolVersion>2.0</protocolVersion>",
         f"<adminEmail>{esc(settings.admin_email)}</adminEmail>",
-        f"<earliestDatestamp>{format_datestamp(earliest)}</earliestDatestamp>",
+        f"<earliestDatestamp>{timestamps.datestamp(earliest)}</earliestDatestamp>",
         "<deletedRecord>persistent</deletedRecord>",
         "<granularity>YYYY-MM-DDThh:mm:ssZ</granularity>",
         "<compression>gzip</compression>",
@@ -216,7 +217,7 @@ def _list(verb: str, arguments: dict, now) -> Iterator[str]:
     items = items[:page_size]
     token_element = ""
     if more or query.after is not None:
-        expires = format_datestamp(now + TOKEN_LIFETIME)
+        expires = timestamps.datestamp(now + TOKEN_LIFETIME)
         attributes = f'completeListSize="{query.total}" cursor="{query.cursor}"'
         if more:
             token = tokens.issue(query, (items[-1].datestamp, items[-1].id), query.cursor + len(items))
@@ -259,7 +260,7 @@ def _renderer():
         status = ' status="deleted"' if item.deleted else ""
         specs = "".join(f"<setSpec>{esc(spec)}</setSpec>" for spec in item.specs)
         header = (f"<header{status}><identifier>{prefix}{item.id}</identifier>"
-                  f"<datestamp>{format_datestamp(item.datestamp)}</datestamp>{specs}</header>")
+                  f"<datestamp>{timestamps.datestamp(item.datestamp)}</datestamp>{specs}</header>")
         if not with_metadata:
             return header
         if item.deleted or item.content is None:

@@ -7,12 +7,14 @@ import math
 from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
-from metadata.record import describe, jsonld, languages, markdown, provenance, rights
+from metadata.record import describe, jsonld, languages, markdown, provenance, rights, timestamps
 from metadata.storage import RecordState
 from metadata.record.text import first_text
+from metadata.record import identifiers
 from metadata.record.urls import STORED
 
 from .. import state
+from ..arguments import page_argument
 from ..documents import public_json, public_record
 from ..http import LruCache, digest, negotiate, representation, state_etag
 from ..problems import Problem
@@ -28,8 +30,8 @@ PER_PAGE = 50
 
 
 class RecordIdConverter(BaseConverter):
-    """Record identifiers (DESIGN.md section 5): no dots, so format suffixes are unambiguous."""
-    regex = r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}"
+    """Record identifiers (docs/architecture.md, "URLs"): no dots, so format suffixes are unambiguous."""
+    regex = identifiers.pattern()
 
 
 @blueprint.record_once
@@ -78,7 +80,7 @@ def _render(identifier: str, mimetype: str, vary: bool):
     else:
         public = public_record(current.data)
         body = render_template("record.html", record=public, view=RecordView(public), state=current,
-                               title=first_text(public["title"]))
+                               title=first_text(public["title"]), manifest=state.urls().manifest(identifier))
     return representation(body, mimetype, state_etag(current, mimetype.split("/")[1]), current.datestamp,
                           vary_accept=vary)
 
@@ -118,22 +120,19 @@ def version_text(identifier: str, key: str):
 
 @blueprint.get("/")
 def home():
-    """The front page is the browsable, searchable list of records (DESIGN.md section 5)."""
+    """The front page is the browsable, searchable list of records (docs/architecture.md, "URLs")."""
     return record_list()
 
 
 @blueprint.get("/records")
 def record_list():
-    try:
-        page = min(max(int(request.args.get("page", "1")), 1), 10**6)
-    except ValueError:
-        raise Problem(400, "page must be a whole number", "Bad Request") from None
+    page = page_argument()
     query = request.args.get("q", "").strip()
     total, rows = state.store().records.list_records(page=page, per_page=PER_PAGE, query=query)
     pages = max(math.ceil(total / PER_PAGE), 1)
     urls = state.urls()
     items = [{"id": urls.record(r.id), "identifier": r.id, "title": r.title, "date": r.created,
-              "modified": r.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ")} for r in rows]
+              "modified": timestamps.datestamp(r.datestamp)} for r in rows]
     chosen = negotiate([HTML, "application/json"], HTML)
     if chosen == "application/json":
         listing = {"total": total, "page": page, "pages": pages, "perPage": PER_PAGE, "items": items}
