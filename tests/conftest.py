@@ -16,7 +16,7 @@ from metadata.storage import migrate
 from metadata.storage import engine_url
 from server import create_app
 
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 POSTGRES_URL = os.environ.get("MUNIMENT_TEST_POSTGRES_URL")
 BASE_URL = "http://muniment.test/"
@@ -104,4 +104,4 @@ def client(app):
 
 @pytest.fixture
 def seed_text() -> str:
-    return SEED.read_text("utf-8")
+    return seed_file().read_text("utf-8")

@@ -15,7 +15,7 @@ from server import auth, create_app
 
 from tests.conftest import BASE_URL
 from tests.support.live import muniment_server
-from tests.support.paths import SAMPLE, SEED
+from tests.support.paths import sample_file, seed_file
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def editor(tokens):
 
 @pytest.fixture
 def seed_json(app) -> dict:
-    record = archive_file.parse_file(SEED)
+    record = archive_file.parse_file(seed_file())
     with app.test_request_context():
         from server.documents import public_record
         return public_record(record)
@@ -210,7 +210,7 @@ def test_twenty_concurrent_read_modify_write_clients(tmp_path):
     store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
     secret = auth.new_token()
     store.accounts.add_token("eve", auth.token_digest(secret))
-    store.records.save(archive_file.parse_file(SAMPLE), "import")
+    store.records.save(archive_file.parse_file(sample_file()), "import")
     store.engine.dispose()
     headers = {"Authorization": f"Bearer {secret}"}
     outcomes: dict[int, list[int]] = {n: [] for n in range(20)}

@@ -12,7 +12,7 @@ import pytest
 from metadata.record.urls import STORED
 from metadata.storage import migrate
 
-from tests.support.paths import REPO, SAMPLE, SEED
+from tests.support.paths import REPO, sample_file, seed_file
 
 SAMPLE_LINE = (REPO / "samples" / "194x-album.jsonld").read_text("utf-8").replace("\n", "")
 MUNIMENT = [sys.executable, "-c", "from server.cli import main; main()"]
@@ -31,10 +31,10 @@ def db(database_url):
 
 
 def test_import_seed_then_every_fact_is_served(db, tmp_path):
-    result = run(["import", str(SEED)], db, tmp_path)
+    result = run(["import", str(seed_file())], db, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "created 113439 (revision 1)" in result.stdout
-    again = run(["import", str(SEED)], db, tmp_path)
+    again = run(["import", str(seed_file())], db, tmp_path)
     assert "unchanged 113439 (revision 1)" in again.stdout
 
     from server import create_app
@@ -57,7 +57,7 @@ def test_bad_files_fail_with_file_and_line_and_store_nothing(db, tmp_path):
     broken_json.write_text('{"identifier": "x"}\n{not json\n')
     invalid = tmp_path / "invalid.jsonl"
     invalid.write_text(SAMPLE_LINE + "\n" + '{"identifier": "x"}\n')
-    result = run(["import", str(bad), str(SAMPLE), str(broken_json), str(invalid)], db, tmp_path)
+    result = run(["import", str(bad), str(sample_file()), str(broken_json), str(invalid)], db, tmp_path)
     assert result.returncode == 1
     assert f"{bad}:7: unknown language 'Klingonese'" in result.stderr
     assert f"{broken_json}:2: invalid JSON" in result.stderr
@@ -69,7 +69,7 @@ def test_bad_files_fail_with_file_and_line_and_store_nothing(db, tmp_path):
 
 
 def test_validate_stores_nothing(db, tmp_path):
-    result = run(["validate", str(SEED), str(REPO / "samples")], db, tmp_path)
+    result = run(["validate", str(seed_file()), str(REPO / "samples")], db, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "ok (113439)" in result.stdout
     assert run(["export"], db, tmp_path).stdout == ""
@@ -81,7 +81,7 @@ def test_validate_stores_nothing(db, tmp_path):
 
 def test_export_to_an_empty_database_reproduces_every_record(database_url, tmp_path):
     first, second = database_url, f"sqlite:///{tmp_path / 'second.db'}"
-    assert run(["import", str(SEED), str(SAMPLE), str(REPO / "samples")], first, tmp_path).returncode == 0
+    assert run(["import", str(seed_file()), str(sample_file()), str(REPO / "samples")], first, tmp_path).returncode == 0
     exported = run(["export", "-o", str(tmp_path / "all.jsonl")], first, tmp_path)
     assert "exported 6 record(s)" in exported.stderr, exported.stderr
     # Another server, another base URL: the records still come back identical.
@@ -96,11 +96,11 @@ def test_export_to_an_empty_database_reproduces_every_record(database_url, tmp_p
 
 
 def test_rebuild_and_db_upgrade(db, tmp_path):
-    assert run(["import", str(SEED)], db, tmp_path).returncode == 0
+    assert run(["import", str(seed_file())], db, tmp_path).returncode == 0
     assert f"database at revision {migrate.head()}" in run(["db", "upgrade"], db, tmp_path).stdout
     assert "rebuilt 1 record(s)" in run(["rebuild"], db, tmp_path).stdout
 
 
 def test_stored_form_never_leaks_the_placeholder(db, tmp_path):
-    run(["import", str(SEED)], db, tmp_path)
+    run(["import", str(seed_file())], db, tmp_path)
     assert STORED.base not in run(["export"], db, tmp_path).stdout

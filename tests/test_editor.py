@@ -10,7 +10,7 @@ from metadata.importers import archive_file
 from server import auth, create_app
 
 from tests.support.forms import form_fields
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 PASSWORD = "correct horse battery staple"
 
@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def editor_client(app, store):
     store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
-    store.records.save(archive_file.parse_file(SEED), "import")
+    store.records.save(archive_file.parse_file(seed_file()), "import")
     client = app.test_client()
     response = client.post("/login", data={"name": "ann", "password": PASSWORD, "next": "/edit"})
     assert response.status_code == 302
@@ -177,7 +177,7 @@ def test_delete_restore_history_and_revert(editor_client, store, client):
     assert "duplicate" in history and "<ins>A mistake</ins>" in history
     _, fields = form_fields(history, action="/revisions/1/revert")
     assert editor_client.post("/edit/records/113439/revisions/1/revert", data=fields).status_code == 303
-    assert store.records.get("113439").data == archive_file.parse_file(SEED)
+    assert store.records.get("113439").data == archive_file.parse_file(seed_file())
 
 
 def test_create_a_record_and_titles_are_escaped(editor_client, store, client):

@@ -14,7 +14,7 @@ from server import auth, create_app
 
 from tests.support.browser import CHROMIUM_ARGS, chromium_path, require
 from tests.support.live import muniment_server
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
@@ -28,7 +28,7 @@ def server(tmp_path):
     migrate.upgrade(store.engine)
     store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
     store.accounts.put_user("bob", auth.hash_password(PASSWORD), "editor")
-    store.records.save(archive_file.parse_file(SEED), "import")
+    store.records.save(archive_file.parse_file(seed_file()), "import")
     store.engine.dispose()
     with muniment_server(url, tmp_path) as base:
         yield base

@@ -9,14 +9,14 @@ from lxml import etree
 from metadata.importers import archive_file
 
 from tests.support import xsd
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 BASE = "http://muniment.test/"
 
 
 @pytest.fixture
 def seeded(store):
-    return store.records.create(archive_file.parse_file(SEED), "import")
+    return store.records.create(archive_file.parse_file(seed_file()), "import")
 
 
 @pytest.mark.parametrize("accept, mimetype", [
@@ -105,7 +105,7 @@ def test_deleted_record_is_410_with_a_tombstone(client, store, seeded):
 
 
 def test_drafts_are_not_public(client, store):
-    draft = store.records.create(archive_file.parse_file(SEED), "alice", published=False)
+    draft = store.records.create(archive_file.parse_file(seed_file()), "alice", published=False)
     assert client.get("/records/113439.jsonld").status_code == 404
     assert client.get("/records", headers={"Accept": "application/json"}).get_json()["total"] == 0
     store.records.delete("113439", draft.revision, "alice")  # a draft never published leaves no public tombstone
@@ -136,7 +136,7 @@ def test_context_and_health(client):
 
 
 def test_title_markup_is_escaped(client, store):
-    record = archive_file.parse_file(SEED)
+    record = archive_file.parse_file(seed_file())
     record["title"] = {"en": "<script>alert(1)</script>"}
     store.records.create(record, "alice")
     page = client.get("/records/113439").get_data(as_text=True)

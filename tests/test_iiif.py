@@ -19,7 +19,8 @@ from metadata.storage.tables import derived
 from metadata.record.urls import STORED
 from server.views import iiif as iiif_view
 
-from tests.support.paths import IIIF_SCHEMA, JSONLD_DIR, REPO, SAMPLE, SEED
+from tests.support import reference
+from tests.support.paths import REPO, sample_file, seed_file
 
 BASE = "http://muniment.test/"
 PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -27,7 +28,7 @@ PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/c
 
 @pytest.fixture(scope="module")
 def validator():
-    return jsonschema.Draft7Validator(json.loads(IIIF_SCHEMA.read_text()))
+    return jsonschema.Draft7Validator(reference.iiif_schema())
 
 
 def _with_scans(record: dict) -> dict:
@@ -45,8 +46,8 @@ def _with_scans(record: dict) -> dict:
 @pytest.fixture
 def loaded(store):
     """The seed, the sample, the project's samples, a record with scans; the sample drafts one record."""
-    store.records.save(archive_file.parse_file(SEED), "import")
-    sample = archive_file.parse_file(SAMPLE)
+    store.records.save(archive_file.parse_file(seed_file()), "import")
+    sample = archive_file.parse_file(sample_file())
     store.records.save(sample, "import")
     for path in importer.expand_paths([REPO / "samples"]):
         for record in importer.read_file(path):
@@ -76,6 +77,10 @@ MANIFESTS = ["113439", "300451", "scanned", "album-194x", "memo-1962-reading-roo
 
 @pytest.mark.parametrize("identifier", MANIFESTS)
 def test_every_manifest_is_schema_valid_and_served_at_its_id(client, loaded, validator, identifier):
+    _assert_valid_manifest(client, validator, identifier)
+
+
+def _assert_valid_manifest(client, validator, identifier: str) -> None:
     url = f"{BASE}iiif/{identifier}/manifest"
     response = _get(client, url)
     assert response.headers["Content-Type"] == PRESENTATION
@@ -131,7 +136,7 @@ def test_seed_annotations_join_to_the_full_translation(client, loaded):
     manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
     texts = [a["body"]["value"] for canvas in manifest["items"] for page in canvas.get("annotations", [])
              for a in page["items"] if a["motivation"] == "supplementing"]
-    seed = archive_file.parse_file(SEED)
+    seed = archive_file.parse_file(seed_file())
     assert "".join(texts) == seed["hasVersion"][0]["text"]
     assert len(manifest["items"]) > 5 and manifest["behavior"] == ["paged"]
     body = manifest["items"][0]["annotations"][0]["items"][0]["body"]
@@ -154,7 +159,7 @@ def test_manifest_fields(client, loaded):
     assert manifest["provider"][0]["type"] == "Agent"
     renderings = {r["format"]: r["id"] for r in manifest["rendering"]}
     text = _get(client, renderings["text/plain"]).get_data(as_text=True)
-    assert text == archive_file.parse_file(SEED)["hasVersion"][0]["text"]
+    assert text == archive_file.parse_file(seed_file())["hasVersion"][0]["text"]
     pdf = _get(client, renderings["application/pdf"])
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     memo = _get(client, f"{BASE}iiif/memo-1962-reading-room/manifest").get_json(force=True)
@@ -172,7 +177,7 @@ def test_scans_are_painted_and_text_kept_as_annotations(client, loaded):
     assert bodies[1]["id"] == "https://images.example.org/scan-2.jpg"
     assert [c["height"] for c in manifest["items"]] == [3000, 2900]
     texts = [a["body"]["value"] for c in manifest["items"] for a in c["annotations"][0]["items"]]
-    sample = archive_file.parse_file(SAMPLE)
+    sample = archive_file.parse_file(sample_file())
     joined = {lang: "".join(a["body"]["value"] for c in manifest["items"] for a in c["annotations"][0]["items"]
                             if a["body"]["language"] == lang) for lang in ("ru", "en")}
     assert joined == {"ru": sample["hasVersion"][0]["text"], "en": sample["hasVersion"][1]["text"]}
@@ -257,14 +262,36 @@ def test_manifest_is_built_on_write_and_changes_with_the_record(client, store, l
 
 
 def test_pyld_expands_a_manifest_offline(client, loaded):
-    mapping = json.loads((JSONLD_DIR / "url-map.json").read_text())
-    documents = {url: json.loads((JSONLD_DIR / path).read_text()) for url, path in mapping.items()}
     manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
-    quads = pyld_jsonld.to_rdf(manifest, {"documentLoader": OfflineLoader(documents), "format": "application/n-quads"})
+    quads = _nquads(manifest)
     assert f"<{BASE}iiif/113439/manifest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://iiif.io/api/presentation/3#Manifest>" in quads
     annotation = f"<{BASE}iiif/113439/annotations/1/a1>"
     assert (f"{annotation} <http://www.w3.org/ns/oa#motivatedBy> <http://iiif.io/api/presentation/3#supplementing>"
             in quads)
+
+
+def _nquads(document: dict) -> str:
+    """``document`` as N-Quads, every remote context read from the pinned copies (never the network)."""
+    loader = OfflineLoader(reference.jsonld_documents())
+    return pyld_jsonld.to_rdf(document, {"documentLoader": loader, "format": "application/n-quads"})
+
+
+PROJECT_MANIFESTS = ["113439", "album-194x", "memo-1962-reading-room", "990002",
+                     "1951-03-letter-anna-sokolova-to-the-irkutsk-regional-library"]
+
+
+def test_project_samples_alone_give_valid_manifests_that_expand_offline(client, store, validator):
+    """Needs only the repository and the reference files, so it runs in a clone without ../shared."""
+    for path in importer.expand_paths([REPO / "samples"]):
+        for record in importer.read_file(path):
+            store.records.save(record, "import")
+    for identifier in PROJECT_MANIFESTS:
+        _assert_valid_manifest(client, validator, identifier)
+    top = _get(client, f"{BASE}iiif/collection/top").get_json(force=True)
+    _valid(validator, top)
+    quads = _nquads(_get(client, f"{BASE}iiif/memo-1962-reading-room/manifest").get_json(force=True))
+    assert (f"<{BASE}iiif/memo-1962-reading-room/manifest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+            "<http://iiif.io/api/presentation/3#Manifest>") in quads
 
 
 def test_record_page_links_its_manifest(client, loaded):

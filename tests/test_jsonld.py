@@ -9,14 +9,14 @@ from metadata.record import jsonld
 from metadata.importers import archive_file
 from metadata.record.urls import STORED, UrlBuilder
 
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 DCTERMS = "http://purl.org/dc/terms/"
 
 
 @pytest.fixture(scope="module")
 def quads() -> str:
-    return jsonld.nquads(archive_file.parse_file(SEED))
+    return jsonld.nquads(archive_file.parse_file(seed_file()))
 
 
 def test_expansion_yields_citation_provenance_and_version_triples(quads):
@@ -42,7 +42,7 @@ def test_translator_attribution_with_relator_role(quads):
 
 
 def test_expand_keeps_repeatable_keys_and_language_maps():
-    record = archive_file.parse_file(SEED)
+    record = archive_file.parse_file(seed_file())
     expanded = jsonld.expand(record, jsonld.loader_for(STORED))
     node = expanded[0]
     assert node[f"{DCTERMS}title"] == [{"@value": "Cable, Liu Shaoqi to Mao Zedong", "@language": "en"}]

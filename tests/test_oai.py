@@ -15,7 +15,7 @@ from server.oai_protocol import Tokens
 
 from tests.conftest import BACKENDS, make_app, postgres_database
 from tests.support.oai import NS, Harvester, error_codes, identifiers, request_attributes
-from tests.support.paths import REPO, SAMPLE, SEED
+from tests.support.paths import REPO, sample_file, seed_file
 
 REPO_ID = "archive.muniment.test"
 PREFIX = f"oai:{REPO_ID}:"
@@ -37,10 +37,10 @@ def repository(request, tmp_path_factory):
     with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 'oai.db'}")) as url:
         app = make_app(url, tmp, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3)
         store = app.extensions["muniment"]["store"]
-        for path in [SEED, SAMPLE, *importer.expand_paths([REPO / "samples"])]:
+        for path in [seed_file(), sample_file(), *importer.expand_paths([REPO / "samples"])]:
             for record in importer.read_file(path):
                 store.records.save(record, "import")
-        cable = archive_file.parse_file(SEED)
+        cable = archive_file.parse_file(seed_file())
         noisy = _variant(cable, "noisy")
         noisy["abstract"] = {"en": "bell\x07 and escape\x1b characters & <markup>"}
         noisy["hasVersion"][0]["text"] += "\x0c\x00"

@@ -9,7 +9,7 @@ from metadata.formats import dublin_core
 from metadata.importers import files as importer, archive_file as archive_file
 
 from tests.support import xsd
-from tests.support.paths import REPO, SAMPLE, SEED
+from tests.support.paths import REPO, sample_file, seed_file
 
 DC = "{http://purl.org/dc/elements/1.1/}"
 
@@ -19,7 +19,7 @@ def _values(document, name):
 
 
 def test_seed_oai_dc_is_valid_and_complete():
-    record = archive_file.parse_file(SEED)
+    record = archive_file.parse_file(seed_file())
     document = xsd.assert_valid(dublin_core.oai_dc(record), xsd.OAI_DC)
     assert "Cable, Liu Shaoqi to Mao Zedong" in _values(document, "title")
     assert _values(document, "creator") == ["Liu Shaoqi", "Gao Gang (signer)", "Wang Jiaxiang (signer)"]
@@ -47,7 +47,7 @@ def test_sort_names_rights_subjects_and_sets():
 
 
 def test_control_characters_never_reach_the_xml():
-    record = copy.deepcopy(archive_file.parse_file(SAMPLE))
+    record = copy.deepcopy(archive_file.parse_file(sample_file()))
     record["abstract"]["en"] = "bell\x07 form feed\x0c nul\x00 ok"
     document = xsd.assert_valid(dublin_core.oai_dc(record), xsd.OAI_DC)
     assert "bell form feed nul ok" in _values(document, "description")

@@ -14,7 +14,7 @@ from metadata.importers import archive_file
 from server import auth
 
 from tests.conftest import make_app
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def fuzz_app(tmp_path_factory):
     store = app.extensions["muniment"]["store"]
     store.accounts.put_user("ada", auth.hash_password("ada-password-long"), "admin")
     store.accounts.add_token("ada", auth.token_digest("fuzz-token"))
-    store.records.save(archive_file.parse_file(SEED), "import")
+    store.records.save(archive_file.parse_file(seed_file()), "import")
     yield app
     store.engine.dispose()
 

@@ -9,12 +9,12 @@ import pytest
 from metadata.importers import files as importer, archive_file as archive_file
 from metadata.record.validation import RecordInvalid, check, validate
 
-from tests.support.paths import REPO, SEED
+from tests.support.paths import REPO, seed_file
 
 
 @pytest.fixture(scope="module")
 def cable() -> dict:
-    return archive_file.parse_file(SEED)
+    return archive_file.parse_file(seed_file())
 
 
 def test_cable_from_seed_and_sample_cable_are_valid(cable):

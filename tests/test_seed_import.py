@@ -11,7 +11,7 @@ from metadata.record import validation
 from metadata.importers.archive_file import SeedFormatError, parse, parse_date_phrase
 from metadata.record.urls import STORED
 
-from tests.support.paths import SAMPLE, SEED
+from tests.support.paths import sample_file, seed_file
 
 
 def contents_after(text: str, entry: str) -> str:
@@ -22,7 +22,7 @@ def contents_after(text: str, entry: str) -> str:
 
 @pytest.fixture(scope="module")
 def cable() -> dict:
-    return archive_file.parse_file(SEED)
+    return archive_file.parse_file(seed_file())
 
 
 def test_seed_record_is_valid(cable):
@@ -90,7 +90,7 @@ def test_seed_signatories_are_creators_with_roles(cable):
 
 
 def test_sample_with_transcript_scan_and_circa_date():
-    record = archive_file.parse_file(SAMPLE)
+    record = archive_file.parse_file(sample_file())
     assert validation.validate(record) == []
     assert record["created"] == "1955~"
     assert record["identifier"] == "300451"

@@ -13,12 +13,12 @@ from metadata.storage import Conflict, Gone, NotFound
 from metadata.storage.tables import changes, derived, record_sets, revisions
 from metadata.record.validation import RecordInvalid
 
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 
 @pytest.fixture
 def cable() -> dict:
-    return archive_file.parse_file(SEED)
+    return archive_file.parse_file(seed_file())
 
 
 def test_create_writes_record_revision_outputs_and_change(store, cable):

@@ -19,7 +19,7 @@ from server import create_app
 
 from tests.support.browser import CHROMIUM_ARGS, MIRADOR, UV_DIST, chromium_path, require
 from tests.support.live import free_port, muniment_server
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def seeded_server(tmp_path):
     url = f"sqlite:///{tmp_path / 'viewer.db'}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     migrate.upgrade(app.extensions["muniment"]["store"].engine)
-    app.extensions["muniment"]["store"].records.save(archive_file.parse_file(SEED), "import")
+    app.extensions["muniment"]["store"].records.save(archive_file.parse_file(seed_file()), "import")
     app.extensions["muniment"]["store"].engine.dispose()
     with muniment_server(url, tmp_path) as base:
         yield base

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from metadata.importers import archive_file
 from metadata.record.urls import STORED
 
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 
 def records(count: int, start: int = 0, text_bytes: int | None = None) -> Iterator[dict]:
     """``count`` valid records derived from the seed; each differs in id, date, title and text."""
-    template = archive_file.parse_file(SEED)
+    template = archive_file.parse_file(seed_file())
     text = template["hasVersion"][0]["text"]
     if text_bytes is not None:
         text = (text * (text_bytes // len(text) + 1))[:text_bytes]

@@ -1,4 +1,4 @@
-"""Offline XML Schema validation with lxml, resolving schema URLs through shared/oai-pmh/catalog.xml."""
+"""Offline XML Schema validation with lxml, resolving schema URLs to the pinned copies in the reference cache."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -6,15 +6,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from .paths import OAI_SCHEMAS
-
-CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
+from . import reference
 
 
 @lru_cache(maxsize=1)
 def _catalog() -> dict[str, str]:
-    tree = etree.parse(str(OAI_SCHEMAS / "catalog.xml"))
-    return {e.get("systemId"): str(OAI_SCHEMAS / e.get("uri")) for e in tree.iter(f"{CATALOG_NS}system")}
+    return {url: str(path) for url, path in reference.xml_schemas().items()}
 
 
 class CatalogResolver(etree.Resolver):
@@ -35,10 +32,11 @@ def _parser() -> etree.XMLParser:
 
 @lru_cache(maxsize=None)
 def schema(*imports: tuple[str, str]) -> etree.XMLSchema:
-    """One schema importing each (namespace, location) in order (order matters: see shared/oai-pmh/README)."""
+    """One schema importing each (namespace, location) in order: dcterms (and so the 2008 dc.xsd) must come
+    before oai_dc, as libxml2 keeps the first schema it meets for a namespace."""
     body = "".join(f'<xs:import namespace="{ns}" schemaLocation="{loc}"/>' for ns, loc in imports)
     driver = f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{body}</xs:schema>'
-    document = etree.fromstring(driver.encode(), _parser(), base_url=str(OAI_SCHEMAS / "driver.xsd"))
+    document = etree.fromstring(driver.encode(), _parser(), base_url=str(_schema_dir() / "driver.xsd"))
     return etree.XMLSchema(document)
 
 
@@ -56,8 +54,9 @@ def assert_valid(xml: str | bytes, *imports: tuple[str, str]) -> etree._Element:
     return document
 
 
-def local_path(url: str) -> Path:
-    return Path(_catalog()[url])
+def _schema_dir() -> Path:
+    """The cache folder the XSDs sit in (the driver schema's base, so relative imports land there)."""
+    return Path(_catalog()[OAI_PMH[1]]).parent
 
 
 DCTERMS = ("http://purl.org/dc/terms/", "http://dublincore.org/schemas/xmls/qdc/2008/02/11/dcterms.xsd")
