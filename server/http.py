@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import OrderedDict
 from datetime import timezone
 
@@ -37,6 +38,12 @@ def representation(body: str | bytes, mimetype: str, etag: str, last_modified=No
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
         return response.make_conditional(request)
     return response
+
+
+def script_json(document: dict) -> str:
+    """JSON safe inside an HTML ``<script type="application/ld+json">`` data block: no ``</`` can close it."""
+    text = json.dumps(document, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def state_etag(state: RecordState, fmt: str) -> str:

@@ -1,8 +1,8 @@
 """RFC 9457 problem details for every error the server answers (docs/architecture.md, "URLs")."""
 from __future__ import annotations
 
-from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, json, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -30,6 +30,23 @@ def problem_response(status: int, title: str, detail: str, errors: list | None =
     return response
 
 
+def wants_html() -> bool:
+    """A browser: it names text/html in Accept and prefers it to JSON (scripts and harvesters keep JSON)."""
+    accept = request.accept_mimetypes
+    if not accept or accept["text/html"] == 0:
+        return False
+    return accept.best_match(["text/html", "application/json", PROBLEM_JSON]) == "text/html"
+
+
+def error_page(status: int, title: str, detail: str, headers: dict | None = None) -> Response:
+    """The same error as a page in the site's layout, with a way back, for people."""
+    body = render_template("error.html", status=status, title=title, detail=detail)
+    response = Response(body, status=status, mimetype="text/html")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
@@ -38,5 +55,16 @@ def register_error_handlers(app: Flask) -> None:
         headers = dict(getattr(error, "extra_headers", {}) or {})
         if error.code == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
-        return problem_response(error.code, getattr(error, "title", None) or error.name, error.description,
-                                getattr(error, "errors", None), headers)
+        title = getattr(error, "title", None) or error.name
+        if wants_html():
+            return error_page(error.code, title, error.description, headers)
+        return problem_response(error.code, title, error.description, getattr(error, "errors", None), headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        """A bug: logged with its traceback; the client learns only that it was ours, never the details."""
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        detail = "Something went wrong on our side. It has been logged; please try again later."
+        if wants_html():
+            return error_page(500, InternalServerError.name, detail)
+        return problem_response(500, InternalServerError.name, detail)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
 from metadata.record import describe, jsonld, languages, markdown, provenance, rights, timestamps
+from metadata.formats import schema_org
 from metadata.storage import RecordState
 from metadata.record.text import first_text
 from metadata.record import identifiers
@@ -16,7 +17,7 @@ from metadata.record.urls import STORED
 from .. import state
 from ..arguments import page_argument
 from ..documents import public_json, public_record
-from ..http import LruCache, digest, negotiate, representation, state_etag
+from ..http import LruCache, digest, negotiate, representation, script_json, state_etag
 from ..problems import Problem
 
 blueprint = Blueprint("records", __name__)
@@ -67,8 +68,9 @@ def _render(identifier: str, mimetype: str, vary: bool):
     current = _public_state(identifier)
     if current.deleted:
         if mimetype == HTML:
-            return render_template("tombstone.html", identifier=identifier, state=current,
-                                   title=current.title), 410
+            public = public_record(current.data)
+            return render_template("tombstone.html", identifier=identifier, state=current, record=public,
+                                   title=first_text(public["title"])), 410
         raise Problem(410, f"Record {identifier} was deleted on {current.datestamp:%Y-%m-%d}.", "Gone")
     urls = state.urls()
     if mimetype == JSONLD:
@@ -79,8 +81,12 @@ def _render(identifier: str, mimetype: str, vary: bool):
         body = '<?xml version="1.0" encoding="UTF-8"?>\n' + urls.publish(_stored_output(identifier, "oai_dc"))
     else:
         public = public_record(current.data)
+        page_url = urls.record(identifier)
+        schema = schema_org.archive_component(public, page_url)
         body = render_template("record.html", record=public, view=RecordView(public), state=current,
-                               title=first_text(public["title"]), manifest=state.urls().manifest(identifier))
+                               title=first_text(public["title"]), manifest=urls.manifest(identifier),
+                               page_url=page_url, schema_org=script_json(schema),
+                               description=first_text(public.get("abstract")) or schema["name"])
     return representation(body, mimetype, state_etag(current, mimetype.split("/")[1]), current.datestamp,
                           vary_accept=vary)
 
