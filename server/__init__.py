@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config}
 
     from .problems import register_error_handlers
-    from .views import api, crawlers, editor, health, iiif, oai, records
+    from .views import api, crawlers, editor, entities, health, iiif, oai, records
 
     register_error_handlers(app)
     app.register_blueprint(health.blueprint)
@@ -36,4 +36,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(editor.blueprint)
     app.register_blueprint(crawlers.blueprint)
+    app.register_blueprint(entities.blueprint)
     return app

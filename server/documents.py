@@ -17,7 +17,12 @@ def public_record(data: dict) -> dict:
     """The stored record under the configured base, linked to its revision history (PROV)."""
     record = dict(data)
     record["history"] = STORED.history(record["identifier"])
-    return json.loads(state.urls().publish(json.dumps(record, ensure_ascii=False)))
+    return published(record)
+
+
+def published(document: dict) -> dict:
+    """Any stored-form document (an entity node, a version) under the configured base."""
+    return json.loads(state.urls().publish(json.dumps(document, ensure_ascii=False)))
 
 
 def public_json(data: dict, indent: int | None = 2) -> str:

@@ -99,7 +99,7 @@ def test_unknown_record_is_a_problem_document(client):
 def test_deleted_record_is_410_with_a_tombstone(client, store, seeded):
     store.records.delete("113439", seeded.revision, "alice", "withdrawn")
     html = client.get("/records/113439", headers={"Accept": "text/html"})
-    assert html.status_code == 410 and "withdrawn" in html.get_data(as_text=True)
+    assert html.status_code == 410 and "was deleted on" in html.get_data(as_text=True) and "Cable" in html.get_data(as_text=True)
     data = client.get("/records/113439.jsonld")
     assert data.status_code == 410 and data.mimetype == "application/problem+json"
 

@@ -20,6 +20,7 @@ from metadata.record.text import content_hash, first_text
 from metadata.record.urls import STORED
 from metadata.record.validation import check
 from metadata.storage.database import Database
+from metadata.storage.mentions import write_mentions
 from metadata.storage.sets import Sets
 from metadata.storage.states import Conflict, Gone, NotFound, RecordState, Revision, StorageError
 from metadata.storage.tables import changes, derived, record_sets, records, revisions
@@ -148,6 +149,7 @@ class Records:
         if not deleted:
             self._write_derived(conn, identifier, number, data, replace=row is not None)
             self._write_sets(conn, identifier, data, replace=row is not None)
+            write_mentions(conn, identifier, data, replace=row is not None)
         return RecordState(identifier, number, now, deleted, published, digest, data, values["harvestable"])
 
     def _write_derived(self, conn, identifier, number, data, replace: bool) -> None:
@@ -168,8 +170,6 @@ class Records:
         if specs:
             Sets.ensure(conn, specs)
             conn.execute(record_sets.insert(), [{"record_id": identifier, "spec": s} for s in sorted(specs)])
-
-    @staticmethod
 
     @staticmethod
     def _row(conn, identifier: str):
@@ -204,6 +204,14 @@ class Records:
             row = conn.execute(select(revisions).where(
                 revisions.c.record_id == identifier, revisions.c.number == number)).first()
         return None if row is None else _revision(row)
+
+    def has_public_revision_by(self, author: str) -> bool:
+        """Whether ``author`` wrote a revision of a record the public can see (their history names them)."""
+        query = (select(revisions.c.record_id).join(records, records.c.id == revisions.c.record_id)
+                 .where(revisions.c.author == author, records.c.published.is_(True),
+                        records.c.deleted.is_(False)).limit(1))
+        with self.db.reading() as conn:
+            return conn.execute(query).first() is not None
 
     def changes(self, identifier: str) -> list[dict]:
         with self.db.reading() as conn:
@@ -259,6 +267,7 @@ class Records:
                     state = self._state(conn, row)
                     self._write_derived(conn, row.id, row.revision, state.data, replace=True)
                     self._write_sets(conn, row.id, state.data, replace=True)
+                    write_mentions(conn, row.id, state.data, replace=True)
             if not rows:
                 return count
             count += len(rows)

@@ -3,7 +3,8 @@
 - ``records``: writes and full reads of records and their history (``Records``);
 - ``serving``: the cheap header and stored-output reads behind every public request (``Serving``);
 - ``harvest``: OAI-PMH keyset pages (``Harvest``); ``collections``: IIIF collection listings (``Collections``);
-- ``sets``: set names and descriptions (``Sets``); ``accounts``: users, tokens, login failures (``Accounts``).
+- ``sets``: set names and descriptions (``Sets``); ``accounts``: users, tokens, login failures (``Accounts``);
+- ``mentions``: which public records mention a person, place, subject, set or language (``Mentions``).
 
 Each part is small and reads or writes through the same ``Database``, so the transaction rules and the clock
 are defined once.
@@ -18,6 +19,7 @@ from metadata.storage.accounts import Accounts
 from metadata.storage.collections import Collections
 from metadata.storage.database import Clock, Database, utc_now
 from metadata.storage.harvest import Harvest
+from metadata.storage.mentions import Mentions
 from metadata.storage.records import Deriver, Records
 from metadata.storage.serving import Serving
 from metadata.storage.sets import Sets
@@ -34,6 +36,7 @@ class Store:
         self.collections = Collections(self.db)
         self.sets = Sets(self.db)
         self.accounts = Accounts(self.db)
+        self.mentions = Mentions(self.db)
 
     @property
     def engine(self) -> Engine:

@@ -96,3 +96,13 @@ login_failures = Table(
     Column("at", DateTime, nullable=False),
     Index("ix_login_failures_key_at", "key", "at"),
 )
+
+mentions = Table(
+    "mentions", metadata,  # who and what each record mentions (metadata/record/mentions.py), kept on write
+    Column("record_id", String(128), ForeignKey("records.id"), primary_key=True),
+    Column("kind", String(24), primary_key=True),
+    Column("key", String(2048), primary_key=True),
+    Column("role", String(16), primary_key=True, default=""),
+    Column("label", Text, nullable=False),
+    Index("ix_mentions_kind_key", "kind", "key", "record_id"),
+)

@@ -133,6 +133,40 @@ def annotations(identifier: str, n: int):
     return _json_response({"@context": PRESENTATION_CONTEXT, **pages[0]}, current, f"annotations-{n}")
 
 
+@blueprint.route("/iiif/<recid:identifier>/annotations/<int:n>/a<int:k>", methods=["GET", "OPTIONS"])
+def annotation(identifier: str, n: int, k: int):
+    current, document = _manifest(identifier)
+    pages = _canvas(document, n).get("annotations") or [{"items": []}]
+    items = pages[0]["items"]
+    if not 1 <= k <= len(items):
+        raise Problem(404, f"Canvas {n} has no annotation {k}.", "Not Found")
+    return _json_response({"@context": PRESENTATION_CONTEXT, **items[k - 1]}, current, f"annotation-{n}-{k}")
+
+
+@blueprint.route("/iiif/<recid:identifier>/canvas/<int:n>/page", methods=["GET", "OPTIONS"])
+def painting_page(identifier: str, n: int):
+    current, document = _manifest(identifier)
+    return _json_response({"@context": PRESENTATION_CONTEXT, **_canvas(document, n)["items"][0]}, current,
+                          f"painting-page-{n}")
+
+
+@blueprint.route("/iiif/<recid:identifier>/canvas/<int:n>/painting", methods=["GET", "OPTIONS"])
+def painting(identifier: str, n: int):
+    current, document = _manifest(identifier)
+    annotation_ = _canvas(document, n)["items"][0]["items"][0]
+    return _json_response({"@context": PRESENTATION_CONTEXT, **annotation_}, current, f"painting-{n}")
+
+
+@blueprint.route("/iiif/<recid:identifier>/range/<key>", methods=["GET", "OPTIONS"])
+def range_(identifier: str, key: str):
+    current, document = _manifest(identifier)
+    wanted = state.urls().range(identifier, key)
+    found = next((r for r in document.get("structures") or [] if r["id"] == wanted), None)
+    if found is None:
+        raise Problem(404, f"The manifest has no range {key}.", "Not Found")
+    return _json_response({"@context": PRESENTATION_CONTEXT, **found}, current, f"range-{key}")
+
+
 @blueprint.route("/iiif/<recid:identifier>/reading.pdf", methods=["GET", "OPTIONS"])
 def reading_pdf(identifier: str):
     current, text = _stored(identifier, "pages")

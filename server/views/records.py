@@ -16,7 +16,7 @@ from metadata.record.urls import STORED
 
 from .. import state
 from ..arguments import page_argument
-from ..documents import public_json, public_record
+from ..documents import public_json, public_record, published
 from ..http import LruCache, digest, negotiate, representation, script_json, state_etag
 from ..problems import Problem
 
@@ -86,6 +86,7 @@ def _render(identifier: str, mimetype: str, vary: bool):
         body = render_template("record.html", record=public, view=RecordView(public), state=current,
                                title=first_text(public["title"]), manifest=urls.manifest(identifier),
                                page_url=page_url, schema_org=script_json(schema),
+                               related=state.store().mentions.related(identifier),
                                description=first_text(public.get("abstract")) or schema["name"])
     return representation(body, mimetype, state_etag(current, mimetype.split("/")[1]), current.datestamp,
                           vary_accept=vary)
@@ -109,6 +110,54 @@ def history(identifier: str):
     document = provenance.history(identifier, state.store().records.revisions(identifier), state.urls())
     return representation(json.dumps(document, ensure_ascii=False, indent=2), JSONLD,
                           state_etag(current, "history"), current.datestamp)
+
+
+@blueprint.get("/records/<recid:identifier>/<recid:key>")
+def version(identifier: str, key: str):
+    """One language version (a translation or transcription): its language, translator, text, link back."""
+    current = _public_state(identifier)
+    if current.deleted:
+        raise Problem(410, f"Record {identifier} was deleted on {current.datestamp:%Y-%m-%d}.", "Gone")
+    node = next((v for v in current.data.get("hasVersion") or [] if v["id"] == STORED.version(identifier, key)),
+                None)
+    if node is None:
+        raise Problem(404, f"Record {identifier} has no version {key}.", "Not Found")
+    chosen = negotiate([HTML, JSONLD, "application/json"], HTML)
+    if chosen != HTML:
+        body = json.dumps({"@context": state.urls().context(), **published(node)}, ensure_ascii=False, indent=2)
+        return representation(body, JSONLD, state_etag(current, f"version-{key}"), current.datestamp,
+                              vary_accept=True)
+    public = public_record(current.data)
+    view = RecordView(public)
+    shown = next(v for v in view.versions() if v["key"] == key)
+    body = render_template("version.html", record=public, version=shown, title=shown["title"] or
+                           f"{first_text(public['title'])} ({shown['label']})")
+    return representation(body, HTML, state_etag(current, f"version-{key}-html"), current.datestamp,
+                          vary_accept=True)
+
+
+@blueprint.get("/records/<recid:identifier>/revisions/<int(max=2147483647):number>")
+def revision(identifier: str, number: int):
+    """One revision of the record as a W3C PROV entity (the same node the history lists)."""
+    current = _public_state(identifier)
+    revisions = state.store().records.revisions(identifier)
+    if not 1 <= number <= len(revisions):
+        raise Problem(404, f"Record {identifier} has no revision {number}.", "Not Found")
+    document = provenance.history(identifier, revisions, state.urls())
+    wanted = state.urls().revision(identifier, number)
+    graph = [n for n in document["@graph"] if n["id"] in (wanted, f"{wanted}#activity")]
+    body = json.dumps({"@context": document["@context"], "@graph": graph}, ensure_ascii=False, indent=2)
+    return representation(body, JSONLD, state_etag(current, f"revision-{number}"), current.datestamp)
+
+
+@blueprint.get("/users/<name>")
+def user(name: str):
+    """The agent a history names: only the name it is published under, nothing about the account."""
+    if not state.store().records.has_public_revision_by(name):
+        raise Problem(404, f"No published history names {name}.", "Not Found")
+    document = {"@context": provenance.CONTEXT, "id": state.urls().user(name), "type": "prov:Agent", "name": name}
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    return representation(body, JSONLD, f"user-{digest(body)}")
 
 
 @blueprint.get("/records/<recid:identifier>/<recid:key>.txt")
