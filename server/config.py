@@ -16,6 +16,7 @@ class Settings:
     database_url: str
     base_url: str = "http://127.0.0.1:5000/"
     repository_name: str = "Muniment"
+    repository_description: str = ""
     admin_email: str = "archivist@muniment.example.org"
     secret_key: str = ""
     oai_repository_id: str = "muniment.example.org"

@@ -124,7 +124,8 @@ def test_record_list_json_and_html(client, store, seeded):
     assert client.get("/records?page=x").status_code == 400
     html = client.get("/records").get_data(as_text=True)
     assert "Cable, Liu Shaoqi to Mao Zedong" in html and 'label for="q"' in html
-    assert "Cable, Liu Shaoqi to Mao Zedong" in client.get("/?q=cable").get_data(as_text=True)
+    assert client.get("/?q=cable").headers["Location"] == "/records?q=cable"
+    assert "Cable, Liu Shaoqi to Mao Zedong" in client.get("/?q=cable", follow_redirects=True).get_data(as_text=True)
 
 
 def test_context_and_health(client):

@@ -3,6 +3,7 @@ everyone else), tombstones with their citation, schema.org and Open Graph in rec
 sitemap that lists published records only and splits past the protocol's limit."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -114,3 +115,18 @@ def test_a_large_sitemap_becomes_an_index_of_parts(client, store, monkeypatch):
         listed += [e.text for e in part.iter(f"{SITEMAP}loc")]
     assert sorted(u for u in listed if "/records/" in u) == [f"http://muniment.test/records/doc-{n}" for n in range(5)]
     assert client.get("/sitemap/4.xml").status_code == 404
+
+
+def test_front_page_describes_the_archive_and_points_machines_to_their_interfaces(app, client, store, cable):
+    settings = dataclasses.replace(app.extensions["muniment"]["settings"],
+                                   repository_description="Cables and *letters*.")
+    app.extensions["muniment"]["settings"] = app.config["MUNIMENT"] = settings
+    store.records.create(_renamed("other-1"), "import")
+    html = client.get("/").get_data(as_text=True)
+    assert "<em>letters</em>" in html and "2 records published." in html
+    assert 'action="/records"' in html and 'role="search"' in html
+    assert "<title>1949: 2 records</title>" in html  # the timeline's one bar
+    assert 'href="http://muniment.test/agents/liu-shaoqi">Liu Shaoqi</a> <small>(2)</small>' in html
+    for url in ("http://muniment.test/oai", "http://muniment.test/iiif/collection/top",
+                "http://muniment.test/api/openapi.json", "http://muniment.test/sitemap.xml"):
+        assert f'href="{url}"' in html

@@ -76,6 +76,9 @@ class UrlBuilder:
     def context(self) -> str:
         return f"{self.base}ns/context.jsonld"
 
+    def api_description(self) -> str:
+        return f"{self.base}api/openapi.json"
+
     def oai(self) -> str:
         return f"{self.base}oai"
 

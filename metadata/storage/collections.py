@@ -42,3 +42,13 @@ class Collections:
             rows = conn.execute(select(decade, func.count()).where(*self._published_conditions(None, None, None))
                                 .group_by(decade).order_by(decade)).all()
         return [(f"{row[0]}0", row[1]) for row in rows]
+
+    def years(self) -> list[tuple[int, int]]:
+        """(year, count) of published records by the first year their date allows, oldest first (undated
+        records are not counted)."""
+        year = func.substr(records.c.date_lower, 1, 4)
+        with self.db.reading() as conn:
+            rows = conn.execute(select(year, func.count())
+                                .where(*self._published_conditions(None, None, None), records.c.date_lower.isnot(None))
+                                .group_by(year).order_by(year)).all()
+        return [(int(row[0]), row[1]) for row in rows if row[0] and row[0].isdigit()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
 from metadata.record import describe, jsonld, languages, markdown, provenance, rights, timestamps
@@ -14,7 +14,7 @@ from metadata.record.text import first_text
 from metadata.record import identifiers
 from metadata.record.urls import STORED
 
-from .. import state
+from .. import state, timeline
 from ..arguments import page_argument
 from ..documents import public_json, public_record, published
 from ..http import LruCache, digest, negotiate, representation, script_json, state_etag
@@ -175,8 +175,25 @@ def version_text(identifier: str, key: str):
 
 @blueprint.get("/")
 def home():
-    """The front page is the browsable, searchable list of records (docs/architecture.md, "URLs")."""
-    return record_list()
+    """The front page: what this archive is, a search box, its collections, a timeline of its records, the
+    people, places and subjects it mentions most, and where machines should look."""
+    if request.args:  # a search typed into an address bar (/?q=...) is a search
+        return redirect(url_for("records.record_list", **request.args.to_dict(flat=False)), 302)
+    store, urls, settings = state.store(), state.urls(), state.settings()
+    total, _ = store.collections.published(limit=0)
+    names = {urls.set(s["spec"]): s["name"] for s in store.sets.all()}
+    collections = [(urls.publish(key), names.get(urls.publish(key), label), count)
+                   for key, label, count in store.mentions.most_frequent("set", limit=50)]
+    frequent = {kind: [(urls.publish(key), label, count) for key, label, count in
+                       store.mentions.most_frequent(kind, limit=10)] for kind in ("agent", "place", "subject")}
+    body = render_template("home.html", title=settings.repository_name, total=total, collections=collections,
+                           frequent=frequent, bars=timeline.bars(store.collections.years()),
+                           chart=timeline, description=markdown.to_html(settings.repository_description),
+                           machines=[("OAI-PMH base URL", urls.oai()),
+                                     ("IIIF top collection", urls.collection("top")),
+                                     ("Editing API (OpenAPI)", urls.api_description()),
+                                     ("Sitemap", urls.sitemap())])
+    return representation(body, HTML, f"home-{digest(body)}")
 
 
 @blueprint.get("/records")
