@@ -16,18 +16,18 @@ def test_writes_and_responses_follow_the_app_clock(database_url, tmp_path):
     app = make_app(database_url, tmp_path, CLOCK=clock)
     store = app.extensions["muniment"]["store"]
     try:
-        store.save(archive_file.parse_file(SEED), "import")
-        store.put_user("alice", "hash", "editor")
-        store.add_token("alice", "digest", "a token")
+        store.records.save(archive_file.parse_file(SEED), "import")
+        store.accounts.put_user("alice", "hash", "editor")
+        store.accounts.add_token("alice", "digest", "a token")
         clock.advance(60)
-        current = store.get("113439")
-        store.update("113439", dict(current.data, title={"en": "Edited"}), current.revision, "alice")
-        assert store.get("113439").datestamp == datetime(2001, 2, 3, 4, 6, 6)
-        assert [r.created_at for r in store.revisions("113439")] == [datetime(2001, 2, 3, 4, 5, 6),
+        current = store.records.get("113439")
+        store.records.update("113439", dict(current.data, title={"en": "Edited"}), current.revision, "alice")
+        assert store.records.get("113439").datestamp == datetime(2001, 2, 3, 4, 6, 6)
+        assert [r.created_at for r in store.records.revisions("113439")] == [datetime(2001, 2, 3, 4, 5, 6),
                                                                     datetime(2001, 2, 3, 4, 6, 6)]
-        assert store.list_users()[0]["created_at"] == datetime(2001, 2, 3, 4, 5, 6)
-        assert store.list_tokens("alice")[0]["created_at"] == datetime(2001, 2, 3, 4, 5, 6)
-        assert store.earliest_datestamp() == datetime(2001, 2, 3, 4, 6, 6)
+        assert store.accounts.list_users()[0]["created_at"] == datetime(2001, 2, 3, 4, 5, 6)
+        assert store.accounts.list_tokens("alice")[0]["created_at"] == datetime(2001, 2, 3, 4, 5, 6)
+        assert store.harvest.earliest_datestamp() == datetime(2001, 2, 3, 4, 6, 6)
 
         harvester = Harvester(app.test_client(), tmp_path)
         root = harvester.get(verb="ListIdentifiers", metadataPrefix="oai_dc")
