@@ -8,7 +8,7 @@ from metadata.importers import archive_file
 from tests.conftest import make_app
 from tests.support.clock import ManualClock
 from tests.support.oai import NS, Harvester
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 
 def test_writes_and_responses_follow_the_app_clock(database_url, tmp_path):
@@ -16,7 +16,7 @@ def test_writes_and_responses_follow_the_app_clock(database_url, tmp_path):
     app = make_app(database_url, tmp_path, CLOCK=clock)
     store = app.extensions["muniment"]["store"]
     try:
-        store.records.save(archive_file.parse_file(SEED), "import")
+        store.records.save(archive_file.parse_file(seed_file()), "import")
         store.accounts.put_user("alice", "hash", "editor")
         store.accounts.add_token("alice", "digest", "a token")
         clock.advance(60)

@@ -9,7 +9,7 @@ from metadata.formats import marc21, mods, qualified_dc
 from metadata.importers import archive_file
 
 from tests.support import xsd
-from tests.support.paths import SEED
+from tests.support.paths import seed_file
 
 NS = {"marc": marc21.MARC, "mods": mods.MODS, "dcterms": qualified_dc.DCTERMS, "qdc": qualified_dc.NAMESPACE,
       "xlink": mods.XLINK, "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
@@ -62,7 +62,7 @@ To the Embassy in Beijing.
 
 @pytest.fixture(scope="module")
 def seed() -> dict:
-    return archive_file.parse_file(SEED)
+    return archive_file.parse_file(seed_file())
 
 
 @pytest.fixture(scope="module")

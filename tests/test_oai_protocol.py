@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from metadata.record.timestamps import datestamp
 from server.oai_protocol import (TOKEN_LIFETIME, VERBS, ListQuery, OAIError, Tokens, check_arguments,
-                                 format_datestamp, parse_identifier, parse_range)
+                                 parse_identifier, parse_range)
 
 LEGAL = {
     "Identify": [{}],
@@ -143,7 +144,7 @@ def test_ranges_are_inclusive_and_a_day_covers_the_whole_day():
 
 
 def test_datestamps_and_identifiers():
-    assert format_datestamp(datetime(1949, 7, 18, 3, 4, 5)) == "1949-07-18T03:04:05Z"
+    assert datestamp(datetime(1949, 7, 18, 3, 4, 5)) == "1949-07-18T03:04:05Z"
     assert parse_identifier("oai:archive.test:113439", "archive.test") == "113439"
     assert parse_identifier("oai:archive.test:memo-1962_reading", "archive.test") == "memo-1962_reading"
     for identifier in ["oai:other.test:113439", "113439", "oai:archive.test:", "oai:archive.test:-x",
