@@ -22,8 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
                       SESSION_COOKIE_SECURE=settings.base.startswith("https://"),
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=8))
     urls = UrlBuilder(settings.base)
-    store = Store(make_engine(settings.database_url), derivers(settings))
-    app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config}
+    clock = config_module.clock(config)
+    store = Store(make_engine(settings.database_url), derivers(settings), clock=clock)
+    app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config,
+                                  "clock": clock}
 
     from .problems import register_error_handlers
     from .views import api, crawlers, editor, entities, health, iiif, oai, records

@@ -18,8 +18,6 @@ import json
 from flask import g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from metadata.storage import utc_now
-
 from . import state
 from .problems import Problem
 
@@ -156,7 +154,7 @@ def login(name: str, password: str) -> dict | None:
     """The user if the password is right; None otherwise (the same for an unknown user). Rate-limited."""
     key = f"{request.remote_addr}|{name.lower()}"[:320]
     store = state.store()
-    window_start = utc_now() - timedelta(seconds=LOGIN_WINDOW_SECONDS)
+    window_start = state.now() - timedelta(seconds=LOGIN_WINDOW_SECONDS)
     if store.accounts.count_login_failures(key, window_start) >= LOGIN_ATTEMPTS:
         raise Problem(429, "Too many failed logins; wait a few minutes.", "Too Many Requests",
                       headers={"Retry-After": str(LOGIN_WINDOW_SECONDS)})

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import datetime
 from pathlib import Path
+
+from metadata.storage import utc_now
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,15 @@ def _secret_key(instance_path: Path) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def clock(overrides: dict | None = None) -> Callable[[], datetime]:
+    """Where the app reads "now": the real UTC clock, or ``create_app({"CLOCK": fn})``'s ``fn``.
+
+    Only tests set it (to a clock they move by hand instead of sleeping past OAI-PMH's one-second
+    datestamps), so it is deliberately not a MUNIMENT_* variable.
+    """
+    return (overrides or {}).get("CLOCK") or utc_now
 
 
 def load(instance_path: str | Path, overrides: dict | None = None, environ=None) -> Settings:

@@ -1,5 +1,7 @@
-"""Accessors for the per-app objects create_app builds (settings, store, URL builder)."""
+"""Accessors for the per-app objects create_app builds (settings, store, URL builder, clock)."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import current_app
 
@@ -15,6 +17,11 @@ def settings() -> Settings:
 
 def store() -> Store:
     return current_app.extensions["muniment"]["store"]
+
+
+def now() -> datetime:
+    """The current UTC time to the second, from the app's clock (the one the store stamps writes with)."""
+    return current_app.extensions["muniment"]["clock"]()
 
 
 def urls() -> UrlBuilder:

@@ -1,28 +1,35 @@
-"""The `muniment` command: import, validate, export round trip, rebuild, and clear errors for bad files."""
+"""The `muniment` command: import, validate, export round trip, rebuild, accounts, and clear errors for bad
+files.
+
+Commands run in-process through Flask's CLI runner (the same Click group `muniment` is), against an app made
+for each command as `muniment` would make it from its MUNIMENT_* settings; `muniment serve` and the
+console-script entry point run for real in the live-server tests (tests/support/live.py).
+"""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from click.testing import Result
+from werkzeug.security import check_password_hash
 
 from metadata.record.urls import STORED
 from metadata.storage import migrate
+from server import auth, create_app
+from server.cli import cli
 
 from tests.support.paths import REPO, sample_file, seed_file
 
 SAMPLE_LINE = (REPO / "samples" / "194x-album.jsonld").read_text("utf-8").replace("\n", "")
-MUNIMENT = [sys.executable, "-c", "from server.cli import main; main()"]
 
 
-def run(args, database: str, cwd: Path, input_text: str | None = None, base="http://muniment.test/"):
-    env = {**os.environ, "MUNIMENT_DATABASE_URL": database, "MUNIMENT_BASE_URL": base,
-           "MUNIMENT_SECRET_KEY": "cli-test", "PYTHONPATH": str(REPO)}
-    return subprocess.run(MUNIMENT + list(args), cwd=cwd, env=env, capture_output=True, text=True,
-                          input=input_text, timeout=120)
+def run(args, database: str, input_text: str | None = None, base="http://muniment.test/") -> Result:
+    """One `muniment ARGS` on a fresh app over ``database`` (its standard streams captured apart)."""
+    app = create_app({"DATABASE_URL": database, "BASE_URL": base, "SECRET_KEY": "cli-test"})
+    try:
+        return app.test_cli_runner().invoke(cli, [str(a) for a in args], input=input_text)
+    finally:
+        app.extensions["muniment"]["store"].engine.dispose()
 
 
 @pytest.fixture
@@ -30,11 +37,11 @@ def db(database_url):
     return database_url
 
 
-def test_import_seed_then_every_fact_is_served(db, tmp_path):
-    result = run(["import", str(seed_file())], db, tmp_path)
-    assert result.returncode == 0, result.stderr
+def test_import_seed_then_every_fact_is_served(db):
+    result = run(["import", str(seed_file())], db)
+    assert result.exit_code == 0, result.stderr
     assert "created 113439 (revision 1)" in result.stdout
-    again = run(["import", str(seed_file())], db, tmp_path)
+    again = run(["import", str(seed_file())], db)
     assert "unchanged 113439 (revision 1)" in again.stdout
 
     from server import create_app
@@ -57,38 +64,38 @@ def test_bad_files_fail_with_file_and_line_and_store_nothing(db, tmp_path):
     broken_json.write_text('{"identifier": "x"}\n{not json\n')
     invalid = tmp_path / "invalid.jsonl"
     invalid.write_text(SAMPLE_LINE + "\n" + '{"identifier": "x"}\n')
-    result = run(["import", str(bad), str(sample_file()), str(broken_json), str(invalid)], db, tmp_path)
-    assert result.returncode == 1
+    result = run(["import", str(bad), str(sample_file()), str(broken_json), str(invalid)], db)
+    assert result.exit_code == 1
     assert f"{bad}:7: unknown language 'Klingonese'" in result.stderr
     assert f"{broken_json}:2: invalid JSON" in result.stderr
     assert f"{invalid}:2: invalid record: " in result.stderr and "'title' is a required property" in result.stderr
     assert "created 300451" in result.stdout  # the good file in between still imports
     assert "3 file(s) failed" in result.stderr  # and the valid first line of invalid.jsonl was not stored
-    listing = run(["export"], db, tmp_path)
+    listing = run(["export"], db)
     assert [json.loads(line)["identifier"] for line in listing.stdout.splitlines()] == ["300451"]
 
 
 def test_validate_stores_nothing(db, tmp_path):
-    result = run(["validate", str(seed_file()), str(REPO / "samples")], db, tmp_path)
-    assert result.returncode == 0, result.stderr
+    result = run(["validate", str(seed_file()), str(REPO / "samples")], db)
+    assert result.exit_code == 0, result.stderr
     assert "ok (113439)" in result.stdout
-    assert run(["export"], db, tmp_path).stdout == ""
+    assert run(["export"], db).stdout == ""
     bad = tmp_path / "bad.jsonld"
     bad.write_text(json.dumps({"identifier": "x"}))
-    failed = run(["validate", str(bad)], db, tmp_path)
-    assert failed.returncode == 1 and "'title' is a required property" in failed.stderr
+    failed = run(["validate", str(bad)], db)
+    assert failed.exit_code == 1 and "'title' is a required property" in failed.stderr
 
 
 def test_export_to_an_empty_database_reproduces_every_record(database_url, tmp_path):
     first, second = database_url, f"sqlite:///{tmp_path / 'second.db'}"
-    assert run(["import", str(seed_file()), str(sample_file()), str(REPO / "samples")], first, tmp_path).returncode == 0
-    exported = run(["export", "-o", str(tmp_path / "all.jsonl")], first, tmp_path)
+    assert run(["import", str(seed_file()), str(sample_file()), str(REPO / "samples")], first).exit_code == 0
+    exported = run(["export", "-o", str(tmp_path / "all.jsonl")], first)
     assert "exported 6 record(s)" in exported.stderr, exported.stderr
     # Another server, another base URL: the records still come back identical.
-    imported = run(["import", str(tmp_path / "all.jsonl")], second, tmp_path, base="https://second.example.net/")
-    assert imported.returncode == 0, imported.stderr
-    again = run(["export", "--dir", str(tmp_path / "out")], second, tmp_path)
-    assert again.returncode == 0
+    imported = run(["import", str(tmp_path / "all.jsonl")], second, base="https://second.example.net/")
+    assert imported.exit_code == 0, imported.stderr
+    again = run(["export", "--dir", str(tmp_path / "out")], second)
+    assert again.exit_code == 0
     original = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
     copies = {p.stem: json.loads(p.read_text().replace("https://second.example.net/", "http://muniment.test/"))
               for p in (tmp_path / "out").iterdir()}
@@ -99,8 +106,40 @@ def test_rebuild_and_db_upgrade(db, tmp_path):
     assert run(["import", str(seed_file())], db, tmp_path).returncode == 0
     assert f"database at revision {migrate.head()}" in run(["db", "upgrade"], db, tmp_path).stdout
     assert "rebuilt 1 record(s)" in run(["rebuild"], db, tmp_path).stdout
+def test_rebuild_and_db_upgrade(db):
+    assert run(["import", str(seed_file())], db).exit_code == 0
+    assert "database at revision 0003" in run(["db", "upgrade"], db).stdout
+    assert "rebuilt 1 record(s)" in run(["rebuild"], db).stdout
 
 
-def test_stored_form_never_leaks_the_placeholder(db, tmp_path):
-    run(["import", str(seed_file())], db, tmp_path)
-    assert STORED.base not in run(["export"], db, tmp_path).stdout
+def test_stored_form_never_leaks_the_placeholder(db):
+    run(["import", str(seed_file())], db)
+    assert STORED.base not in run(["export"], db).stdout
+
+
+def test_users_passwords_and_tokens(db):
+    command = ["user", "add", "alice", "--role", "admin"]
+    short = run(command, db, input_text="short\n")
+    assert short.exit_code == 1 and "the password needs at least 10 characters" in short.stderr
+    empty = run(command, db, input_text="")
+    assert empty.exit_code == 1 and "no password on standard input" in empty.stderr
+    added = run(command, db, input_text="correct horse battery\n")
+    assert added.exit_code == 0 and added.stdout == "user alice (admin) saved\n"
+    changed = run(["user", "password", "alice"], db, input_text="another long secret\n")
+    assert changed.exit_code == 0 and changed.stdout == "password of alice changed\n"
+    nobody = run(["user", "password", "bob"], db, input_text="another long secret\n")
+    assert nobody.exit_code == 1 and "no user bob" in nobody.stderr
+    created = run(["token", "create", "alice", "--label", "nightly export"], db)
+    assert created.exit_code == 0
+    secret = created.stdout.strip()
+    assert run(["token", "create", "bob"], db).exit_code == 1
+
+    app = create_app({"DATABASE_URL": db, "BASE_URL": "http://muniment.test/", "SECRET_KEY": "x"})
+    store = app.extensions["muniment"]["store"]
+    try:
+        user = store.accounts.user("alice")
+        assert user["role"] == "admin" and check_password_hash(user["password_hash"], "another long secret")
+        assert store.accounts.token_user(auth.token_digest(secret))["name"] == "alice"
+        assert [t["label"] for t in store.accounts.list_tokens("alice")] == ["nightly export"]
+    finally:
+        store.engine.dispose()

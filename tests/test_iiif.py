@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -21,6 +22,7 @@ from server.views import iiif as iiif_view
 
 from tests.support import reference
 from tests.support.paths import REPO, sample_file, seed_file
+from tests.conftest import BACKENDS, make_app, postgres_database
 
 BASE = "http://muniment.test/"
 PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -43,8 +45,7 @@ def _with_scans(record: dict) -> dict:
     return record
 
 
-@pytest.fixture
-def loaded(store):
+def _load(store):
     """The seed, the sample, the project's samples, a record with scans; the sample drafts one record."""
     store.records.save(archive_file.parse_file(seed_file()), "import")
     sample = archive_file.parse_file(sample_file())
@@ -58,6 +59,24 @@ def loaded(store):
     draft["identifier"] = "draft-one"
     store.records.save(draft, "import", published=False)
     return store
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def library(request, tmp_path_factory):
+    """One app per backend over the loaded records, shared by this module's tests that only read: importing
+    the samples (typesetting every reading page) once instead of before each test."""
+    tmp = tmp_path_factory.mktemp("iiif")
+    with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 'iiif.db'}")) as url:
+        app = make_app(url, tmp)
+        _load(app.extensions["muniment"]["store"])
+        yield app
+        app.extensions["muniment"]["store"].engine.dispose()
+
+
+@pytest.fixture
+def client(library):
+    """A test client of the shared app (this module's own: the tests here that write use ``app``)."""
+    return library.test_client()
 
 
 def _get(client, url: str, **headers):
@@ -76,7 +95,7 @@ MANIFESTS = ["113439", "300451", "scanned", "album-194x", "memo-1962-reading-roo
 
 
 @pytest.mark.parametrize("identifier", MANIFESTS)
-def test_every_manifest_is_schema_valid_and_served_at_its_id(client, loaded, validator, identifier):
+def test_every_manifest_is_schema_valid_and_served_at_its_id(client, validator, identifier):
     _assert_valid_manifest(client, validator, identifier)
 
 
@@ -95,7 +114,7 @@ def _assert_valid_manifest(client, validator, identifier: str) -> None:
             assert _get(client, page["id"]).get_json(force=True)["items"] == page["items"]
 
 
-def test_every_collection_is_valid_and_lists_no_drafts(client, loaded, validator):
+def test_every_collection_is_valid_and_lists_no_drafts(client, validator):
     seen, queue = set(), [f"{BASE}iiif/collection/top"]
     manifests = set()
     while queue:
@@ -113,7 +132,7 @@ def test_every_collection_is_valid_and_lists_no_drafts(client, loaded, validator
     assert "draft-one" not in manifests and set(MANIFESTS) <= manifests
 
 
-def test_large_collections_are_split(client, loaded, validator, monkeypatch):
+def test_large_collections_are_split(client, validator, monkeypatch):
     monkeypatch.setattr(iiif_view, "COLLECTION_SIZE", 3)
     top = _get(client, f"{BASE}iiif/collection/top").get_json(force=True)
     _valid(validator, top)
@@ -132,7 +151,7 @@ def test_large_collections_are_split(client, loaded, validator, monkeypatch):
     assert total == len(MANIFESTS)
 
 
-def test_seed_annotations_join_to_the_full_translation(client, loaded):
+def test_seed_annotations_join_to_the_full_translation(client):
     manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
     texts = [a["body"]["value"] for canvas in manifest["items"] for page in canvas.get("annotations", [])
              for a in page["items"] if a["motivation"] == "supplementing"]
@@ -144,7 +163,7 @@ def test_seed_annotations_join_to_the_full_translation(client, loaded):
     assert [r["label"] for r in manifest["structures"]] == [{"en": ["English translation"]}]
 
 
-def test_manifest_fields(client, loaded):
+def test_manifest_fields(client):
     manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
     assert manifest["label"] == {"en": ["Cable, Liu Shaoqi to Mao Zedong"]}
     assert manifest["navDate"] == "1949-07-18T00:00:00Z"
@@ -170,7 +189,7 @@ def test_manifest_fields(client, loaded):
     assert languages == ["en", "zh", "ru"]
 
 
-def test_scans_are_painted_and_text_kept_as_annotations(client, loaded):
+def test_scans_are_painted_and_text_kept_as_annotations(client):
     manifest = _get(client, f"{BASE}iiif/scanned/manifest").get_json(force=True)
     bodies = [c["items"][0]["items"][0]["body"] for c in manifest["items"]]
     assert bodies[0]["service"][0]["id"] == "https://images.example.org/iiif/3/scan-1"
@@ -184,7 +203,7 @@ def test_scans_are_painted_and_text_kept_as_annotations(client, loaded):
     assert texts
 
 
-def test_record_without_text_gets_a_title_page(client, loaded):
+def test_record_without_text_gets_a_title_page(client):
     manifest = _get(client, f"{BASE}iiif/album-194x/manifest").get_json(force=True)
     (canvas,) = manifest["items"]
     text = canvas["annotations"][0]["items"][0]["body"]["value"]
@@ -192,13 +211,13 @@ def test_record_without_text_gets_a_title_page(client, loaded):
     assert manifest["navDate"] == "1940-01-01T00:00:00Z"
 
 
-def test_page_markers_start_pages(client, loaded):
+def test_page_markers_start_pages(client):
     manifest = _get(client, f"{BASE}iiif/300451/manifest").get_json(force=True)
     firsts = [c["annotations"][0]["items"][0]["body"]["value"].split("\n", 1)[0] for c in manifest["items"]]
     assert firsts == ["ПИСЬМО", "(с. 1)", "(с. 2)", "LETTER", "(p. 1)", "(p. 2)"]
 
 
-def test_image_service_info_and_every_size(client, loaded):
+def test_image_service_info_and_every_size(client):
     manifest = _get(client, f"{BASE}iiif/memo-1962-reading-room/manifest").get_json(force=True)
     for canvas in manifest["items"]:
         service = canvas["items"][0]["items"][0]["body"]["service"][0]["id"]
@@ -227,7 +246,7 @@ def test_image_service_info_and_every_size(client, loaded):
     assert redirect.status_code == 303 and redirect.headers["Location"].endswith("/1/info.json")
 
 
-def test_http_headers_cors_and_conditional_requests(client, loaded):
+def test_http_headers_cors_and_conditional_requests(client):
     url = "/iiif/113439/manifest"
     first = client.get(url)
     assert first.headers["Access-Control-Allow-Origin"] == "*"
@@ -248,7 +267,9 @@ def test_http_headers_cors_and_conditional_requests(client, loaded):
     assert client.get("/iiif/draft-one/manifest").status_code == 404
 
 
-def test_manifest_is_built_on_write_and_changes_with_the_record(client, store, loaded):
+def test_manifest_is_built_on_write_and_changes_with_the_record(app, store):
+    _load(store)  # this test edits and deletes a record: its own database, not the shared one
+    client = app.test_client()
     with store.db.reading() as conn:
         stored = conn.execute(select(derived.c.content).where(derived.c.record_id == "113439",
                                                               derived.c.format == "manifest")).scalar_one()
@@ -261,7 +282,7 @@ def test_manifest_is_built_on_write_and_changes_with_the_record(client, store, l
     assert client.get("/iiif/113439/manifest").status_code == 410
 
 
-def test_pyld_expands_a_manifest_offline(client, loaded):
+def test_pyld_expands_a_manifest_offline(client):
     manifest = _get(client, f"{BASE}iiif/113439/manifest").get_json(force=True)
     quads = _nquads(manifest)
     assert f"<{BASE}iiif/113439/manifest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://iiif.io/api/presentation/3#Manifest>" in quads
@@ -294,6 +315,6 @@ def test_project_samples_alone_give_valid_manifests_that_expand_offline(client, 
             "<http://iiif.io/api/presentation/3#Manifest>") in quads
 
 
-def test_record_page_links_its_manifest(client, loaded):
+def test_record_page_links_its_manifest(client):
     page = client.get("/records/113439").get_data(as_text=True)
     assert f'href="{BASE}iiif/113439/manifest"' in page and "Open in Mirador" in page

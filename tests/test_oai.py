@@ -14,6 +14,7 @@ from metadata.record.urls import STORED
 from server.oai_protocol import Tokens
 
 from tests.conftest import BACKENDS, make_app, postgres_database
+from tests.support.clock import ManualClock
 from tests.support.oai import NS, Harvester, error_codes, identifiers, request_attributes
 from tests.support.paths import REPO, sample_file, seed_file
 
@@ -32,10 +33,12 @@ def _variant(record: dict, identifier: str) -> dict:
 @pytest.fixture(scope="module", params=BACKENDS)
 def repository(request, tmp_path_factory):
     """A repository of 10 records: published, in sets, one deleted, one unpublished, one draft, one with
-    control characters; writes finish a second before the tests harvest (OAI-PMH freezes `until`)."""
+    control characters; the app's clock is moved a second past the writes before the tests harvest (OAI-PMH
+    freezes `until` a second before now)."""
     tmp = tmp_path_factory.mktemp("oai")
     with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 'oai.db'}")) as url:
-        app = make_app(url, tmp, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3)
+        clock = ManualClock()
+        app = make_app(url, tmp, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3, CLOCK=clock)
         store = app.extensions["muniment"]["store"]
         for path in [seed_file(), sample_file(), *importer.expand_paths([REPO / "samples"])]:
             for record in importer.read_file(path):
@@ -50,7 +53,7 @@ def repository(request, tmp_path_factory):
         hidden = store.records.save(_variant(cable, "hidden"), "import")[1]
         store.records.set_published("hidden", False, hidden.revision, "alice")
         store.records.save(_variant(cable, "draft"), "import", published=False)
-        time.sleep(1.1)
+        clock.advance()
         yield app, Harvester(app.test_client(), tmp)
         store.engine.dispose()
 

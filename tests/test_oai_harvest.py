@@ -2,15 +2,18 @@
 (Sickle) walking a real gunicorn server on 127.0.0.1 over 2,500 records in every format."""
 from __future__ import annotations
 
-import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 import requests
 from sickle import Sickle
 
 from tests.bench.generate import records
+from metadata.storage import utc_now
+
 from tests.conftest import make_app
+from tests.support.clock import ManualClock
 from tests.support.oai import NS, Harvester, error_codes, identifiers
 from tests.support.live import muniment_server
 
@@ -19,21 +22,24 @@ PREFIX = f"oai:{REPO_ID}:"
 
 
 def _repository(database_url: str, tmp_path, count: int, **settings):
-    """An app over ``count`` generated records, a second past their writes, and a validating harvester."""
-    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, **settings)
+    """An app over ``count`` generated records, its clock a second past their writes, and a validating
+    harvester (OAI-PMH freezes a list's `until` a second before now)."""
+    clock = ManualClock()
+    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, CLOCK=clock, **settings)
     store = app.extensions["muniment"]["store"]
     list(store.records.save_many(records(count), "import"))
-    time.sleep(1.1)
-    return store, Harvester(app.test_client(), tmp_path)
+    clock.advance()
+    return store, clock, Harvester(app.test_client(), tmp_path)
 
 
 def test_changes_during_a_harvest_are_never_duplicated_and_come_next_time(database_url, tmp_path):
-    store, harvester = _repository(database_url, tmp_path, 10, OAI_PAGE_SIZE=3)
+    store, clock, harvester = _repository(database_url, tmp_path, 10, OAI_PAGE_SIZE=3)
     first = harvester.get(verb="ListIdentifiers", metadataPrefix="oai_dc")
     started = first.findtext("o:responseDate", namespaces=NS)
     seen = identifiers(first.findall("o:ListIdentifiers/o:header", NS))
     assert len(seen) == 3
-    # While the harvester pauses: edit a record already served and one not yet served, delete another.
+    # While the harvester pauses (in the second of its first response): edit a record already served and one
+    # not yet served, delete another.
     served, pending, doomed = seen[0].removeprefix(PREFIX), "gen-0000008", "gen-0000009"
     for identifier in (served, pending):
         current = store.records.get(identifier)
@@ -46,25 +52,26 @@ def test_changes_during_a_harvest_are_never_duplicated_and_come_next_time(databa
         token = page.findtext("o:ListIdentifiers/o:resumptionToken", namespaces=NS)
     assert len(seen) == len(set(seen)), Counter(seen).most_common(3)
     assert PREFIX + pending not in seen and PREFIX + doomed not in seen  # moved past the frozen until
-    time.sleep(1.1)
+    clock.advance()
     items, _ = harvester.walk("ListIdentifiers", metadataPrefix="oai_dc", from_=started)
     changed = {i.findtext("o:identifier", namespaces=NS): i.get("status") for i in items}
     assert changed == {PREFIX + served: None, PREFIX + pending: None, PREFIX + doomed: "deleted"}
 
 
 def test_unpublishing_shows_as_deleted_in_the_next_harvest(database_url, tmp_path):
-    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID)
+    clock = ManualClock()
+    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, CLOCK=clock)
     store = app.extensions["muniment"]["store"]
     list(store.records.save_many(records(3), "import"))
     draft = next(records(1, start=50))
     store.records.create(draft, "alice", published=False)
-    time.sleep(1.1)
+    clock.advance()
     harvester = Harvester(app.test_client(), tmp_path)
     first = harvester.get(verb="ListRecords", metadataPrefix="marc21")
     assert len(first.findall(".//o:record", NS)) == 3  # the draft is not there
     started = first.findtext("o:responseDate", namespaces=NS)
     store.records.set_published("gen-0000001", False, 1, "alice")
-    time.sleep(1.1)
+    clock.advance()
     later = harvester.get(verb="ListRecords", metadataPrefix="marc21", from_=started)
     (record,) = later.findall(".//o:record", NS)
     assert record.find("o:header", NS).get("status") == "deleted"
@@ -75,14 +82,16 @@ def test_unpublishing_shows_as_deleted_in_the_next_harvest(database_url, tmp_pat
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    """`muniment serve` (gunicorn, 2 workers) on 127.0.0.1 over a SQLite database of 2,500 records."""
+    """`muniment serve` (gunicorn, 2 workers) on 127.0.0.1 over a SQLite database of 2,500 records, written
+    with a clock two seconds behind, so they all lie before the frozen `until` of the server's harvests."""
     tmp = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{tmp / 'live.db'}"
-    app = make_app(url, tmp)
-    list(app.extensions["muniment"]["store"].records.save_many(records(2500), "import", batch_size=500))
+    app = make_app(url, tmp, CLOCK=ManualClock(utc_now() - timedelta(seconds=2)))
+    # Short texts: no OAI-PMH format carries a record's text, and typesetting 2,500 full cables into reading
+    # pages would be most of this module's time.
+    list(app.extensions["muniment"]["store"].records.save_many(records(2500, text_bytes=2000), "import", batch_size=500))
     app.extensions["muniment"]["store"].engine.dispose()
     with muniment_server(url, tmp, oai_repository_id=REPO_ID, oai_page_size=100) as base:
-        time.sleep(1.1)  # every record now lies before the frozen `until` of a harvest
         yield base.rstrip("/")
 
 
@@ -105,7 +114,7 @@ def test_sickle_identify_and_gzip_over_http(live_server):
 
 
 def test_a_last_page_emptied_by_edits_is_no_records_match(database_url, tmp_path):
-    store, harvester = _repository(database_url, tmp_path, 4, OAI_PAGE_SIZE=3)
+    store, _, harvester = _repository(database_url, tmp_path, 4, OAI_PAGE_SIZE=3)
     first = harvester.get(verb="ListRecords", metadataPrefix="oai_dc")
     token = first.findtext("o:ListRecords/o:resumptionToken", namespaces=NS)
     last = store.records.get("gen-0000003")

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from metadata.formats import FORMATS
 from metadata.record import timestamps
 from metadata.formats.qualified_dc import schema_text
-from metadata.storage import HarvestItem, utc_now
+from metadata.storage import HarvestItem
 from metadata.formats.xml import clean
 
 from .. import state
@@ -40,7 +40,7 @@ def esc(text: str, attribute: bool = False) -> str:
 @blueprint.route("/oai", methods=["GET", "POST"])
 def oai():
     pairs = list((request.form if request.method == "POST" else request.args).items(multi=True))
-    now = utc_now()
+    now = state.now()
     try:
         verb, arguments = check_arguments(pairs)
     except OAIError as error:

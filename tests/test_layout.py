@@ -1,0 +1,139 @@
+"""Reading-page layout, directly (the IIIF tests see it only through manifests): wrapping by measured width,
+pagination, CJK text, page markers, words wider than the page, empty text, and that the pages' slices of the
+text always join back to the text exactly."""
+from __future__ import annotations
+
+import pytest
+
+from manifests import layout
+from manifests.fonts import FontSet
+from manifests.layout import LINES_PER_PAGE, TEXT_WIDTH, paginate, title_page
+
+FONTS = FontSet()
+
+
+def _width(text: str, language: str = "en", bold: bool = False) -> float:
+    """A row's width as layout measures it: the sum of its characters' advances at the body (or heading) size."""
+    font = FONTS.font(language, layout.HEADING_SIZE if bold else layout.FONT_SIZE, bold=bold)
+    return sum(font.getlength(ch) for ch in text)
+
+
+def _rows(pages) -> list[list[str]]:
+    return [line for page in pages for line in page.lines]
+
+
+PARAGRAPH = " ".join(["The committee met in the Kremlin and discussed the loan, the railway and the school."] * 12)
+
+
+@pytest.mark.parametrize("text, language", [
+    ("", "en"),
+    ("One line.", "en"),
+    (PARAGRAPH + "\n\n" + PARAGRAPH + "\n", "en"),
+    ("LETTER\r\n\r\n(p. 1)\r\n\r\nText.\r\n", "en"),
+    ("## Heading\n\nBody " * 30, "en"),
+    ("中华人民共和国中央人民政府" * 40 + "\n\n" + "（一）我们给联共中央斯大林写了书面报告。" * 10, "zh"),
+    ("\n".join(f"Line {n}" for n in range(100)), "en"),
+    ("Pneumonoultramicroscopicsilicovolcanoconiosis" * 6, "en"),
+])
+def test_pages_join_back_to_the_text_exactly(text, language):
+    pages = paginate(text, language, FONTS, version="v")
+    assert "".join(page.text for page in pages) == text
+    assert all(page.language == language and page.version == "v" for page in pages)
+    assert all(len(page.lines) <= LINES_PER_PAGE for page in pages)
+
+
+def test_empty_text_is_one_empty_page():
+    (page,) = paginate("", "en", FONTS)
+    assert page.text == "" and page.lines == [] and page.version is None
+
+
+def test_a_short_line_is_one_paragraph_row():
+    (page,) = paginate("To the Central Committee.", "en", FONTS)
+    assert page.lines == [["p", "To the Central Committee."]]
+
+
+def test_wrapping_is_greedy_and_within_the_width():
+    (page,) = paginate(PARAGRAPH, "en", FONTS)
+    rows = [row for _, row in page.lines]
+    assert len(rows) > 5
+    assert " ".join(rows) == PARAGRAPH  # rows break at spaces only, and lose nothing but the break
+    space = _width(" ")
+    for row, following in zip(rows, rows[1:]):
+        assert _width(row) <= TEXT_WIDTH + space
+        # Greedy: the next row's first word would not have fitted on this one.
+        assert _width(row + " " + following.split(" ")[0]) > TEXT_WIDTH
+    assert _width(rows[-1]) <= TEXT_WIDTH + space
+
+
+def test_a_word_wider_than_the_page_is_cut_by_characters():
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
+    assert _width(word) > TEXT_WIDTH
+    (page,) = paginate(word, "en", FONTS)
+    rows = [row for _, row in page.lines]
+    assert len(rows) >= 2 and "".join(rows) == word
+    for row in rows:
+        assert _width(row) <= TEXT_WIDTH
+    # Each cut is as long as fits: one more character would overflow.
+    for row, following in zip(rows, rows[1:]):
+        assert _width(row + following[0]) > TEXT_WIDTH
+
+
+def test_cjk_text_breaks_between_any_two_characters():
+    text = "中华人民共和国中央人民政府委员会" * 12  # no spaces at all
+    (page,) = paginate(text, "zh", FONTS)
+    rows = [row for _, row in page.lines]
+    assert len(rows) >= 2 and "".join(rows) == text
+    for row, following in zip(rows, rows[1:]):
+        assert _width(row, "zh") <= TEXT_WIDTH
+        assert _width(row + following[0], "zh") > TEXT_WIDTH
+
+
+def test_lines_fill_pages_in_order():
+    lines = [f"Line {n}" for n in range(2 * LINES_PER_PAGE + 5)]
+    pages = paginate("\n".join(lines), "en", FONTS)
+    assert [len(page.lines) for page in pages] == [LINES_PER_PAGE, LINES_PER_PAGE, 5]
+    assert [row for _, row in _rows(pages)] == lines
+    assert pages[1].text.startswith(f"Line {LINES_PER_PAGE}\n")
+
+
+def test_no_blank_line_at_the_top_of_a_page():
+    text = "\n".join(f"Line {n}" for n in range(LINES_PER_PAGE)) + "\n\nNext page."
+    pages = paginate(text, "en", FONTS)
+    assert len(pages) == 2
+    assert pages[1].lines == [["p", "Next page."]]  # the blank line fell at the break and is not drawn
+    assert "".join(page.text for page in pages) == text
+
+
+@pytest.mark.parametrize("marker", ["(p. 2)", "(pp. 3)", "(P. 12a)", "(с. 2)", "(стр. 4)", "(页 5)", "  (p.7)  "])
+def test_a_page_marker_starts_a_new_page(marker):
+    pages = paginate(f"LETTER\n\n{marker}\n\nThe harvest is larger.", "en", FONTS)
+    assert len(pages) == 2
+    assert pages[0].lines == [["p", "LETTER"], ["p", ""]]
+    assert pages[1].lines[0] == ["marker", marker.strip()]
+    assert pages[1].text == f"{marker}\n\nThe harvest is larger."
+
+
+@pytest.mark.parametrize("line", ["(p. two)", "See (p. 2) above.", "(q. 2)", "p. 2"])
+def test_text_that_only_mentions_a_page_is_not_a_marker(line):
+    pages = paginate(f"LETTER\n\n{line}", "en", FONTS)
+    assert len(pages) == 1 and pages[0].lines[-1] == ["p", line]
+
+
+def test_a_marker_on_the_first_line_does_not_leave_an_empty_page():
+    pages = paginate("(p. 1)\n\nText.\n\n(p. 2)\n\nMore.", "en", FONTS)
+    assert [page.lines[0] for page in pages] == [["marker", "(p. 1)"], ["marker", "(p. 2)"]]
+    assert [page.text for page in pages] == ["(p. 1)\n\nText.\n\n", "(p. 2)\n\nMore."]
+
+
+def test_headings_are_set_in_bold_without_their_hashes():
+    (page,) = paginate("### A Telegram\n\nText.", "en", FONTS)
+    assert page.lines == [["h", "A Telegram"], ["p", ""], ["p", "Text."]]
+    assert page.text == "### A Telegram\n\nText."  # the slice keeps the source as written
+
+
+def test_title_page_holds_the_items_and_never_overflows():
+    page = title_page([("h", "Photograph album"), ("p", "194X")], "en", FONTS)
+    assert page.lines == [["h", "Photograph album"], ["p", ""], ["p", "194X"], ["p", ""]]
+    assert page.text == "Photograph album\n\n194X"
+    crowded = title_page([("p", PARAGRAPH)] * 4, "en", FONTS)
+    assert len(crowded.lines) == LINES_PER_PAGE
