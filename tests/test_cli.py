@@ -102,13 +102,9 @@ def test_export_to_an_empty_database_reproduces_every_record(database_url, tmp_p
     assert {r["identifier"]: r for r in original} == copies
 
 
-def test_rebuild_and_db_upgrade(db, tmp_path):
-    assert run(["import", str(seed_file())], db, tmp_path).returncode == 0
-    assert f"database at revision {migrate.head()}" in run(["db", "upgrade"], db, tmp_path).stdout
-    assert "rebuilt 1 record(s)" in run(["rebuild"], db, tmp_path).stdout
 def test_rebuild_and_db_upgrade(db):
     assert run(["import", str(seed_file())], db).exit_code == 0
-    assert "database at revision 0003" in run(["db", "upgrade"], db).stdout
+    assert f"database at revision {migrate.head()}" in run(["db", "upgrade"], db).stdout
     assert "rebuilt 1 record(s)" in run(["rebuild"], db).stdout
 
 

@@ -7,7 +7,6 @@ import json
 import re
 from urllib.parse import unquote, urlsplit
 
-import pytest
 
 from metadata.importers import archive_file, files
 
