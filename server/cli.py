@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 from metadata.importers import files as importer
 
@@ -15,11 +15,14 @@ from metadata.importers.files import ImportProblem
 from metadata.storage import NotFound
 
 from . import auth, create_app, state
+from .progress import Progress
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False)
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli():
-    """Muniment: archival records as Dublin Core and JSON-LD, served over IIIF and OAI-PMH."""
+    """Muniment: archival records as Dublin Core and JSON-LD, served over IIIF and OAI-PMH.
+
+    Every command reads the MUNIMENT_* settings described in the README."""
 
 
 @cli.group()
@@ -45,23 +48,26 @@ def db_upgrade():
 def import_command(paths, fmt, draft, author):
     """Import records from seed-format or JSON-LD files (directories: every importable file in them)."""
     migrate.upgrade(state.store().engine)
-    failed = 0
-    for path in importer.expand_paths(paths):
+    paths = importer.expand_paths(paths)
+    progress = Progress(len(paths), ("created", "updated", "unchanged", "failed"))
+    for path in paths:
         try:
             records = importer.read_file(path, fmt)
-            results = list(state.store().records.save_many(records, author, f"import {path.name}", published=not draft))
+            results = list(state.store().records.save_many(records, author, f"import {path.name}",
+                                                           published=not draft))
         except ImportProblem as exc:
-            failed += 1
             click.echo(f"error: {exc}", err=True)
-            continue
+            results = [("failed", None)]
         except Exception as exc:  # storage conflicts and database errors: report per file, keep going
-            failed += 1
             click.echo(f"error: {path}: {exc}", err=True)
-            continue
+            results = [("failed", None)]
         for outcome, record in results:
-            click.echo(f"{path}: {outcome} {record.id} (revision {record.revision})")
-    if failed:
-        click.echo(f"{failed} file(s) failed", err=True)
+            progress.count(outcome)
+            if record is not None and not progress.interactive:
+                click.echo(f"{path}: {outcome} {record.id} (revision {record.revision})")
+        progress.advance()
+    click.echo(progress.summary())
+    if progress.counts["failed"]:
         sys.exit(1)
 
 
@@ -92,16 +98,22 @@ def export_command(output, directory):
 @click.option("--format", "fmt", type=click.Choice(["auto", "seed", "jsonld"]), default="auto")
 def validate_command(paths, fmt):
     """Check seed-format or JSON-LD files without storing anything."""
-    failed = 0
-    for path in importer.expand_paths(paths):
+    paths = importer.expand_paths(paths)
+    progress = Progress(len(paths), ("valid", "invalid"))
+    for path in paths:
         try:
             records = importer.read_file(path, fmt)
         except ImportProblem as exc:
-            failed += 1
+            progress.count("invalid")
+            progress.advance()
             click.echo(f"error: {exc}", err=True)
             continue
-        click.echo(f"{path}: ok ({', '.join(r['identifier'] for r in records)})")
-    if failed:
+        progress.count("valid")
+        progress.advance()
+        if not progress.interactive:
+            click.echo(f"{path}: ok ({', '.join(r['identifier'] for r in records)})")
+    click.echo(progress.summary())
+    if progress.counts["invalid"]:
         sys.exit(1)
 
 
@@ -191,4 +203,6 @@ def serve_command(host, port, workers):
 
 
 def main():
-    cli(prog_name="muniment")
+    """The ``muniment`` script: a plain Click group (Flask's own --app/--env-file/--debug options do not
+    apply to Muniment), with the app built from MUNIMENT_* settings on first use."""
+    cli(prog_name="muniment", obj=ScriptInfo(create_app=create_app, load_dotenv_defaults=False))
