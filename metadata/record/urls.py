@@ -65,9 +65,6 @@ class UrlBuilder:
         return iri[len(prefix):] if iri.startswith(prefix) else None
 
     # for web crawlers
-    def home(self) -> str:
-        return self.base
-
     def sitemap(self, part: int = 0) -> str:
         """The sitemap, or (part >= 1) one part of a sitemap too large for one file."""
         return f"{self.base}sitemap.xml" if not part else f"{self.base}sitemap/{part}.xml"

@@ -53,7 +53,7 @@ def sitemap_part(part: int):
 def _urlset(offset: int):
     urls = state.urls()
     _, rows = state.store().collections.published(offset=offset, limit=RECORDS_PER_PART)
-    entries = [f"<url><loc>{escape(urls.home())}</loc></url>"] if offset == 0 else []
+    entries = [f"<url><loc>{escape(urls.base)}</loc></url>"] if offset == 0 else []
     entries += [f"<url><loc>{escape(urls.record(r.id))}</loc><lastmod>{timestamps.datestamp(r.datestamp)}"
                 "</lastmod></url>" for r in rows]
     return _xml(f'<urlset xmlns="{_NS}">{"".join(entries)}</urlset>')
