@@ -20,6 +20,7 @@ import re
 from metadata.record import dates
 
 ADVICE = "write a date such as 18 July 1949, c. 1955 or 1940s"
+MAX_LENGTH = 100
 
 
 class DateNotUnderstood(ValueError):
@@ -97,8 +98,8 @@ def read(text: str) -> str:
 
     EDTF itself is returned as written, so the API's exact EDTF and an archivist's words share one door.
     """
-    if not isinstance(text, str):
-        raise DateNotUnderstood(str(text))
+    if not isinstance(text, str) or len(text) > MAX_LENGTH:  # no date is that long; the parsers need not try
+        raise DateNotUnderstood(str(text)[:MAX_LENGTH])
     phrase = " ".join(text.replace("*", "").split()).strip()
     if not phrase:
         raise DateNotUnderstood(text)

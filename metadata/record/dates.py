@@ -83,11 +83,12 @@ def bounds(value: str) -> tuple[str | None, str | None]:
 def nav_date(value: str) -> str | None:
     """IIIF ``navDate`` (xsd:dateTime) for an EDTF value: its earliest day; None when it has no sensible one.
 
-    Undated values and open starts (``../1950``) have no earliest day, and years outside 0000-9999 have no
-    four-digit form; their manifests and collection entries leave navDate out rather than invent one.
+    Undated values and open starts (``../1950``) have no earliest day, and years outside 1-9999 have no
+    four-digit Common Era form (date-time parsers, iiif-prezi3's among them, refuse year 0); their manifests and
+    collection entries leave navDate out rather than invent one.
     """
     year = years(value)[0]
-    if year is None or not 0 <= year <= 9999:
+    if year is None or not 1 <= year <= 9999:
         return None
     return timestamps.day_start(bounds(value)[0])
 
