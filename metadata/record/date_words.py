@@ -283,7 +283,7 @@ def _one(value: str, language: str) -> str | None:
         text = table["century"].format(_ordinal(number))
         return table["circa"].format(text) if century.group("q") else text
     match = _EDTF_DAY.match(value)
-    if not match or not dates.is_edtf(value):
+    if not match or not dates.is_edtf(value) or int(match.group("m") or 1) > 12:  # seasons have no words here
         return None
     text = _day(match.group("y"), match.group("m"), match.group("d"), language)
     if text is None:

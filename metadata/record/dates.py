@@ -28,6 +28,8 @@ def _plain_bounds(value: str) -> tuple[str, str] | None:
     if not match:
         return None
     year, month, day = (int(g) if g else None for g in match.groups())
+    if day is None and month is not None and month > 20:  # a season (1950-21, spring): the library decides
+        return None
     if month is None:
         return f"{year:04d}-01-01", f"{year:04d}-12-31"
     if day is None:
