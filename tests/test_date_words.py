@@ -104,6 +104,7 @@ def test_forms_without_words_are_shown_as_written():
     ("-0100", "0000-01-01", "0000-01-01", -100, -100),
     ("Y12345", "9999-12-31", "9999-12-31", 12345, 12345),
     ("/1950", None, "1950-12-31", None, 1950),
+    ("1950/", "1950-01-01", None, 1950, None),
 ])
 def test_bounds_of_open_undated_and_out_of_range_dates(value, lower, upper, first, last):
     assert dates.is_edtf(value)

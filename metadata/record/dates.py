@@ -105,8 +105,8 @@ def _ends(value: str) -> tuple[Day | None, Day | None]:
         return tuple(tuple(int(p) for p in end.split("-")) for end in plain)
     parsed = edtf.parse_edtf(value)
     lower, upper = parsed.lower_strict(), parsed.upper_strict()
-    first, _, last = value.partition("/")
-    last = last or first
+    first, slash, last = value.partition("/")
+    last = last if slash else first
     lower = None if not isinstance(lower, time.struct_time) or _open_start(value, first) else lower
     upper = None if not isinstance(upper, time.struct_time) or _open_end(value, last) else upper
     return ((lower.tm_year, lower.tm_mon, lower.tm_mday) if lower else None,
