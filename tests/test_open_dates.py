@@ -36,9 +36,9 @@ DATES = [
 
 @pytest.fixture
 def editor(store) -> dict:
-    store.put_user("eve", auth.hash_password("eve-password-long"), "editor")
+    store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
     secret = auth.new_token()
-    store.add_token("eve", auth.token_digest(secret))
+    store.accounts.add_token("eve", auth.token_digest(secret))
     return {"Authorization": f"Bearer {secret}"}
 
 

@@ -26,12 +26,14 @@ class Collections:
 
     def published(self, *, spec: str | None = None, lower: str | None = None, upper: str | None = None,
                   offset: int = 0, limit: int = 1000) -> tuple[int, list]:
-        """Published records (id, title, date_lower, created, datestamp) by date, for IIIF collections; and the total."""
+        """Published records (id, title, date_lower, created, datestamp) by date (undated last), for IIIF
+        collections; and the total."""
         conditions = self._published_conditions(spec, lower, upper)
         with self.db.reading() as conn:
             total = conn.execute(select(func.count()).select_from(records).where(*conditions)).scalar_one()
             rows = conn.execute(select(records.c.id, records.c.title, records.c.date_lower, records.c.created,
-                                       records.c.datestamp).where(*conditions).order_by(records.c.date_lower.asc().nulls_last(), records.c.id)
+                                       records.c.datestamp).where(*conditions)
+                                .order_by(records.c.date_lower.asc().nulls_last(), records.c.id)
                                 .offset(offset).limit(limit)).all()
         return total, rows
 
