@@ -176,8 +176,9 @@ def word_errors(form: dict) -> list[dict]:
 def plain_errors(form: dict, validation_errors: list[dict]) -> list[dict]:
     """The readers' plain messages first; the schema's own message about the same field is dropped."""
     words = word_errors(form)
-    covered = tuple(e["pointer"] for e in words)
-    return words + [e for e in validation_errors if not (covered and e["pointer"].startswith(covered))]
+    covered = {e["pointer"] for e in words}
+    return words + [e for e in validation_errors
+                    if not any(e["pointer"] == c or e["pointer"].startswith(c + "/") for c in covered)]
 
 
 def _put(record: dict, key: str, value) -> None:

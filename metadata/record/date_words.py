@@ -105,8 +105,8 @@ def read(text: str) -> str:
         raise DateNotUnderstood(text)
     if dates.is_edtf(phrase):
         return phrase
-    value = _read_phrase(phrase.rstrip(".") if not phrase.lower().endswith(("n.d.", "s.d.", "б.д.", "б. д.",
-                                                                              "b.c.")) else phrase)
+    # A full stop may end the phrase ("1949 г.", "c. 1955.") or belong to it ("n.d.", "101 B.C.").
+    value = _read_phrase(phrase) or (_read_phrase(phrase.rstrip(".")) if phrase.endswith(".") else None)
     if value is None or not dates.is_edtf(value):
         raise DateNotUnderstood(text)
     return value
