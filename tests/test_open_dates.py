@@ -15,7 +15,8 @@ from server import auth
 
 from tests.conftest import BASE_URL
 from tests.support.oai import NS, Harvester
-from tests.support.paths import IIIF_SCHEMA, SEED
+from tests.support import reference
+from tests.support.paths import seed_file
 
 PREFIX = "oai:muniment.example.org:"
 FORMATS = ["oai_dc", "marc21", "mods", "qdc"]
@@ -44,7 +45,7 @@ def editor(store) -> dict:
 
 def _record(app, identifier: str, created: str) -> dict:
     """The seed record under another identifier and date, with short texts (so the manifest is quick)."""
-    record = archive_file.parse_file(SEED)
+    record = archive_file.parse_file(seed_file())
     text = json.dumps(record).replace(record["id"], f"{BASE_URL}records/{identifier}")
     record = json.loads(text)
     record.update(identifier=identifier, created=created)
@@ -56,7 +57,7 @@ def _record(app, identifier: str, created: str) -> dict:
 
 
 def test_every_output_of_open_and_undated_dates(app, client, editor, tmp_path):
-    validator = jsonschema.Draft7Validator(json.loads(IIIF_SCHEMA.read_text()))
+    validator = jsonschema.Draft7Validator(reference.iiif_schema())
     harvester = Harvester(client, tmp_path)
     for number, (edtf, words, nav_date, fixed) in enumerate(DATES):
         identifier = f"date-{number}"
