@@ -141,21 +141,35 @@ def test_unknown_languages_get_a_plain_message(text, message):
 
 
 # ------------------------------------------------------------------------------------------ through HTTP
+@pytest.fixture
+def editor_client(sqlite_app):
+    """A test client with an editor's token on every request."""
+    from server import auth
+    store = sqlite_app.extensions["muniment"]["store"]
+    store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
+    secret = auth.new_token()
+    store.accounts.add_token("eve", auth.token_digest(secret))
+    client = sqlite_app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return client
+
+
 @pytest.mark.parametrize("text, edtf, english", [
     ("c. 1955", "1955~", "circa 1955"), ("18–20 July 1949", "1949-07-18/1949-07-20", "18–20 July 1949"),
     ("before 1950", "../1950", "before 1950"), ("undated", "XXXX", "undated"), ("1955~", "1955~", "circa 1955"),
 ])
-def test_api_dates_reads_and_writes(sqlite_app, text, edtf, english):
-    client = sqlite_app.test_client()
-    response = client.get("/api/dates", query_string={"text": text})  # no token needed
+def test_api_dates_reads_and_writes(editor_client, text, edtf, english):
+    client = editor_client
+    response = client.get("/api/dates", query_string={"text": text})
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.get_json() == {"edtf": edtf, "words": english}
     russian = client.get("/api/dates", query_string={"text": text, "language": "ru"}).get_json()
     assert russian == {"edtf": edtf, "words": date_words.words(edtf, "ru")}
 
 
-def test_api_dates_refuses_nonsense_with_a_plain_problem(sqlite_app):
-    client = sqlite_app.test_client()
+def test_api_dates_refuses_nonsense_with_a_plain_problem(editor_client, sqlite_app):
+    assert sqlite_app.test_client().get("/api/dates", query_string={"text": "1950"}).status_code == 401
+    client = editor_client
     response = client.get("/api/dates", query_string={"text": "someday"})
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     problem = response.get_json()

@@ -109,10 +109,11 @@ def openapi():
 
 # ----------------------------------------------------------------------------------------- dates
 @blueprint.get("/dates")
+@auth.require("editor")
 def read_date():
-    """A date in archivists' words read as EDTF and written back in words, for scripts and the editor's hint.
+    """A date in archivists' words read as EDTF and written back in words, for editors' scripts and the editor.
 
-    Public: it reads only the text it is given. ``language`` (en, ru, zh) chooses the words' language.
+    ``language`` (en, ru, zh) chooses the words' language.
     """
     text = request.args.get("text")
     if text is None:
