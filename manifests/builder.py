@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from iiif_prezi3 import Manifest
 
-from metadata.record import dates, describe, languages, timestamps
+from metadata.record import date_words, dates, describe, languages
 from metadata.record.text import first_text
 from metadata.record.urls import STORED
 
@@ -39,6 +39,10 @@ def lang_map(language_map: dict | None) -> dict:
     return {lang: [text] for lang, text in (language_map or {}).items()}
 
 
+# The date is shown to people in words; viewers pick the value in their interface language.
+DATE_LANGUAGES = ("en", "ru", "zh")
+
+
 def _en(text: str) -> dict:
     return {"en": [text]}
 
@@ -55,7 +59,7 @@ def _metadata(record: dict, rights: str | None) -> list[dict]:
     creators = describe.creators(record)
     source = record.get("source") or {}
     pairs = [
-        _pair("Date", [record["created"]]),
+        _pair("Date", {lang: [date_words.words(record["created"], lang)] for lang in DATE_LANGUAGES}),
         _pair("Creator", [f"{p.name} ({', '.join(p.role_names)})" for p in creators]),
         _pair("Recipient", [p.name for p in describe.addressees(record)]),
         _pair("Translator", [p.name for p in describe.translators(record)]),
@@ -116,7 +120,7 @@ def _plan(record: dict, options: Options) -> list[_Canvas]:
             canvases.append(_Canvas(_en(label), _version_key(version), [(code, page.text)], page=page))
     if canvases:
         return canvases
-    lines = [("h", first_text(record["title"])), ("p", record["created"])]
+    lines = [("h", first_text(record["title"])), ("p", date_words.words(record["created"]))]
     lines += [("p", text) for text in (record.get("abstract") or {}).values()]
     if record.get("bibliographicCitation"):
         lines.append(("p", record["bibliographicCitation"]))
@@ -210,9 +214,11 @@ def build(record: dict, options: Options) -> dict[str, str]:
             {"id": STORED.record_format(identifier, "xml"), "type": "Dataset", "format": "application/xml",
              "profile": OAI_DC_PROFILE, "label": _en("Record (Dublin Core)")},
         ],
-        "navDate": timestamps.day_start(dates.bounds(record["created"])[0]),
         "items": canvases,
     }
+    nav_date = dates.nav_date(record["created"])
+    if nav_date:  # undated and open-start records have no point on a timeline
+        data["navDate"] = nav_date
     if record.get("abstract"):
         data["summary"] = lang_map(record["abstract"])
     if record.get("bibliographicCitation"):

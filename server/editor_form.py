@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from metadata.record import languages
+from metadata.record import date_words, languages
 from metadata.record.urls import STORED
 
 LANGMAPS = ["title", "alternative", "abstract", "custodialHistory", "accessConditions", "reproductionConditions",
@@ -130,6 +130,57 @@ def _langmap(rows: list[dict]) -> dict:
     return {r["lang"].strip() or "und": r["text"].strip() for r in rows if r.get("text", "").strip()}
 
 
+def _date(text: str) -> str:
+    """The EDTF of a date typed in archivists' words; the text as typed when unreadable (``word_errors`` says so)."""
+    try:
+        return date_words.read(text)
+    except date_words.DateNotUnderstood:
+        return text
+
+
+def _language(text: str) -> str:
+    """The ISO 639-1 code of a language typed by name or code; the text as typed when unknown."""
+    try:
+        return languages.code_for(text)
+    except languages.UnknownLanguage:
+        return text.strip()
+
+
+def date_hint(text: str) -> str:
+    """The typed date in words, shown beside the field ("c. 1955" -> "circa 1955"); empty when unreadable."""
+    try:
+        return date_words.words(date_words.read(text)) if text.strip() else ""
+    except date_words.DateNotUnderstood:
+        return ""
+
+
+def word_errors(form: dict) -> list[dict]:
+    """Plain-words problems with the date and languages as typed (the readers' messages say what to write)."""
+    errors = []
+    if form["created"].strip():
+        try:
+            date_words.read(form["created"])
+        except date_words.DateNotUnderstood as exc:
+            errors.append({"pointer": "/created", "message": str(exc)})
+    typed = [(f"/language/{i}", row["code"]) for i, row in enumerate(form["language"])]
+    typed += [(f"/hasVersion/{i}/language/0", row["language"]) for i, row in enumerate(form["hasVersion"])]
+    for pointer, text in typed:
+        if text.strip():
+            try:
+                languages.code_for(text)
+            except languages.UnknownLanguage as exc:
+                errors.append({"pointer": pointer, "message": str(exc)})
+    return errors
+
+
+def plain_errors(form: dict, validation_errors: list[dict]) -> list[dict]:
+    """The readers' plain messages first; the schema's own message about the same field is dropped."""
+    words = word_errors(form)
+    covered = {e["pointer"] for e in words}
+    return words + [e for e in validation_errors
+                    if not any(e["pointer"] == c or e["pointer"].startswith(c + "/") for c in covered)]
+
+
 def _put(record: dict, key: str, value) -> None:
     if value not in (None, "", [], {}):
         record[key] = value
@@ -142,8 +193,8 @@ def to_record(form: dict) -> dict:
     record: dict = {"@context": STORED.context(), "id": record_id, "type": ["Text", "Record"],
                     "identifier": identifier}
     _put(record, "title", _langmap(form["title"]))
-    _put(record, "created", form["created"])
-    _put(record, "language", [f"lang:{r['code'].strip()}" for r in form["language"] if r["code"].strip()])
+    _put(record, "created", _date(form["created"]))
+    _put(record, "language", [f"lang:{_language(r['code'])}" for r in form["language"] if r["code"].strip()])
     attributions = []
     for key in AGENT_LISTS:
         agents = []
@@ -189,12 +240,13 @@ def to_record(form: dict) -> dict:
     for row in form["hasVersion"]:
         if not row["text"].strip() and not row["language"].strip():
             continue
-        key = row["key"].strip() or row["language"].strip() or "text"
+        code = _language(row["language"]) if row["language"].strip() else ""
+        key = row["key"].strip() or code or "text"
         version = {"id": STORED.version(identifier, key), "type": "Text"}
         _put(version, "versionLabel", row["label"].strip())
-        version["language"] = [f"lang:{row['language'].strip()}"]
+        version["language"] = [f"lang:{code}"]
         if row["title"].strip():
-            version["title"] = {row["language"].strip() or "und": row["title"].strip()}
+            version["title"] = {code or "und": row["title"].strip()}
         version["isVersionOf"] = record_id
         if row.get("translation"):
             version["translationOfWork"] = record_id

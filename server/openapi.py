@@ -111,6 +111,20 @@ def document() -> dict:
                             "from": {"type": "integer"}, "to": {"type": "integer"},
                             "changes": {"type": "array", "items": {"type": "object", "required": ["op", "path"]}}}}),
                             **_errors(400, 401, 403, 404)}}},
+            "/api/dates": {"get": {
+                "summary": "Read a date in archivists' words as EDTF, and write it back in words",
+                "description": "Accepts \"18 July 1949\", \"July 18, 1949\", \"March 1950\", \"c. 1955\", "
+                               "\"1940s\", \"194-?\", \"18–20 July 1949\", \"before 1950\" (../1950), "
+                               "\"after 1962\" (1962/..), \"undated\" (XXXX), Russian and Chinese forms, and EDTF "
+                               "itself. Text that is not a date is a 422 problem whose detail says what to write.",
+                "parameters": [
+                    {"name": "text", "in": "query", "required": True,
+                     "schema": {"type": "string", "maxLength": 100}, "example": "c. 1955"},
+                    {"name": "language", "in": "query", "required": False,
+                     "schema": {"type": "string", "default": "en"},
+                     "description": "Language of the words: en, ru or zh (others fall back to en)."}],
+                "responses": {"200": _json({"type": "object", "required": ["edtf", "words"], "properties": {
+                    "edtf": {"type": "string"}, "words": {"type": "string"}}}), **_errors(400, 401, 403, 422)}}},
             "/api/sets": {"get": {"summary": "Sets (collections)",
                                   "responses": {"200": _json({"type": "array"}), **_errors(401, 403)}}},
             "/api/sets/{spec}": {

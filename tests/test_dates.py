@@ -21,7 +21,7 @@ def test_bounds(value, lower, upper):
     assert dates.is_edtf(value)
     assert dates.bounds(value) == (lower, upper)
     parsed = edtf.parse_edtf(value)
-    assert dates._iso(parsed.lower_strict()) == lower and dates._iso(parsed.upper_strict()) == upper
+    assert dates._iso(parsed.lower_strict()[:3]) == lower and dates._iso(parsed.upper_strict()[:3]) == upper
 
 
 @pytest.mark.parametrize("value", ["1949-02-30", "1949-13", "18 July 1949", "", "19490718", "1949-7-1"])

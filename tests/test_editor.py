@@ -99,13 +99,44 @@ def test_edit_title_and_add_a_subject(editor_client, store, client):
 
 def test_validation_errors_are_shown_beside_the_field(editor_client, store):
     fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
-    fields.update({"created": "18 July 1949", "action": "save"})
+    fields.update({"created": "sometime in the fifties", "action": "save"})
     response = editor_client.post("/edit/records/113439", data=fields)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert re.search(r'id="created" name="created" aria-invalid="true" aria-describedby="err-created" autofocus', page)
-    assert 'id="err-created">&#39;18 July 1949&#39; is not a &#39;edtf&#39;' in page
-    assert 'value="18 July 1949"' in page  # what was typed stays
+    assert ('id="err-created">cannot read the date &#39;sometime in the fifties&#39;: write a date such as '
+            "18 July 1949, c. 1955 or 1940s<") in page
+    assert "is not a" not in page  # the schema's own wording never reaches a person
+    assert 'value="sometime in the fifties"' in page  # what was typed stays
+    assert store.records.get("113439").revision == 1
+
+
+@pytest.mark.parametrize("typed, edtf, words", [
+    ("c. 1955", "1955~", "circa 1955"), ("18–20 July 1949", "1949-07-18/1949-07-20", "18–20 July 1949"),
+    ("before 1950", "../1950", "before 1950"), ("undated", "XXXX", "undated"), ("1940-е", "194X", "1940s"),
+])
+def test_dates_and_languages_in_archivists_words_are_normalised(editor_client, store, typed, edtf, words):
+    fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
+    fields.update({"created": typed, "language.0.code": "русский", "action": "save"})
+    response = editor_client.post("/edit/records/113439", data=fields)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    saved = store.records.get("113439").data
+    assert saved["created"] == edtf and saved["language"] == ["lang:ru"]
+    page = editor_client.get("/edit/records/113439").get_data(as_text=True)
+    assert f'id="created" name="created" value="{edtf}"' in page
+    assert f'id="created-words" aria-live="polite">Read as: <strong>{words}</strong>' in page
+
+
+def test_an_unknown_language_gets_a_plain_message_and_keeps_the_form(editor_client, store):
+    fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
+    fields.update({"created": "March 1950", "language.0.code": "Klingonese", "action": "save"})
+    response = editor_client.post("/edit/records/113439", data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="err-language.0.code">unknown language &#39;Klingonese&#39;: Klingon has no two-letter' in page
+    assert "does not match" not in page and "^lang:" not in page
+    assert 'value="Klingonese"' in page and 'value="March 1950"' in page
+    assert "Read as: <strong>March 1950</strong>" in page
     assert store.records.get("113439").revision == 1
 
 

@@ -134,7 +134,7 @@ def test_marc21_fields(harvester):
     assert sub("041", "a") == ["chi"] and sub("041", "h") == []  # the sample cable carries no translation text
     assert sub("100", "a") == ["Liu Shaoqi"] and sub("100", "e") == ["author"]
     assert "Wolff, David" in sub("700", "a") and "translator" in sub("700", "e") and "addressee" in sub("700", "e")
-    assert sub("264", "c") == ["1949-07-18"]
+    assert sub("264", "c") == ["18 July 1949"]
     assert sub("524", "a")[0].startswith('"Cable, Liu Shaoqi to Mao Zedong"')
     assert sub("561", "a") == ["Printed from an original revised and approved by Liu Shaoqi."]
     assert sub("650", "a") == ["Sino-Soviet relations", "Xinjiang"] and sub("651", "a") == ["Moscow"]

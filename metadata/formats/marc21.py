@@ -1,12 +1,12 @@
 """MARCXML (MARC 21 slim) for library catalogues (docs/architecture.md, "Mapping to each output").
 
 Languages use MARC codes (041 $a translation, $h original; 008/35-37), the creation date goes to 008 and
-264 _0 $c, people to 100/700 with relator terms in $e, the citation to 524, the printed source to 773 (an
+264 _0 $c (in words), people to 100/700 with relator terms in $e, the citation to 524, the printed source to 773 (an
 archival reference to 534), provenance to 561, subjects and places to 650/651/648, links to 856.
 """
 from __future__ import annotations
 
-from metadata.record import dates, describe, languages
+from metadata.record import date_words, dates, describe, languages
 from metadata.record.text import first_text
 from metadata.record.urls import STORED
 from metadata.formats.xml import add, root, to_string
@@ -30,15 +30,37 @@ def _emit(marc, fields: list) -> None:
             add(field, f"{{{MARC}}}subfield", value, code=code)
 
 
-def _fixed_008(record: dict) -> str:
-    created = record["created"]
+def _dates_008(created: str) -> str:
+    """008/06-14: type of date and two four-character years; "u" marks a year or a digit nobody knows.
+
+    "s" a single known date, "q" a questionable one (a range, an approximation, an open end), "n" no known
+    date (``XXXX``, or a year past 9999 that four characters cannot hold), "b" a date before the Common Era.
+    """
+    first, last = dates.years(created)
+    if first is None and last is None or any(y is not None and y > 9999 for y in (first, last)):
+        return "nuuuuuuuu"
+    if any(y is not None and y <= 0 for y in (first, last)):
+        return "b        "
+    date1 = f"{first:04d}" if first is not None else "uuuu"
+    date2 = f"{last:04d}" if last is not None else "uuuu"
     lower, upper = dates.bounds(created)
     exact = lower == upper or created.isdigit() or len(created) == 7
-    kind = "s" if exact and lower[:4] == upper[:4] and "~" not in created and "?" not in created else "q"
-    date1, date2 = lower[:4], (upper[:4] if kind == "q" else "    ")
+    if exact and first == last and "~" not in created and "?" not in created and "%" not in created:
+        return f"s{date1}    "
+    return f"q{date1}{date2}"
+
+
+def _fixed_008(record: dict) -> str:
     original = describe.original_languages(record)
     language = languages.marc_code(original[0]) if original else "und"
-    return f"||||||{kind}{date1}{date2}xx {' ' * 17}{language} d"
+    return f"||||||{_dates_008(record['created'])}xx {' ' * 17}{language} d"
+
+
+def _date_264(created: str) -> str:
+    """264 $c: the date as a cataloguer transcribes it, in words; RDA's bracketed phrase when there is none."""
+    if dates.years(created) == (None, None):
+        return "[date of production not identified]"
+    return date_words.words(created)
 
 
 def _party_field(fields, tag_person: str, tag_body: str, party: describe.Party, roles: list[str]) -> None:
@@ -64,7 +86,7 @@ def marc21(record: dict) -> str:
     for n, party in enumerate(creators):
         _party_field(fields, "100" if n == 0 else "700", "110" if n == 0 else "710", party, party.role_names)
     _field(fields, "245", "1" if creators else "0", "0", [("a", first_text(record["title"]))])
-    _field(fields, "264", " ", "0", [("c", record["created"])])
+    _field(fields, "264", " ", "0", [("c", _date_264(record["created"]))])
     if record.get("extent"):
         _field(fields, "300", " ", " ", [("a", record["extent"])])
     publisher = record.get("publisher")

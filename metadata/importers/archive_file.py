@@ -14,34 +14,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metadata.record import dates, languages
+from metadata.record import date_words, languages
 from metadata.record.urls import STORED, slugify
 
 CONTEXT = STORED.context()
-
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-
-# Date phrases of this archive, each with the EDTF it becomes.
-_DATE_PATTERNS: list[tuple[re.Pattern, callable]] = [
-    (re.compile(rf"^(?P<m>{_MONTH}) (?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}}), (?P<y>\d{{4}})$"),
-     lambda g: f"{g['y']}-{MONTHS[g['m'].lower()]:02d}-{int(g['d1']):02d}/"
-               f"{g['y']}-{MONTHS[g['m'].lower()]:02d}-{int(g['d2']):02d}"),
-    (re.compile(rf"^(?P<m>{_MONTH}) (?P<d>\d{{1,2}}), (?P<y>\d{{4}})$"),
-     lambda g: f"{g['y']}-{MONTHS[g['m'].lower()]:02d}-{int(g['d']):02d}"),
-    (re.compile(rf"^(?P<d>\d{{1,2}}) (?P<m>{_MONTH}),? (?P<y>\d{{4}})$"),
-     lambda g: f"{g['y']}-{MONTHS[g['m'].lower()]:02d}-{int(g['d']):02d}"),
-    (re.compile(rf"^(?P<m>{_MONTH}),? (?P<y>\d{{4}})$"), lambda g: f"{g['y']}-{MONTHS[g['m'].lower()]:02d}"),
-    (re.compile(r"^(?P<y>\d{4})$"), lambda g: g["y"]),
-    (re.compile(r"^(?P<y1>\d{4})\s*[-–]\s*(?P<y2>\d{4})$"), lambda g: f"{g['y1']}/{g['y2']}"),
-    (re.compile(r"^(?P<y>\d{3})0s$"), lambda g: f"{g['y']}X"),
-]
-_CIRCA = re.compile(r"^(?:c\.|ca\.|circa)\s*", re.IGNORECASE)
-_DATE_IN_CITATION = re.compile(
-    rf"^(?:(?:c\.|ca\.|circa)\s*)?(?:{_MONTH} \d{{1,2}}\s*(?:[-–]\s*\d{{1,2}})?, \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}}"
-    rf"|{_MONTH},? \d{{4}}|\d{{4}}\s*[-–]\s*\d{{4}}|\d{{3}}0s|\d{{4}})", re.IGNORECASE)
 
 _HEADING = re.compile(r"^(#{2,3})\s+\*\*(.+?)\*\*\s*$")
 _SECTION = re.compile(r"^####\s+\*\*(.+?):\*\*\s*$")
@@ -93,20 +69,26 @@ class _Section:
 
 
 def parse_date_phrase(phrase: str) -> str:
-    """'July 18, 1949' -> '1949-07-18'; 'c. 1955' -> '1955~'; ValueError when not a date of this archive."""
-    phrase = " ".join(phrase.replace("*", "").split())
-    circa = bool(_CIRCA.match(phrase))
-    core = _CIRCA.sub("", phrase)
-    for pattern, build in _DATE_PATTERNS:
-        match = pattern.match(core)
-        if match:
-            value = build({k: v for k, v in match.groupdict().items()})
-            if circa:
-                value = "/".join(part + "~" for part in value.split("/"))
-            if not dates.is_edtf(value):
-                raise ValueError(f"{phrase!r} is not a valid date")
-            return value
-    raise ValueError(f"cannot read the date {phrase!r}")
+    """The EDTF of the file's date heading or citation date, read by the one reader of archivists' dates."""
+    return date_words.read(phrase)
+
+
+def _citation_date(rest: str) -> tuple[str, str] | None:
+    """(date phrase, what follows) at the start of a citation's remainder ("July 18, 1949, Wilson Center, ...").
+
+    A date may itself contain a comma, so the longest run of up to three comma-separated parts the reader
+    accepts is the date.
+    """
+    parts = rest.split(", ")
+    for count in (3, 2, 1):
+        phrase = ", ".join(parts[:count])
+        if count <= len(parts):
+            try:
+                date_words.read(phrase)
+            except ValueError:
+                continue
+            return phrase, ", ".join(parts[count:])
+    return None
 
 
 def parse_file(path) -> dict:
@@ -246,14 +228,10 @@ def _parse_citation(path, section: _Section | None, created: str) -> dict:
     if not match:
         raise SeedFormatError(path, line, "citation does not start with the quoted title")
     rest = match.group("rest")
-    date_match = _DATE_IN_CITATION.match(rest)
-    if not date_match:
+    found = _citation_date(rest)
+    if found is None:
         raise SeedFormatError(path, line, f"citation has no date after the title: {rest[:40]!r}")
-    try:
-        parse_date_phrase(date_match.group(0))
-    except ValueError as exc:
-        raise SeedFormatError(path, line, f"citation date: {exc}") from None
-    rest = rest[date_match.end():].lstrip(", ")
+    rest = found[1].lstrip(", ")
     archive, _, rest = rest.partition(", ")
     if not archive:
         raise SeedFormatError(path, line, "citation names no archive")
@@ -313,7 +291,7 @@ def _parse_languages(path, section: _Section | None) -> list[str]:
     for name in re.split(r",|;|\band\b|/", section.text()):
         if name.strip():
             try:
-                code = languages.code_for_name(name)
+                code = languages.code_for(name)
             except languages.UnknownLanguage as exc:
                 raise SeedFormatError(path, section.first_line(), str(exc)) from None
             if code not in codes:
@@ -348,7 +326,7 @@ def _parse_contents(path, section: _Section | None, identifier: str, original: l
     for number, label, match in text_entries:
         kind = match.group("kind").lower()
         try:
-            code = languages.code_for_name(match.group("lang"))
+            code = languages.code_for(match.group("lang"))
         except languages.UnknownLanguage as exc:
             raise SeedFormatError(path, number, str(exc)) from None
         text = texts.get(label)

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import edtf
 
+from metadata.record import timestamps
+
 _PLAIN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -26,6 +28,8 @@ def _plain_bounds(value: str) -> tuple[str, str] | None:
     if not match:
         return None
     year, month, day = (int(g) if g else None for g in match.groups())
+    if day is None and month is not None and month > 20:  # a season (1950-21, spring): the library decides
+        return None
     if month is None:
         return f"{year:04d}-01-01", f"{year:04d}-12-31"
     if day is None:
@@ -53,14 +57,75 @@ def is_edtf(value: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def bounds(value: str) -> tuple[str, str]:
-    """The earliest and latest ISO day (YYYY-MM-DD) an EDTF value can denote."""
+def years(value: str) -> tuple[int | None, int | None]:
+    """The earliest and latest year an EDTF value can denote, as integers (year 0 is 1 BC, -100 is 101 BC).
+
+    None stands for no bound: an open end (``../1950``, ``[..1950]``, ``1962/..``) or an unknown year
+    (``XXXX``: "undated"). MARC's fixed field and the writer of words need the years as they are.
+    """
+    lower, upper = _ends(value)
+    return (lower[0] if lower else None), (upper[0] if upper else None)
+
+
+@lru_cache(maxsize=4096)
+def bounds(value: str) -> tuple[str | None, str | None]:
+    """The earliest and latest ISO day (YYYY-MM-DD) an EDTF value can denote, for sorting and IIIF navDate.
+
+    None where there is no bound (see ``years``). Years outside 0000-9999, which YYYY-MM-DD cannot write, are
+    clamped to its first or last day: a date BC sorts before every other, a year past 9999 after them, and the
+    stored columns (ten characters) and navDate stay well-formed.
+    """
     plain = _plain_bounds(value)
     if plain is not None:
         return plain
+    lower, upper = _ends(value)
+    return (_iso(lower) if lower else None), (_iso(upper) if upper else None)
+
+
+def nav_date(value: str) -> str | None:
+    """IIIF ``navDate`` (xsd:dateTime) for an EDTF value: its earliest day; None when it has no sensible one.
+
+    Undated values and open starts (``../1950``) have no earliest day, and years outside 1-9999 have no
+    four-digit Common Era form (date-time parsers, iiif-prezi3's among them, refuse year 0); their manifests and
+    collection entries leave navDate out rather than invent one.
+    """
+    year = years(value)[0]
+    if year is None or not 1 <= year <= 9999:
+        return None
+    return timestamps.day_start(bounds(value)[0])
+
+
+Day = tuple[int, int, int]
+
+
+def _ends(value: str) -> tuple[Day | None, Day | None]:
+    """(year, month, day) of the earliest and latest moment, None for an open or unknown end."""
+    plain = _plain_bounds(value)
+    if plain is not None:
+        return tuple(tuple(int(p) for p in end.split("-")) for end in plain)
     parsed = edtf.parse_edtf(value)
-    return _iso(parsed.lower_strict()), _iso(parsed.upper_strict())
+    lower, upper = parsed.lower_strict(), parsed.upper_strict()
+    first, slash, last = value.partition("/")
+    last = last if slash else first
+    lower = None if not isinstance(lower, time.struct_time) or _open_start(value, first) else lower
+    upper = None if not isinstance(upper, time.struct_time) or _open_end(value, last) else upper
+    return ((lower.tm_year, lower.tm_mon, lower.tm_mday) if lower else None,
+            (upper.tm_year, upper.tm_mon, upper.tm_mday) if upper else None)
 
 
-def _iso(moment: time.struct_time) -> str:
-    return f"{moment.tm_year:04d}-{moment.tm_mon:02d}-{moment.tm_mday:02d}"
+def _open_start(value: str, first: str) -> bool:
+    """No earliest year: ``../1950``, ``/1950`` (unknown start), ``[..1950]``, or an unknown year ``XXXX``."""
+    return first in ("", "..") or value.startswith(("[..", "{..")) or first.lstrip("[{").startswith("XXXX")
+
+
+def _open_end(value: str, last: str) -> bool:
+    return last in ("", "..") or value.endswith(("..]", "..}")) or last.lstrip("[{").startswith("XXXX")
+
+
+def _iso(day: Day) -> str:
+    year, month, mday = day
+    if year < 0:
+        return "0000-01-01"
+    if year > 9999:
+        return "9999-12-31"
+    return f"{year:04d}-{month:02d}-{mday:02d}"

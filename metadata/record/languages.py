@@ -10,16 +10,37 @@ class UnknownLanguage(ValueError):
     pass
 
 
+ADVICE = "write a language name such as Russian or русский, or a code such as ru"
+
+
 @lru_cache(maxsize=512)
-def code_for_name(name: str) -> str:
-    """ISO 639-1 code for an English language name as archives write it ("Chinese" -> "zh")."""
-    try:
-        code = str(langcodes.find(name.strip()))
-    except LookupError as exc:
-        raise UnknownLanguage(f"unknown language {name!r}") from exc
-    language = langcodes.Language.get(code).language
+def code_for(text: str) -> str:
+    """The ISO 639-1 code records use for a language as an archivist writes it, in English or in the language
+    itself, by name or by code: "Russian", "русский", "ru", "rus", "Chinese", "中文", "zh" -> "ru" / "zh".
+
+    The one reader of languages, for the archive-file importer and the editor; ``UnknownLanguage`` says in plain
+    words what to write instead.
+    """
+    written = " ".join(str(text).split())
+    candidate = written.removeprefix("lang:")
+    if not candidate:
+        raise UnknownLanguage(f"no language given: {ADVICE}")
+    code = None
+    if candidate.isascii() and langcodes.tag_is_valid(candidate):
+        tag = langcodes.Language.get(candidate)
+        if tag.language and tag.is_valid() and tag.language != "und":
+            code = tag.language
+    if code is None:
+        try:
+            code = langcodes.find(candidate).language
+        except LookupError:
+            raise UnknownLanguage(f"unknown language {written!r}: {ADVICE}") from None
+    # Records use two-letter codes; a macrolanguage member (Mandarin: cmn) becomes its macrolanguage (zh).
+    language = langcodes.Language.get(langcodes.standardize_tag(code, macro=True)).language
     if not language or len(language) != 2:
-        raise UnknownLanguage(f"unknown language {name!r} (no ISO 639-1 code)")
+        name = langcodes.Language.get(code).display_name("en")
+        raise UnknownLanguage(f"unknown language {written!r}: {name} has no two-letter ISO 639-1 code, "
+                              "which records use")
     return language
 
 

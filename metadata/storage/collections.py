@@ -26,12 +26,14 @@ class Collections:
 
     def published(self, *, spec: str | None = None, lower: str | None = None, upper: str | None = None,
                   offset: int = 0, limit: int = 1000) -> tuple[int, list]:
-        """Published records (id, title, date_lower, datestamp) by date, for IIIF collections; and the total."""
+        """Published records (id, title, date_lower, created, datestamp) by date (undated last), for IIIF
+        collections; and the total."""
         conditions = self._published_conditions(spec, lower, upper)
         with self.db.reading() as conn:
             total = conn.execute(select(func.count()).select_from(records).where(*conditions)).scalar_one()
-            rows = conn.execute(select(records.c.id, records.c.title, records.c.date_lower, records.c.datestamp)
-                                .where(*conditions).order_by(records.c.date_lower, records.c.id)
+            rows = conn.execute(select(records.c.id, records.c.title, records.c.date_lower, records.c.created,
+                                       records.c.datestamp).where(*conditions)
+                                .order_by(records.c.date_lower.asc().nulls_last(), records.c.id)
                                 .offset(offset).limit(limit)).all()
         return total, rows
 
@@ -39,7 +41,8 @@ class Collections:
         """(decade start year, record count) of published records, oldest first."""
         decade = func.substr(records.c.date_lower, 1, 3)
         with self.db.reading() as conn:
-            rows = conn.execute(select(decade, func.count()).where(*self._published_conditions(None, None, None))
+            rows = conn.execute(select(decade, func.count()).where(*self._published_conditions(None, None, None),
+                                                                   records.c.date_lower.is_not(None))
                                 .group_by(decade).order_by(decade)).all()
         return [(f"{row[0]}0", row[1]) for row in rows]
 

@@ -236,7 +236,7 @@ class Records:
             rows = conn.execute(select(records.c.id, records.c.title, records.c.created, records.c.date_lower,
                                        records.c.date_upper, records.c.datestamp, records.c.published,
                                        records.c.deleted, records.c.revision).where(where)
-                                .order_by(records.c.date_lower, records.c.id)
+                                .order_by(records.c.date_lower.asc().nulls_last(), records.c.id)
                                 .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
         return total, rows
 

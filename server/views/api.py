@@ -8,6 +8,7 @@ from datetime import timezone
 
 from flask import Blueprint, Response, g, request, url_for
 
+from metadata.record import date_words
 from metadata.record import sets as set_rules
 from metadata.record import timestamps
 from metadata.record.diff import field_diff
@@ -104,6 +105,26 @@ def openapi():
     response = Response(text, mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+# ----------------------------------------------------------------------------------------- dates
+@blueprint.get("/dates")
+@auth.require("editor")
+def read_date():
+    """A date in archivists' words read as EDTF and written back in words, for editors' scripts and the editor.
+
+    ``language`` (en, ru, zh) chooses the words' language.
+    """
+    text = request.args.get("text")
+    if text is None:
+        raise Problem(400, "Give the date to read, for example /api/dates?text=c.%201955.", "Bad Request")
+    try:
+        edtf = date_words.read(text)
+    except date_words.DateNotUnderstood as exc:
+        raise Problem(422, str(exc), "Unprocessable Content",
+                      errors=[{"pointer": "/text", "message": str(exc)}]) from None
+    language = request.args.get("language", "en")
+    return _json({"edtf": edtf, "words": date_words.words(edtf, language)})
 
 
 # ----------------------------------------------------------------------------------------- records

@@ -21,7 +21,8 @@ from metadata.record.validation import validate, validate_set
 from .. import auth, state
 from ..arguments import page_argument, revision_argument
 from ..documents import existing_record
-from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, field_of, from_post, to_form, to_record
+from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, date_hint, field_of, from_post, plain_errors, \
+    to_form, to_record
 from ..problems import Problem
 
 blueprint = Blueprint("editor", __name__)
@@ -107,7 +108,8 @@ def _render_form(form: dict, current: RecordState | None, revision, errors: list
     title = f"Edit {current.id}" if current else "New record"
     return render_template("editor_form.html", **_context(
         title=title, form=form, current=current, revision=revision, errors=errors, field_errors=field_errors,
-        first_error=first, notice=notice, field_of_pointer=lambda pointer: field_of(pointer, form))), status
+        first_error=first, notice=notice, field_of_pointer=lambda pointer: field_of(pointer, form),
+        created_words=date_hint(form["created"]))), status
 
 
 @blueprint.route("/edit/new", methods=["GET", "POST"])
@@ -141,7 +143,7 @@ def _save(current: RecordState | None):
     if action != "save":
         return _render_form(apply_action(form, action), current, revision)
     record = to_record(form)
-    errors = validate(record)
+    errors = plain_errors(form, validate(record))
     if errors:
         return _render_form(form, current, revision, errors=errors, status=422)
     store = state.store()

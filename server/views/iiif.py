@@ -19,7 +19,7 @@ from manifests import render
 from manifests.fonts import FontSet
 from manifests.layout import HEIGHT, WIDTH
 from manifests.render import SIZES
-from metadata.record import timestamps
+from metadata.record import dates
 from metadata.storage import RecordState
 
 from .. import state
@@ -278,8 +278,14 @@ def _cached(current: RecordState, name: str, make) -> bytes:
 # ------------------------------------------------------------------------------- collections
 def _manifest_refs(rows) -> list[dict]:
     urls = state.urls()
-    return [{"id": urls.manifest(r.id), "type": "Manifest", "label": {"en": [r.title]},
-             "navDate": timestamps.day_start(r.date_lower)} for r in rows]
+    refs = []
+    for r in rows:
+        ref = {"id": urls.manifest(r.id), "type": "Manifest", "label": {"en": [r.title]}}
+        nav_date = dates.nav_date(r.created) if r.created else None
+        if nav_date:
+            ref["navDate"] = nav_date
+        refs.append(ref)
+    return refs
 
 
 def _collection(collection_id: str, label: str, items: list[dict], summary: str | None = None,

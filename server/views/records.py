@@ -7,7 +7,7 @@ import math
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
-from metadata.record import describe, jsonld, languages, markdown, provenance, rights, timestamps
+from metadata.record import date_words, describe, jsonld, languages, markdown, provenance, rights, timestamps
 from metadata.formats import schema_org
 from metadata.storage import RecordState
 from metadata.record.text import first_text
@@ -212,7 +212,8 @@ def record_list():
             listing["next"] = urls.base.rstrip("/") + url_for(".record_list", page=page + 1, q=query or None)
         text = json.dumps(listing, ensure_ascii=False)
         return representation(text, "application/json", f"list-{digest(text)}", vary_accept=True)
-    body = render_template("records.html", items=items, total=total, page=page, pages=pages, query=query,
+    shown = [dict(item, words=date_words.words(item["date"])) if item["date"] else item for item in items]
+    body = render_template("records.html", items=shown, total=total, page=page, pages=pages, query=query,
                            title="Records")
     return representation(body, HTML, f"list-html-{digest(body)}", vary_accept=True)
 
@@ -226,6 +227,7 @@ class RecordView:
         self.addressees = describe.addressees(record)
         self.translators = describe.translators(record)
         self.original_languages = [languages.english_name(c) for c in describe.original_languages(record)]
+        self.date = date_words.words(record["created"])  # people read words; the EDTF rides along for machines
         self.rights_label = rights.label_for(record["rights"]) if record.get("rights") else None
 
     def versions(self):
