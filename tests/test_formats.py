@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from metadata.record import date_words
 from metadata.formats import marc21, mods, qualified_dc
 from metadata.importers import archive_file
 
@@ -113,7 +114,7 @@ def test_marc_seed(seed):
         ("0", " ", [("a", "David Wolff"), ("e", "translator")]),
     ]
     assert _fields(marc, "245") == [("1", "0", [("a", "Cable, Liu Shaoqi to Mao Zedong")])]
-    assert _fields(marc, "264") == [(" ", "0", [("c", "1949-07-18")])]
+    assert _fields(marc, "264") == [(" ", "0", [("c", "18 July 1949")])]
     assert _fields(marc, "520") == [(" ", " ", [("a", seed["abstract"]["en"])])]
     assert _fields(marc, "520")[0][2][0][1].startswith("A committee to write up a preliminary draft")
     assert _fields(marc, "546") == [(" ", " ", [("a", "Original in Chinese; translation in English.")])]
@@ -143,7 +144,7 @@ def test_marc_memorandum_from_an_organization_in_translation(memo):
     assert _fields(marc, "710") == [("2", " ", [("a", "Embassy in Beijing"), ("e", "addressee")])]
     assert _fields(marc, "245") == [
         ("1", "0", [("a", "Memorandum, Ministry of Foreign Affairs of the USSR to the Embassy in Beijing")])]
-    assert _fields(marc, "264") == [(" ", "0", [("c", "1962-03-03/1962-03-05")])]
+    assert _fields(marc, "264") == [(" ", "0", [("c", "3–5 March 1962")])]
     assert _fields(marc, "520") == [(" ", " ", [("a", "The ministry asks the embassy to report on the library exchange.")])]
     assert _fields(marc, "546") == [(" ", " ", [("a", "Original in Russian; translation in English, Chinese.")])]
     assert _fields(marc, "561") == []  # no "Printed from" line in this document
@@ -159,7 +160,7 @@ def test_marc_memorandum_from_an_organization_in_translation(memo):
 def test_marc_008_dates(seed, created, expected):
     marc = _marc(dict(seed, created=created))
     assert _control(marc, "008")[6:15] == expected
-    assert _fields(marc, "264") == [(" ", "0", [("c", created)])]
+    assert _fields(marc, "264") == [(" ", "0", [("c", date_words.words(created))])]
 
 
 # ------------------------------------------------------------------------------------------ MODS
