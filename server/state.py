@@ -19,3 +19,4 @@ def store() -> Store:
 
 def urls() -> UrlBuilder:
     return current_app.extensions["muniment"]["urls"]
+

@@ -100,9 +100,23 @@ def _stored_output(identifier: str, fmt: str) -> str:
 def history(identifier: str):
     """The record's revisions as W3C PROV (JSON-LD), linked from the record as ``history``."""
     current = _public_state(identifier)
-    document = provenance.history(identifier, state.store().records.revisions(identifier), state.urls())
-    return representation(json.dumps(document, ensure_ascii=False, indent=2), JSONLD,
-                          state_etag(current, "history"), current.datestamp)
+    revisions = state.store().records.revisions(identifier)
+    accounts = state.store().accounts.agents(r.author for r in revisions)
+    body = json.dumps(provenance.history(identifier, revisions, state.urls(), accounts), ensure_ascii=False,
+                      indent=2)
+    # Display names can change without a new revision, so the ETag is of the document itself.
+    return representation(body, JSONLD, digest(body), current.datestamp)
+
+
+@blueprint.get("/users/<public_id>")
+def user_agent(public_id: str):
+    """A history author's public IRI: the display name only (kept after the account is deleted)."""
+    well_formed = public_id.isascii() and public_id.isalnum() and len(public_id) <= 32
+    name = state.store().accounts.display_name(public_id) if well_formed else None
+    if name is None:
+        raise Problem(404, "No such author.", "Not Found")
+    body = json.dumps(provenance.agent(public_id, name, state.urls()), ensure_ascii=False, indent=2)
+    return representation(body, JSONLD, digest(body))
 
 
 @blueprint.get("/records/<recid:identifier>/<recid:key>.txt")
