@@ -8,6 +8,7 @@ typeset page of its title, date, summary and citation. Returns the manifest and 
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -34,9 +35,18 @@ class Options:
     fonts: FontSet = field(default_factory=FontSet)
 
 
+def plain(text: str) -> str:
+    """A text value as viewers will show it as written. IIIF takes a value that starts with "<" as HTML,
+    so "<draft> notes" would be parsed as markup: such a value goes out as HTML that says the same text
+    (escaped, in a span), which is IIIF's own way to carry it."""
+    if isinstance(text, str) and text.lstrip().startswith("<"):
+        return f"<span>{html.escape(text, quote=False)}</span>"
+    return text
+
+
 def lang_map(language_map: dict | None) -> dict:
     """A record language map as a IIIF one (values are lists)."""
-    return {lang: [text] for lang, text in (language_map or {}).items()}
+    return {lang: [plain(text)] for lang, text in (language_map or {}).items()}
 
 
 # The date is shown to people in words; viewers pick the value in their interface language.
@@ -44,14 +54,14 @@ DATE_LANGUAGES = ("en", "ru", "zh")
 
 
 def _en(text: str) -> dict:
-    return {"en": [text]}
+    return {"en": [plain(text)]}
 
 
 def _pair(label: str, values: list[str] | dict) -> dict | None:
     if isinstance(values, dict):
         value = {lang: texts for lang, texts in values.items() if texts}
     else:
-        value = {"none": [v for v in values if v]} if any(values) else {}
+        value = {"none": [plain(v) for v in values if v]} if any(values) else {}
     return {"label": _en(label), "value": value} if value else None
 
 

@@ -28,9 +28,13 @@ def create_app(config: dict | None = None) -> Flask:
                                   "clock": clock}
 
     from .problems import register_error_handlers
+    from .security import add_security_headers, refuse_unstorable_input, trust_proxies
     from .views import api, crawlers, editor, entities, health, iiif, oai, records
 
+    trust_proxies(app, settings.trusted_proxies)
     register_error_handlers(app)
+    app.before_request(refuse_unstorable_input)
+    app.after_request(add_security_headers)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(records.blueprint)
     app.register_blueprint(oai.blueprint)

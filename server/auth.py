@@ -3,7 +3,7 @@
 Roles: anonymous readers; ``editor`` creates, edits, publishes, deletes and restores records and sees drafts;
 ``admin`` also manages users and sets. Authentication is checked before CSRF, so an anonymous write is a 401
 whatever it carries. Passwords are hashed with scrypt (Werkzeug), tokens stored as SHA-256 digests. Failed logins are counted in
-the database (per address and name), so app servers sharing it share the limit.
+the database (per address and per name, see throttle), so app servers sharing it share the limit.
 """
 from __future__ import annotations
 
@@ -18,13 +18,12 @@ import json
 from flask import g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import state
+
+from . import state, throttle
 from .problems import Problem
 
 ROLES = {"editor": 1, "admin": 2}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-LOGIN_WINDOW_SECONDS = 300
-LOGIN_ATTEMPTS = 5
 
 
 def hash_password(password: str) -> str:
@@ -39,8 +38,25 @@ def new_token() -> str:
     return "mnt_" + secrets.token_urlsafe(32)
 
 
+TOKEN_DAYS = range(1, 3651)
+
+
+def token_expiry(days) -> tuple:
+    """(expiry time or None, problem message) for a token meant to last ``days`` days ("" or None: forever)."""
+    if days in ("", None):
+        return None, ""
+    if isinstance(days, str) and days.isascii() and days.isdigit() and len(days) < 6:
+        days = int(days)
+    if not isinstance(days, int) or isinstance(days, bool) or days not in TOKEN_DAYS:
+        return None, "A token lasts 1 to 3650 days; give no expiry for a token that does not expire."
+    return state.now() + timedelta(days=days), ""
+
+
 def current_user() -> dict | None:
-    """The user behind this request (token first, then session); None when anonymous."""
+    """The user behind this request (token first, then session); None when anonymous.
+
+    A session counts only while its user may still get in and its epoch is the user's current one: logging
+    out, a password reset and disabling bump the epoch, which ends every session of that user at once."""
     if "user" in g:
         return g.user
     user = None
@@ -49,12 +65,14 @@ def current_user() -> dict | None:
     if header.lower().startswith("bearer "):
         user = state.store().accounts.token_user(token_digest(header[7:].strip()))
         if user is None:
-            raise Problem(401, "The API token is unknown or revoked.", "Unauthorized",
+            raise Problem(401, "The API token is unknown, expired or revoked.", "Unauthorized",
                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         g.via_token = True
-    elif session.get("user"):
-        found = state.store().accounts.user(session["user"])
+    elif isinstance(session.get("user"), str):
+        found = state.store().accounts.session_user(session["user"], session.get("epoch"))
         user = {"name": found["name"], "role": found["role"]} if found else None
+        if found is None:
+            session.clear()
     g.user = user
     return user
 
@@ -68,10 +86,7 @@ def csrf_token() -> str:
 def csrf_valid() -> bool:
     """Whether this request carries the session's CSRF token (header for scripts, form field for pages)."""
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
-    expected = session.get("csrf", "")
-    if not sent or not expected or not sent.isascii():
-        return False
-    return hmac.compare_digest(sent, expected)
+    return csrf_matches(sent)
 
 
 def check_csrf() -> None:
@@ -88,6 +103,12 @@ def has_role(user: dict | None, role: str) -> bool:
 def _check_role(user: dict, role: str) -> None:
     if not has_role(user, role):
         raise Problem(403, f"This needs the {role} role.", "Forbidden")
+def csrf_matches(sent) -> bool:
+    """Whether a sent CSRF token is this session's (compared as bytes: any text, ASCII or not, is safe)."""
+    expected = session.get("csrf", "")
+    if not sent or not isinstance(sent, str) or not isinstance(expected, str):
+        return False
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8"))
 
 
 def require(role: str = "editor"):
@@ -138,41 +159,62 @@ def _login_first():
     return page, 401
 
 
-def user_problems(name, role, password) -> list[dict]:
-    """Problems with a user about to be saved, as ``{pointer, message}``."""
+NAME_LENGTH = 255  # the users table's column
+
+
+def user_problems(name, role, password, *, password_required: bool = True) -> list[dict]:
+    """Problems with a user about to be saved, as ``{pointer, message}``. Passwords are taken exactly as
+    typed (never stripped), but one of only spaces is no password."""
     errors = []
     if not isinstance(name, str) or not name.strip():
         errors.append({"pointer": "/name", "message": "a user needs a name"})
+    elif len(name) > NAME_LENGTH:
+        errors.append({"pointer": "/name", "message": f"at most {NAME_LENGTH} characters"})
+    elif not name.isprintable():
+        errors.append({"pointer": "/name", "message": "letters, digits, spaces and punctuation only"})
     if role not in ROLES:
         errors.append({"pointer": "/role", "message": f"must be one of {', '.join(ROLES)}"})
+    if password is None and not password_required:
+        return errors
     if not isinstance(password, str) or len(password) < 10:
         errors.append({"pointer": "/password", "message": "at least 10 characters"})
+    elif not password.strip():
+        errors.append({"pointer": "/password", "message": "a password cannot be only spaces"})
     return errors
 
 
 def login(name: str, password: str) -> dict | None:
-    """The user if the password is right; None otherwise (the same for an unknown user). Rate-limited."""
-    key = f"{request.remote_addr}|{name.lower()}"[:320]
-    store = state.store()
-    window_start = state.now() - timedelta(seconds=LOGIN_WINDOW_SECONDS)
-    if store.accounts.count_login_failures(key, window_start) >= LOGIN_ATTEMPTS:
-        raise Problem(429, "Too many failed logins; wait a few minutes.", "Too Many Requests",
-                      headers={"Retry-After": str(LOGIN_WINDOW_SECONDS)})
-    found = state.store().accounts.user(name)
+    """The user if the password is right; None otherwise (the same for an unknown user). Throttled."""
+    access = state.store().accounts
+    address = f"address|{request.remote_addr}"
+    # The name as a digest: any length or character a client sends fits the key column.
+    who = "name|" + hashlib.sha256(name.lower().encode("utf-8", "surrogatepass")).hexdigest()
+    throttle.check(access, address, who)
+    found = access.user(name) if valid_login_name(name) else None
     # Check a hash even for unknown users, so timing does not tell which names exist.
-    hashed = found["password_hash"] if found else _DUMMY_HASH
-    if not check_password_hash(hashed, password) or found is None:
-        store.accounts.add_login_failure(key)
+    hashed = found["password_hash"] if found and found["password_hash"] else _DUMMY_HASH
+    if not check_password_hash(hashed, password) or found is None or found["disabled"]:
+        throttle.failed(access, address, who)
         return None
-    store.accounts.clear_login_failures(key, before=window_start)
+    access.clear_failures(who)
     session.clear()
     session["user"] = found["name"]
+    session["epoch"] = found["session_epoch"]
     session.permanent = True
     csrf_token()
     return {"name": found["name"], "role": found["role"]}
 
 
+def valid_login_name(name) -> bool:
+    """Whether ``name`` could be a user's name at all (others, such as one with a NUL, match nobody)."""
+    return isinstance(name, str) and 0 < len(name) <= NAME_LENGTH and "\0" not in name
+
+
 def logout() -> None:
+    """End every session of the user, not just this browser's (a copied cookie stops working too)."""
+    user = current_user()
+    if user is not None:
+        state.store().accounts.end_sessions(user["name"])
     session.clear()
 
 

@@ -12,7 +12,7 @@ from metadata.importers import files as importer
 
 from metadata.storage import migrate
 from metadata.importers.files import ImportProblem
-from metadata.storage import NotFound
+from metadata.storage import NotFound, StorageError
 
 from . import auth, create_app, state
 from .progress import Progress
@@ -148,9 +148,13 @@ def user_add(name, role):
     """Create (or update the role and password of) a user."""
     migrate.upgrade(state.store().engine)
     password = _read_password(f"Password for {name}")
-    if len(password) < 10:
-        raise click.ClickException("the password needs at least 10 characters")
-    state.store().accounts.put_user(name, auth.hash_password(password), role)
+    problems = auth.user_problems(name, role, password)
+    if problems:
+        raise click.ClickException("; ".join(f"{p['pointer'][1:]}: {p['message']}" for p in problems))
+    try:
+        state.store().accounts.save_user(name, role, auth.hash_password(password))
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"user {name} ({role}) saved")
 
 
@@ -160,10 +164,11 @@ def user_add(name, role):
 def user_password(name):
     """Reset a user's password."""
     password = _read_password(f"New password for {name}")
-    if len(password) < 10:
-        raise click.ClickException("the password needs at least 10 characters")
+    problems = [p for p in auth.user_problems(name, "editor", password) if p["pointer"] == "/password"]
+    if problems:
+        raise click.ClickException(f"password: {problems[0]['message']}")
     try:
-        state.store().accounts.set_password(name, auth.hash_password(password))
+        state.store().accounts.set_password(name, auth.hash_password(password))  # ends the user's sessions too
     except NotFound:
         raise click.ClickException(f"no user {name}") from None
     click.echo(f"password of {name} changed")

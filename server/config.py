@@ -1,7 +1,8 @@
 """The one place configuration is read: ``MUNIMENT_*`` environment variables, overridable by create_app(config).
 
-Every setting has a default that works on a fresh machine (SQLite in Flask's instance folder, a secret key
-generated once and kept there), so ``make run`` needs no set-up.
+Every setting has a default that works on a fresh machine (SQLite in the data directory, a secret key
+generated once and kept there), so ``make run`` needs no set-up. The data directory (``MUNIMENT_DATA_DIR``)
+defaults to Flask's instance folder; set it when the code lives in a checkout or a read-only place.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class Settings:
     font_latin: str = ""
     font_cjk: str = ""
     max_request_bytes: int = 5 * 1024 * 1024
+    data_dir: str = ""  # the SQLite database, the secret key and caches; Flask's instance folder by default
+    trusted_proxies: int = 0  # how many reverse proxies in front may set X-Forwarded-For/-Proto (ProxyFix)
 
     @property
     def base(self) -> str:
@@ -41,11 +44,11 @@ class Settings:
 ENV_PREFIX = "MUNIMENT_"
 
 
-def _secret_key(instance_path: Path) -> str:
-    """A random key kept in the instance folder, so sessions and OAI tokens survive restarts."""
-    path = instance_path / "secret_key"
+def _secret_key(data_dir: Path) -> str:
+    """A random key kept in the data directory, so sessions and OAI tokens survive restarts."""
+    path = data_dir / "secret_key"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -62,21 +65,25 @@ def clock(overrides: dict | None = None) -> Callable[[], datetime]:
 
 def load(instance_path: str | Path, overrides: dict | None = None, environ=None) -> Settings:
     environ = os.environ if environ is None else environ
-    instance_path = Path(instance_path)
     values: dict = {}
     for field in fields(Settings):
         raw = environ.get(ENV_PREFIX + field.name.upper())
         if raw is not None and raw != "":
-            values[field.name] = int(raw) if field.type in ("int", int) else raw
+            try:
+                values[field.name] = int(raw) if field.type in ("int", int) else raw
+            except ValueError:
+                raise ValueError(f"{ENV_PREFIX}{field.name.upper()} must be a whole number, not {raw!r}") from None
     for key, value in (overrides or {}).items():
         name = key.lower().removeprefix(ENV_PREFIX.lower())
         if name in {f.name for f in fields(Settings)}:
             values[name] = value
+    data_dir = Path(values.get("data_dir") or instance_path)
+    values["data_dir"] = str(data_dir)
     if "database_url" not in values:
-        instance_path.mkdir(parents=True, exist_ok=True)
-        values["database_url"] = f"sqlite:///{instance_path / 'muniment.db'}"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        values["database_url"] = f"sqlite:///{data_dir / 'muniment.db'}"
     if not values.get("secret_key"):
-        values["secret_key"] = _secret_key(instance_path)
+        values["secret_key"] = _secret_key(data_dir)
     settings = Settings(**values)
     if not settings.provider_homepage:
         settings = Settings(**{**values, "provider_homepage": settings.base})

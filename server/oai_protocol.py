@@ -25,8 +25,9 @@ VERBS: dict[str, tuple[frozenset, frozenset]] = {
     "ListIdentifiers": (frozenset({"metadataPrefix"}), frozenset({"from", "until", "set", "resumptionToken"})),
     "ListRecords": (frozenset({"metadataPrefix"}), frozenset({"from", "until", "set", "resumptionToken"})),
 }
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+# ASCII digits only (``\d`` would take any script's digits, which strptime then misreads), whole value.
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SECOND = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 # Argument syntax from OAI-PMH.xsd, so that every echoed argument is schema-valid.
 _SYNTAX = {
     "metadataPrefix": re.compile(r"[A-Za-z0-9\-_.!~*'()]+"),
@@ -100,10 +101,10 @@ def parse_range(since: str | None, until: str | None) -> tuple[datetime | None, 
         if value is None:
             parsed.append(None)
             continue
-        if _DAY.match(value):
+        if _DAY.fullmatch(value):
             granularities.add("day")
             fmt = "%Y-%m-%d"
-        elif _SECOND.match(value):
+        elif _SECOND.fullmatch(value):
             granularities.add("second")
             fmt = timestamps.DATESTAMP
         else:

@@ -33,8 +33,8 @@ def problem_response(status: int, title: str, detail: str, errors: list | None =
 def wants_html() -> bool:
     """A browser: it names text/html in Accept and prefers it to JSON (scripts and harvesters keep JSON)."""
     accept = request.accept_mimetypes
-    if not accept or accept["text/html"] == 0:
-        return False
+    if request.path.startswith("/api/") or "text/html" not in accept.values():  # the API speaks JSON only;
+        return False  # */* alone (curl, scripts) is not a browser
     return accept.best_match(["text/html", "application/json", PROBLEM_JSON]) == "text/html"
 
 

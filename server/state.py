@@ -26,3 +26,4 @@ def now() -> datetime:
 
 def urls() -> UrlBuilder:
     return current_app.extensions["muniment"]["urls"]
+

@@ -6,6 +6,7 @@ own database there and drops it at the end.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from contextlib import contextmanager
 
@@ -17,6 +18,10 @@ from metadata.storage import engine_url
 from server import create_app
 
 from tests.support.paths import seed_file
+
+# Every app a test builds keeps its files (SQLite, secret key, caches) outside the checkout, even one made
+# without a DATA_DIR override (an editable install's instance folder is inside the checkout).
+os.environ.setdefault("MUNIMENT_DATA_DIR", tempfile.mkdtemp(prefix="muniment-test-data-"))
 
 POSTGRES_URL = os.environ.get("MUNIMENT_TEST_POSTGRES_URL")
 BASE_URL = "http://muniment.test/"
@@ -72,7 +77,8 @@ def sqlite_url(tmp_path) -> str:
 
 
 def make_app(url: str, tmp_path, **overrides):
-    app = create_app({"DATABASE_URL": url, "BASE_URL": BASE_URL, "SECRET_KEY": "test-secret", **overrides})
+    app = create_app({"DATABASE_URL": url, "BASE_URL": BASE_URL, "SECRET_KEY": "test-secret",
+                      "DATA_DIR": str(tmp_path / "data"), **overrides})
     app.config["TESTING"] = True
     migrate.upgrade(app.extensions["muniment"]["store"].engine)
     return app

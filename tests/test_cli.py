@@ -116,7 +116,7 @@ def test_stored_form_never_leaks_the_placeholder(db):
 def test_users_passwords_and_tokens(db):
     command = ["user", "add", "alice", "--role", "admin"]
     short = run(command, db, input_text="short\n")
-    assert short.exit_code == 1 and "the password needs at least 10 characters" in short.stderr
+    assert short.exit_code == 1 and "password: at least 10 characters" in short.stderr
     empty = run(command, db, input_text="")
     assert empty.exit_code == 1 and "no password on standard input" in empty.stderr
     added = run(command, db, input_text="correct horse battery\n")

@@ -23,3 +23,13 @@ def canonical_json(data: dict) -> str:
 
 def content_hash(data: dict) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def unstorable(text: str) -> str | None:
+    """Why ``text`` cannot be stored as text everywhere, or None: a NUL (PostgreSQL text refuses it) or a
+    lone surrogate (no UTF-8 encoding exists for it)."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        return "must not contain unpaired surrogate characters"
+    return None

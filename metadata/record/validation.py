@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from metadata.record import dates, languages
 from metadata.record import sets as set_rules
+from metadata.record.text import unstorable
 from metadata.record.urls import STORED
 
 
@@ -62,9 +63,20 @@ def _inline_references(schema: dict) -> dict:
     return resolve(schema)
 
 
+def _whole_pattern(validator, pattern, instance, schema):
+    """JSON Schema ``pattern`` where ``$`` means the end of the text: Python's ``$`` also matches before a
+    final newline, which let an identifier "abc\\n" through to be stored and then reached by no route."""
+    if not validator.is_type(instance, "string"):
+        return
+    anchored = pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
+    if not re.search(anchored, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(_inline_references(load_schema()), format_checker=_format_checker())
+    checker = jsonschema.validators.extend(Draft202012Validator, {"pattern": _whole_pattern})
+    return checker(_inline_references(load_schema()), format_checker=_format_checker())
 
 
 def _pointer(path) -> str:
@@ -125,12 +137,49 @@ def _attribution_errors(node: dict, where: str, agent_keys: tuple[str, ...]) -> 
     return errors
 
 
+def text_errors(node, path=()) -> list[dict]:
+    """Strings (keys and values) anywhere in a document that no database or encoder can take as text."""
+    errors = []
+    if isinstance(node, str):
+        problem = unstorable(node)
+        if problem:
+            errors.append({"pointer": _pointer(path), "message": problem})
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            problem = unstorable(str(key))
+            if problem:
+                errors.append({"pointer": _pointer(path + (key,)), "message": f"a key {problem}"})
+            errors += text_errors(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            errors += text_errors(value, path + (index,))
+    return errors
+
+
+def _language_errors(record: dict) -> list[dict]:
+    """Every ``lang:xx`` must name a real ISO 639-1 language (the schema only checks the shape)."""
+    errors = []
+    places = [("/language", record.get("language"))]
+    places += [(f"/hasVersion/{i}/language", v.get("language"))
+               for i, v in enumerate(record.get("hasVersion") or []) if isinstance(v, dict)]
+    for where, values in places:
+        for i, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str) and value.startswith("lang:"):
+                problem = languages.language_problem(languages.iri_code(value))
+                if problem:
+                    errors.append({"pointer": f"{where}/{i}", "message": problem})
+    return errors
+
+
 def validate(record) -> list[dict]:
     """Every problem with a stored-form record, schema first; an empty list means valid."""
     if not isinstance(record, dict):
         return [{"pointer": "", "message": "a record must be a JSON object"}]
+    unstorable_text = text_errors(record)
+    if unstorable_text:
+        return unstorable_text
     errors = _schema_errors(record)
-    return errors + _rule_errors(record)
+    return errors + _rule_errors(record) + _language_errors(record)
 
 
 def check(record) -> dict:
@@ -149,8 +198,12 @@ def validate_set(spec: str, name, description, known_specs: set[str]) -> list[di
                                                       "with ':' between levels"})
     if not isinstance(name, str) or not name.strip():
         errors.append({"pointer": "/name", "message": "a set needs a name"})
+    elif unstorable(name):
+        errors.append({"pointer": "/name", "message": unstorable(name)})
     if not isinstance(description, str):
         errors.append({"pointer": "/description", "message": "must be text"})
+    elif unstorable(description):
+        errors.append({"pointer": "/description", "message": unstorable(description)})
     parent = set_rules.parent(spec)
     if parent and parent not in known_specs:
         errors.append({"pointer": "/spec", "message": f"create the parent set {parent!r} first"})

@@ -205,14 +205,6 @@ class Records:
                 revisions.c.record_id == identifier, revisions.c.number == number)).first()
         return None if row is None else _revision(row)
 
-    def has_public_revision_by(self, author: str) -> bool:
-        """Whether ``author`` wrote a revision of a record the public can see (their history names them)."""
-        query = (select(revisions.c.record_id).join(records, records.c.id == revisions.c.record_id)
-                 .where(revisions.c.author == author, records.c.published.is_(True),
-                        records.c.deleted.is_(False)).limit(1))
-        with self.db.reading() as conn:
-            return conn.execute(query).first() is not None
-
     def changes(self, identifier: str) -> list[dict]:
         with self.db.reading() as conn:
             rows = conn.execute(select(changes).where(changes.c.record_id == identifier)

@@ -1,12 +1,12 @@
 """Sets (OAI-PMH sets, IIIF collections): their names and descriptions, kept apart from memberships."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, cast, func, or_, select
 
 from metadata.record import sets as set_rules
 from metadata.storage.database import Database
 from metadata.storage.states import Conflict
-from metadata.storage.tables import record_sets, sets
+from metadata.storage.tables import record_sets, records, sets
 
 
 class Sets:
@@ -37,6 +37,27 @@ class Sets:
     def all(self) -> list[dict]:
         with self.db.reading() as conn:
             return [dict(r._mapping) for r in conn.execute(select(sets).order_by(sets.c.spec)).all()]
+
+    def public(self) -> list[dict]:
+        """``all()`` without the sets only unpublished drafts belong to (their subsets' records included).
+
+        A draft's ``isPartOf`` creates its set on save, named after the spec, so without this rule ListSets,
+        the IIIF collections and public pages would announce a set, and its name, before anything in it is
+        published. A described set nothing belongs to yet is public: it tells nothing about a draft.
+        "Published" is the OAI-PMH sense (harvestable: published at least once), so a set whose records were
+        withdrawn keeps appearing with their deletions."""
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                select(record_sets.c.spec, func.max(cast(records.c.harvestable, Integer)))
+                .join(records, records.c.id == record_sets.c.record_id).group_by(record_sets.c.spec)).all()
+        used = {spec: bool(public) for spec, public in rows}
+        visible = []
+        for item in self.all():
+            spec = item["spec"]
+            members = [public for member, public in used.items() if member == spec or member.startswith(spec + ":")]
+            if not members or any(members):
+                visible.append(item)
+        return visible
 
     @staticmethod
     def ensure(conn, specs: set[str]) -> None:

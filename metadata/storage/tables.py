@@ -1,6 +1,8 @@
 """The database tables (SQLAlchemy Core). Alembic migrations in ``metadata/migrations`` create and evolve them."""
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
@@ -76,6 +78,13 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("role", String(16), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    # What the public history shows instead of the login name: an opaque id (its IRI) and a display name.
+    Column("public_id", String(32), nullable=False, default=lambda: secrets.token_hex(12)),
+    Column("display_name", Text, nullable=False, default=""),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("deleted_at", DateTime),  # a deleted user keeps only its name, public id and display name
+    Column("session_epoch", Integer, nullable=False, default=0),  # bumped to end every session at once
+    UniqueConstraint("public_id", name="uq_users_public_id"),
 )
 
 tokens = Table(
@@ -86,6 +95,7 @@ tokens = Table(
     Column("label", Text, nullable=False, default=""),
     Column("created_at", DateTime, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("expires_at", DateTime),  # UTC; none means the token never expires
     UniqueConstraint("token_hash", name="uq_tokens_hash"),
 )
 

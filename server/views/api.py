@@ -13,7 +13,8 @@ from metadata.record import sets as set_rules
 from metadata.record import timestamps
 from metadata.record.diff import field_diff
 from metadata.storage import Conflict, Gone, NotFound, RecordState, StorageError
-from metadata.record.validation import RecordInvalid, validate, validate_set
+from metadata.storage.accounts import LastAdmin
+from metadata.record.validation import RecordInvalid, text_errors, validate, validate_set
 
 from .. import auth, state
 from ..arguments import page_argument, per_page_argument
@@ -45,12 +46,43 @@ def _record_response(current: RecordState, status: int = 200) -> Response:
     return response
 
 
+MAX_DEPTH = 64  # far deeper than any record; bounds the recursion of everything that walks a body
+
+
+def _depth(node, limit: int) -> int:
+    """How deep ``node`` nests, counting no further than ``limit`` + 1 (iterative: no recursion to exhaust)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > limit:
+            break
+        if isinstance(current, dict):
+            stack.extend((value, level + 1) for value in current.values())
+        elif isinstance(current, list):
+            stack.extend((value, level + 1) for value in current)
+    return deepest
+
+
 def _body() -> dict:
+    """The request's JSON object: 415 for another type, 400 for bad JSON, anything but an object, too deep a
+    nesting, or text no database can store (NUL, unpaired surrogates), each with what is wrong."""
     if not request.is_json:  # application/json or any */*+json, such as ld+json and merge-patch+json
         raise Problem(415, "Send JSON (Content-Type: application/json).", "Unsupported Media Type")
-    document = request.get_json(silent=True)
-    if document is None:
-        raise Problem(400, "The body is not valid JSON.", "Bad Request")
+    try:
+        document = json.loads(request.get_data(cache=True))
+    except RecursionError:
+        raise Problem(400, f"The JSON nests too deeply (at most {MAX_DEPTH} levels).", "Bad Request") from None
+    except ValueError:
+        raise Problem(400, "The body is not valid JSON (UTF-8).", "Bad Request") from None
+    if not isinstance(document, dict):
+        raise Problem(400, "The body must be a JSON object ({...}).", "Bad Request")
+    if _depth(document, MAX_DEPTH) > MAX_DEPTH:
+        raise Problem(400, f"The JSON nests too deeply (at most {MAX_DEPTH} levels).", "Bad Request")
+    errors = text_errors(document)
+    if errors:
+        raise Problem(422, "The body has text that cannot be stored; nothing was saved.",
+                      "Unprocessable Content", errors=errors)
     return document
 
 
@@ -68,7 +100,10 @@ def _expected_revision(current: RecordState) -> int:
     if not request.headers.get("If-Match"):
         raise Problem(428, "Send the record's ETag in If-Match, so nobody's edit is overwritten.",
                       "Precondition Required")
-    if not request.if_match.contains(current.etag.strip('"')) and not request.if_match.star_tag:
+    if request.if_match.star_tag:
+        raise Problem(428, "If-Match: * matches whatever is there, so it could overwrite a colleague's edit; "
+                           "send the ETag of the version you read.", "Precondition Required")
+    if not request.if_match.contains(current.etag.strip('"')):
         raise Problem(412, f"Record {current.id} changed since you read it (now revision {current.revision}); "
                            "reload it and apply your change again.", "Precondition Failed",
                       headers={"ETag": current.etag})
@@ -309,36 +344,96 @@ def list_users():
     return _json(state.store().accounts.list_users())
 
 
+def _account_call(call, *args):
+    try:
+        return call(*args)
+    except NotFound as exc:
+        raise Problem(404, str(exc), "Not Found") from None
+    except LastAdmin as exc:
+        raise Problem(409, str(exc), "Conflict") from None
+    except Conflict as exc:
+        raise Problem(409, str(exc), "Conflict") from None
+
+
 @blueprint.put("/users/<name>")
 @auth.require("admin")
 def put_user(name: str):
+    """Create a user or change one's role, display name, password (ending its sessions) or disabled state."""
     body = _body()
     role, password = body.get("role"), body.get("password")
-    errors = auth.user_problems(name, role, password)
+    display_name, disabled = body.get("displayName"), body.get("disabled")
+    existing = state.store().accounts.user(name) if auth.valid_login_name(name) else None
+    errors = auth.user_problems(name, role, password, password_required=existing is None)
+    if display_name is not None and (not isinstance(display_name, str) or not display_name.strip()
+                                     or len(display_name) > 200):
+        errors.append({"pointer": "/displayName", "message": "1 to 200 characters of text"})
+    if disabled is not None and not isinstance(disabled, bool):
+        errors.append({"pointer": "/disabled", "message": "true or false"})
     if errors:
         raise Problem(422, "The user is invalid.", "Unprocessable Content", errors=errors)
-    state.store().accounts.put_user(name, auth.hash_password(password), role)
-    return _json({"name": name, "role": role})
+    access = state.store().accounts
+    _account_call(access.save_user, name, role, auth.hash_password(password) if password is not None else None,
+                  display_name.strip() if display_name else None)
+    if disabled is not None:
+        _account_call(access.set_disabled, name, disabled)
+    found = access.user(name)
+    return _json({"name": name, "role": found["role"], "displayName": found["display_name"],
+                  "disabled": found["disabled"]})
+
+
+@blueprint.delete("/users/<name>")
+@auth.require("admin")
+def delete_user(name: str):
+    """Remove a user's access for good (password, tokens, sessions); the history keeps its display name."""
+    _account_call(state.store().accounts.delete_user, name)
+    return Response(status=204)
+
+
+@blueprint.post("/users/<name>/logout")
+@auth.require("admin")
+def end_user_sessions(name: str):
+    if state.store().accounts.user(name) is None:
+        raise Problem(404, f"no user {name}", "Not Found")
+    state.store().accounts.end_sessions(name)
+    return Response(status=204)
+
+
+@blueprint.delete("/users/<name>/tokens")
+@auth.require("admin")
+def revoke_user_tokens(name: str):
+    if state.store().accounts.user(name) is None:
+        raise Problem(404, f"no user {name}", "Not Found")
+    return _json({"revoked": state.store().accounts.revoke_tokens(name)})
 
 
 @blueprint.get("/tokens")
 @auth.require("editor")
 def list_tokens():
-    return _json(state.store().accounts.list_tokens(_author()))
+    """Your tokens; an admin may ask for everyone's with ?all=true."""
+    everyone = request.args.get("all") == "true" and g.user["role"] == "admin"
+    return _json(state.store().accounts.list_tokens(None if everyone else _author()))
 
 
 @blueprint.post("/tokens")
 @auth.require("editor")
 def create_token():
-    body = request.get_json(silent=True) or {}
+    body = _body() if request.content_length else {}
+    expires, problem = auth.token_expiry(body.get("expiresInDays", ""))
+    if problem:
+        raise Problem(422, problem, "Unprocessable Content",
+                      errors=[{"pointer": "/expiresInDays", "message": problem}])
     token = auth.new_token()
-    token_id = state.store().accounts.add_token(_author(), auth.token_digest(token), str(body.get("label", ""))[:200])
-    return _json({"id": token_id, "token": token, "note": "Shown once; keep it safe."}, 201)
+    token_id = state.store().accounts.add_token(_author(), auth.token_digest(token), str(body.get("label", ""))[:200],
+                                        expires)
+    return _json({"id": token_id, "token": token, "expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+                  if expires else None, "note": "Shown once; keep it safe."}, 201)
 
 
 @blueprint.delete("/tokens/<int(max=2147483647):token_id>")
 @auth.require("editor")
 def revoke_token(token_id: int):
-    if not state.store().accounts.revoke_token(_author(), token_id):
+    """Revoke one of your tokens; an admin may revoke anyone's."""
+    owner = None if g.user["role"] == "admin" else _author()
+    if not state.store().accounts.revoke_token(owner, token_id):
         raise Problem(404, f"You have no token {token_id}.", "Not Found")
     return Response(status=204)

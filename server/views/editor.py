@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import math
+from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from metadata.record import rights as rights_vocabulary
 from metadata.record.describe import ROLE_NAMES
 from metadata.record.diff import field_diff
+from metadata.record.text import unstorable
 from metadata.storage import Conflict, Gone, NotFound, RecordState
+from metadata.storage.accounts import LastAdmin
 from metadata.record.validation import validate, validate_set
 
 from .. import auth, state
@@ -28,6 +31,17 @@ from ..problems import Problem
 blueprint = Blueprint("editor", __name__)
 PER_PAGE = 25
 LEVELS = ["", "fonds", "series", "file", "item"]
+MAX_ID = 2**31 - 1  # the largest integer column value on either database
+
+
+def form_number(value) -> int | None:
+    """A whole number a form sent (ASCII digits, in the databases' integer range), else None."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
+
+
 
 def _context(**values) -> dict:
     sets = state.store().sets.all()
@@ -36,13 +50,26 @@ def _context(**values) -> dict:
             "csrf_token": auth.csrf_token(), "user": g.get("user"), **values}
 
 
+def safe_next(target) -> str:
+    """``target`` if it is a path on this server, else "" (never another origin, whatever the spelling).
+
+    Browsers drop tabs and newlines inside URLs and read a backslash as a slash, so ``/\t/evil.example``
+    would leave the site: any control character or backslash disqualifies a target."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return ""
+    if "\\" in target or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in target):
+        return ""
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else ""
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login():
-    if request.method == "GET":
-        return render_template("login.html", title="Log in", next=request.args.get("next", ""), stash="",
-                               message="")
+    if request.method != "POST":  # GET and HEAD show the form; only a POST is a login attempt
+        return render_template("login.html", title="Log in", next=safe_next(request.args.get("next", "")),
+                               stash="", message="")
     name, password = request.form.get("name", ""), request.form.get("password", "")
-    stash, target = request.form.get("stash", ""), request.form.get("next", "")
+    stash, target = request.form.get("stash", ""), safe_next(request.form.get("next", ""))
     user = auth.login(name, password)
     if user is None:
         return render_template("login.html", title="Log in", next=target, stash=stash,
@@ -55,7 +82,7 @@ def login():
         return _render_form(from_post(kept), current, kept.get("revision", ""),
                             notice="You are logged in again. Nothing has been saved yet: check your changes "
                                    "and save.")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("editor.home"))
+    return redirect(target or url_for("editor.home"))
 
 
 class _MultiValues(dict):
@@ -66,7 +93,7 @@ class _MultiValues(dict):
         """The form a login page carried, or None when there is none or it is not one of ours."""
         try:
             values = json.loads(stash) if stash else None
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(values, dict) or not all(isinstance(v, list) for v in values.values()):
             return None
@@ -139,6 +166,10 @@ def _save(current: RecordState | None):
         return _render_form(form, current, revision, notice="This form had expired. Nothing was saved; your "
                                                             "changes are below: check them and save again.",
                             status=403)
+    if revision and form_number(revision) is None:
+        return _render_form(form, current, "", notice="This form's revision number was damaged, so it cannot "
+                                                      "be saved safely. Your changes are below: reload the "
+                                                      "record in another tab and copy them over.", status=400)
     action = request.form.get("action", "save")
     if action != "save":
         return _render_form(apply_action(form, action), current, revision)
@@ -148,12 +179,15 @@ def _save(current: RecordState | None):
         return _render_form(form, current, revision, errors=errors, status=422)
     store = state.store()
     message = request.form.get("message", "").strip()
+    if unstorable(message):
+        return _render_form(form, current, revision, notice=f"The change note {unstorable(message)}; nothing "
+                                                            "was saved.", status=422)
     try:
         if current is None:
             saved = store.records.create(record, g.user["name"], message or "created",
                                  published=request.form.get("publish") == "yes")
         else:
-            saved = store.records.update(current.id, record, int(revision or 0), g.user["name"], message)
+            saved = store.records.update(current.id, record, form_number(revision) or 0, g.user["name"], message)
     except Conflict:
         if current is None:
             errors = [{"pointer": "/identifier", "message": "a record with this identifier exists already"}]
@@ -231,31 +265,63 @@ def revert(identifier: str, number: int):
 @auth.page("editor")
 def tokens():
     user = g.user
-    created = None
+    created, message, status = None, "", 200
     if request.method == "POST":
-        if request.form.get("revoke", "").isdigit():
-            state.store().accounts.revoke_token(user["name"], int(request.form["revoke"]))
+        if "revoke" in request.form:
+            token_id = form_number(request.form["revoke"])
+            if token_id is None or not state.store().accounts.revoke_token(user["name"], token_id):
+                message, status = "You have no such token.", 404
         else:
-            created = auth.new_token()
-            state.store().accounts.add_token(user["name"], auth.token_digest(created), request.form.get("label", "")[:200])
+            expires, problem = auth.token_expiry(request.form.get("expires_days", ""))
+            if problem:
+                message, status = problem, 422
+            else:
+                created = auth.new_token()
+                state.store().accounts.add_token(user["name"], auth.token_digest(created),
+                                         request.form.get("label", "")[:200], expires)
     return render_template("tokens.html", **_context(title="API tokens", tokens=state.store().accounts.list_tokens(user["name"]),
-                                                     created=created))
+                                                     created=created, message=message)), status
+
+
+USER_ACTIONS = {
+    "disable": ("Disabled {name}: their sessions and tokens no longer work.", lambda a, n: a.set_disabled(n, True)),
+    "enable": ("Enabled {name}.", lambda a, n: a.set_disabled(n, False)),
+    "delete": ("Deleted {name}; their history keeps their display name.", lambda a, n: a.delete_user(n)),
+    "revoke_tokens": ("Revoked every API token of {name}.", lambda a, n: a.revoke_tokens(n)),
+    "end_sessions": ("Logged {name} out everywhere.", lambda a, n: a.end_sessions(n)),
+}
 
 
 @blueprint.route("/edit/users", methods=["GET", "POST"])
 @auth.page("admin")
 def users():
-    """Admins add users and reset passwords and roles."""
+    """Admins add users, reset passwords and roles, disable or delete users and revoke their tokens."""
     message, errors = "", []
     if request.method == "POST":
-        name, role, password = (request.form.get(k, "").strip() for k in ("name", "role", "password"))
-        errors = [e["message"] for e in auth.user_problems(name, role, password)]
-        if not errors:
-            state.store().accounts.put_user(name, auth.hash_password(password), role)
-            message = f"Saved {name} ({role})."
+        action = request.form.get("action", "save")
+        name = request.form.get("name", "").strip()
+        try:
+            if action in USER_ACTIONS:
+                done, call = USER_ACTIONS[action]
+                call(state.store().accounts, name)
+                message = done.format(name=name)
+            else:
+                role = request.form.get("role", "")
+                password = request.form.get("password", "")  # exactly as typed: never stripped
+                display_name = request.form.get("display_name", "").strip()[:200]
+                existing = state.store().accounts.user(name) if auth.valid_login_name(name) else None
+                errors = [e["message"] for e in auth.user_problems(
+                    name, role, password or None, password_required=existing is None)]
+                if not errors:
+                    state.store().accounts.save_user(name, role, auth.hash_password(password) if password else None,
+                                             display_name or None)
+                    message = f"Saved {name} ({role})."
+        except (NotFound, Conflict, LastAdmin) as exc:
+            errors = [str(exc)]
+    status = 422 if errors else 200
     return render_template("users.html", **_context(title="Users", users=state.store().accounts.list_users(),
                                                     roles=list(auth.ROLES), message=message, form_errors=errors)), \
-        (422 if errors else 200)
+        status
 
 
 @blueprint.route("/edit/sets", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, request
+from flask import Blueprint, Response, redirect, request
 
 from manifests import render
 from manifests.fonts import FontSet
@@ -262,8 +262,8 @@ def _fonts() -> FontSet:
 
 
 def _cached(current: RecordState, name: str, make) -> bytes:
-    """Rendered bytes kept per record content hash in the instance folder (any server can redo them)."""
-    folder = Path(current_app.instance_path) / "cache" / "iiif" / current.id / current.content_hash[:32]
+    """Rendered bytes kept per record content hash in the data directory (any server can redo them)."""
+    folder = Path(state.settings().data_dir) / "cache" / "iiif" / current.id / current.content_hash[:32]
     path = folder / name
     if path.is_file():
         return path.read_bytes()
@@ -323,7 +323,7 @@ def top():
     total, rows = store.collections.published(limit=COLLECTION_SIZE)
     name = state.settings().repository_name
     sets = [{"id": urls.collection(s["spec"]), "type": "Collection", "label": {"en": [s["name"]]}}
-            for s in store.sets.all() if s["parent"] is None]
+            for s in store.sets.public() if s["parent"] is None]
     if total <= COLLECTION_SIZE:
         document = _collection(urls.collection("top"), name, sets + _manifest_refs(rows))
     else:
@@ -353,7 +353,7 @@ def decade_collection(decade: int, page: int):
 @blueprint.route("/iiif/collection/<spec>/<int:page>", methods=["GET", "OPTIONS"])
 def set_collection(spec: str, page: int):
     store, urls = state.store(), state.urls()
-    sets = {s["spec"]: s for s in store.sets.all()}
+    sets = {s["spec"]: s for s in store.sets.public()}
     if spec not in sets:
         raise Problem(404, f"No set {spec}.", "Not Found")
     total, _ = store.collections.published(spec=spec, limit=0)

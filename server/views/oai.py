@@ -155,7 +155,7 @@ def list_metadata_formats(arguments: dict, now) -> list[str]:
 def list_sets(arguments: dict, now) -> list[str]:
     if "resumptionToken" in arguments:
         raise OAIError("badResumptionToken", "ListSets is answered in one response; no token is valid.")
-    sets = state.store().sets.all()
+    sets = state.store().sets.public()
     if not sets:
         raise OAIError("noSetHierarchy", "This repository has no sets.")
     parts = ["<ListSets>"]
@@ -198,7 +198,7 @@ def _list(verb: str, arguments: dict, now) -> Iterator[str]:
         prefix = _format(arguments["metadataPrefix"])
         since, until = parse_range(arguments.get("from"), arguments.get("until"))
         spec = arguments.get("set")
-        if spec is not None and not store.sets.all():
+        if spec is not None and not store.sets.public():
             raise OAIError("noSetHierarchy", "This repository has no sets.")
         # Freeze the list's upper bound a second before now: a record changed during the harvest moves
         # past it, so it is never served twice and comes with the next incremental harvest.

@@ -103,13 +103,31 @@ def _stored_output(identifier: str, fmt: str) -> str:
     return found[1]
 
 
+def _history_document(identifier: str, revisions: list) -> dict:
+    """The PROV history, with account holders under their public IRI and display name (never the login)."""
+    accounts = state.store().accounts.agents(r.author for r in revisions)
+    return provenance.history(identifier, revisions, state.urls(), accounts)
+
+
 @blueprint.get("/records/<recid:identifier>/history.jsonld")
 def history(identifier: str):
     """The record's revisions as W3C PROV (JSON-LD), linked from the record as ``history``."""
     current = _public_state(identifier)
-    document = provenance.history(identifier, state.store().records.revisions(identifier), state.urls())
-    return representation(json.dumps(document, ensure_ascii=False, indent=2), JSONLD,
-                          state_etag(current, "history"), current.datestamp)
+    body = json.dumps(_history_document(identifier, state.store().records.revisions(identifier)),
+                      ensure_ascii=False, indent=2)
+    # Display names can change without a new revision, so the ETag is of the document itself.
+    return representation(body, JSONLD, digest(body), current.datestamp)
+
+
+@blueprint.get("/users/<public_id>")
+def user_agent(public_id: str):
+    """A history author's public IRI: the display name only (kept after the account is deleted)."""
+    well_formed = public_id.isascii() and public_id.isalnum() and len(public_id) <= 32
+    name = state.store().accounts.display_name(public_id) if well_formed else None
+    if name is None:
+        raise Problem(404, "No such author.", "Not Found")
+    body = json.dumps(provenance.agent(public_id, name, state.urls()), ensure_ascii=False, indent=2)
+    return representation(body, JSONLD, digest(body))
 
 
 @blueprint.get("/records/<recid:identifier>/<recid:key>")
@@ -143,21 +161,11 @@ def revision(identifier: str, number: int):
     revisions = state.store().records.revisions(identifier)
     if not 1 <= number <= len(revisions):
         raise Problem(404, f"Record {identifier} has no revision {number}.", "Not Found")
-    document = provenance.history(identifier, revisions, state.urls())
+    document = _history_document(identifier, revisions)
     wanted = state.urls().revision(identifier, number)
     graph = [n for n in document["@graph"] if n["id"] in (wanted, f"{wanted}#activity")]
     body = json.dumps({"@context": document["@context"], "@graph": graph}, ensure_ascii=False, indent=2)
     return representation(body, JSONLD, state_etag(current, f"revision-{number}"), current.datestamp)
-
-
-@blueprint.get("/users/<name>")
-def user(name: str):
-    """The agent a history names: only the name it is published under, nothing about the account."""
-    if not state.store().records.has_public_revision_by(name):
-        raise Problem(404, f"No published history names {name}.", "Not Found")
-    document = {"@context": provenance.CONTEXT, "id": state.urls().user(name), "type": "prov:Agent", "name": name}
-    body = json.dumps(document, ensure_ascii=False, indent=2)
-    return representation(body, JSONLD, f"user-{digest(body)}")
 
 
 @blueprint.get("/records/<recid:identifier>/<recid:key>.txt")
