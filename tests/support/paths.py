@@ -27,9 +27,9 @@ PINS = REPO / "tests" / "reference-pins.toml"
 
 
 def unavailable(reason: str) -> NoReturn:
-    """Skip the calling test, which ``reason`` says what it needs and where to get it (naming
-    MUNIMENT_SHARED_DIR); under MUNIMENT_REQUIRE_SHARED=1 fail it instead, so CI never skips it silently.
-    The one rule for every test that needs something from outside the repository."""
+    """Skip the calling test for ``reason`` (what it needs and where to get it, naming MUNIMENT_SHARED_DIR);
+    under MUNIMENT_REQUIRE_SHARED=1 fail it instead, so CI never skips it silently. The one rule for every
+    test that needs something from outside the repository."""
     if REQUIRE_SHARED:
         pytest.fail(f"MUNIMENT_REQUIRE_SHARED=1 and this test {reason}", pytrace=False)
     pytest.skip(reason)

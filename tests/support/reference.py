@@ -91,9 +91,6 @@ class ReferenceCache:
         self._checked[name] = target
         return target
 
-    def read_bytes(self, name: str) -> bytes:
-        return self.path(name).read_bytes()
-
     def names(self, prefix: str = "") -> list[str]:
         return [name for name in self.pins if name.startswith(prefix)]
 
