@@ -1,6 +1,7 @@
 """The reference-file cache: shared copies and downloads are each checked against their own pin, bytes that
 match no pin are refused with a message naming the file, the URL and both hashes, and a file no source can
-give says which variables to set. Downloads come from a real HTTP server on 127.0.0.1."""
+give says which variables to set, skipping the test that needs it (failing it under MUNIMENT_REQUIRE_SHARED).
+Downloads come from a real HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
 import threading
@@ -10,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support import reference
-from tests.support.reference import Pin, ReferenceCache, ReferenceUnavailable, sha256
+from tests.support import paths, reference
+from tests.support.reference import Pin, ReferenceCache, ReferenceRefused, ReferenceUnavailable, sha256
 
 PUBLISHED = b'<?xml version="1.0"?>\r\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>\r\n'
 SHARED_COPY = b'<?xml version="1.0"?>\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>\n'
@@ -21,7 +22,7 @@ NAME = "oai-pmh/demo.xsd"
 class Server:
     """A static file server over ``root`` on 127.0.0.1 that remembers every path it was asked for."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, port: int = 0):
         self.root, self.requests = root, []
         server = self
 
@@ -36,9 +37,13 @@ class Server:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
     def publish(self, path: str, data: bytes) -> str:
         target = self.root / path.lstrip("/")
@@ -54,8 +59,7 @@ def server(tmp_path):
     running = Server(root)
     running.thread.start()
     yield running
-    running.httpd.shutdown()
-    running.httpd.server_close()
+    running.stop()
 
 
 @pytest.fixture
@@ -85,7 +89,7 @@ def test_downloaded_bytes_are_checked_cached_and_then_used_without_the_network(s
 
 def test_downloaded_bytes_that_differ_from_the_pin_are_refused_and_not_cached(server, dirs):
     url = server.publish("/OAI/2.0/demo.xsd", PUBLISHED + b"<!-- tampered -->")
-    with pytest.raises(ReferenceUnavailable) as refused:
+    with pytest.raises(ReferenceRefused) as refused:
         _cache(dirs, _pin(url)).path(NAME)
     message = str(refused.value)
     assert NAME in message and url in message
@@ -101,7 +105,7 @@ def test_the_shared_copy_is_used_first_and_checked_against_its_own_pin(server, d
     assert server.requests == []
     (dirs[0] / NAME).unlink()
     (dirs[1] / NAME).write_bytes(PUBLISHED)  # the published bytes, but the shared copy's pin says otherwise
-    with pytest.raises(ReferenceUnavailable) as refused:
+    with pytest.raises(ReferenceRefused) as refused:
         _cache(dirs, _pin(url)).path(NAME)
     assert str(dirs[1] / NAME) in str(refused.value) and sha256(SHARED_COPY) in str(refused.value)
 
@@ -120,8 +124,7 @@ def test_no_source_at_all_names_the_file_the_url_and_the_variable(server, dirs):
         _cache(dirs, _pin(url)).path(NAME)
     message = str(failed.value)
     assert NAME in message and url in message and "MUNIMENT_SHARED_DIR" in message and "404" in message
-    server.httpd.shutdown()
-    server.httpd.server_close()  # nothing listens any more: connection refused
+    server.stop()  # nothing listens any more: connection refused
     with pytest.raises(ReferenceUnavailable) as failed:
         _cache(dirs, _pin(url)).path(NAME)
     assert url in str(failed.value) and "MUNIMENT_SHARED_DIR" in str(failed.value)
@@ -146,7 +149,7 @@ def test_a_mirror_stands_in_for_the_canonical_host_and_is_checked_like_it(server
     assert _cache(dirs, _pin(canonical, published=None), server.base + "/mirror").path(NAME).read_bytes() == SHARED_COPY
     (dirs[0] / NAME).unlink()
     server.publish("/mirror/OAI/2.0/demo.xsd", b"something else")
-    with pytest.raises(ReferenceUnavailable) as refused:
+    with pytest.raises(ReferenceRefused) as refused:
         _cache(dirs, _pin(canonical), server.base + "/mirror").path(NAME)
     assert server.base + "/mirror/OAI/2.0/demo.xsd" in str(refused.value) and sha256(b"something else") in str(
         refused.value)
@@ -173,8 +176,64 @@ def test_the_pin_file_covers_every_schema_and_context_the_tests_name():
     assert {urlsplit(p.url).scheme for p in pins.values()} <= {"http", "https"}
 
 
-def test_every_pinned_file_can_be_had():
-    """Fails, naming the file and what to set, wherever neither the shared copy nor a pinned download is."""
-    cache = reference.files()
-    for name, pin in cache.pins.items():
-        assert sha256(cache.read_bytes(name)) in {pin.shared_sha256, pin.url_sha256}, name
+def test_a_file_no_source_gives_skips_the_test_naming_the_url_and_fails_it_when_required(server, dirs,
+                                                                                       monkeypatch):
+    """A verified pin whose download fails (here: nothing listens) and a shared-only file without a shared copy
+    both skip a test that needs them, naming the file, the URL and MUNIMENT_SHARED_DIR; under
+    MUNIMENT_REQUIRE_SHARED=1 (CI) the same test fails. Refused bytes fail it either way."""
+    url = server.base + "/OAI/2.0/demo.xsd"
+    server.stop()
+    monkeypatch.setattr(paths, "REQUIRE_SHARED", False)
+    for pin in (_pin(url), _pin(url, published=None)):
+        with pytest.raises(pytest.skip.Exception) as skipped:
+            reference.path(NAME, _cache(dirs, pin))
+        assert NAME in str(skipped.value) and url in str(skipped.value)
+        assert "MUNIMENT_SHARED_DIR" in str(skipped.value)
+    monkeypatch.setattr(paths, "REQUIRE_SHARED", True)
+    with pytest.raises(pytest.fail.Exception) as failed:
+        reference.path(NAME, _cache(dirs, _pin(url)))
+    message = str(failed.value)
+    assert message.startswith("MUNIMENT_REQUIRE_SHARED=1") and url in message and "MUNIMENT_SHARED_DIR" in message
+    (dirs[1] / "oai-pmh").mkdir(parents=True)
+    (dirs[1] / NAME).write_bytes(b"not the shared copy")
+    monkeypatch.setattr(paths, "REQUIRE_SHARED", False)
+    with pytest.raises(ReferenceRefused):
+        reference.path(NAME, _cache(dirs, _pin(url)))
+
+
+def test_a_file_no_source_gave_is_not_asked_for_again_and_an_unreachable_host_is_tried_once(tmp_path, dirs):
+    root = tmp_path / "www"
+    root.mkdir()
+    first = Server(root)
+    first.thread.start()
+    pins = {name: Pin(name=name, url=f"{first.base}/OAI/2.0/{name}", shared_sha256=sha256(SHARED_COPY),
+                      url_sha256=sha256(PUBLISHED)) for name in ("a.xsd", "b.xsd", "c.xsd")}
+    cache = ReferenceCache(pins, *dirs)
+    with pytest.raises(ReferenceUnavailable, match="404"):
+        cache.path("a.xsd")
+    first.publish("/OAI/2.0/a.xsd", PUBLISHED)  # there now, but this run already knows it could not have it
+    with pytest.raises(ReferenceUnavailable, match="404"):
+        cache.path("a.xsd")
+    assert first.requests == ["/OAI/2.0/a.xsd"]
+    port = first.httpd.server_address[1]
+    first.stop()
+    with pytest.raises(ReferenceUnavailable):
+        cache.path("b.xsd")  # connection refused: the host is unreachable for the rest of the run
+    second = Server(root, port)  # the host is back on the same address, but is not asked again
+    second.thread.start()
+    try:
+        second.publish("/OAI/2.0/c.xsd", PUBLISHED)
+        with pytest.raises(ReferenceUnavailable, match="unreachable earlier in this run"):
+            cache.path("c.xsd")
+        assert second.requests == []
+        assert ReferenceCache(pins, *dirs).path("c.xsd").read_bytes() == PUBLISHED  # a new run asks again
+    finally:
+        second.stop()
+
+
+@pytest.mark.parametrize("name", sorted(reference.load_pins()))
+def test_every_pinned_file_can_be_had(name):
+    """Each file comes from the shared copy or its verified URL with pinned bytes; where neither can be had
+    (a public clone without ../shared, offline) the test skips naming MUNIMENT_SHARED_DIR, failing in CI."""
+    pin = reference.files().pins[name]
+    assert sha256(reference.path(name).read_bytes()) in {pin.shared_sha256, pin.url_sha256}

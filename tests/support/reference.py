@@ -5,12 +5,15 @@ from there alone. Each file is pinned in tests/reference-pins.toml, once per sou
 published file may differ in line endings or headers), and comes into the cache from the first source that
 has it: the shared directory (../shared or MUNIMENT_SHARED_DIR), else its canonical URL when those bytes were
 verified (url_sha256), else a mirror (MUNIMENT_REFERENCE_MIRROR, which replaces the scheme and host of the
-canonical URL) whose bytes match one of the file's pins. Bytes that match no pin are refused, never cached;
-a file that no source can give stops the test with a message naming the file, the URL and the variables.
+canonical URL) whose bytes match one of the file's pins. Bytes that match no pin are refused, never cached,
+and fail the test (ReferenceRefused). A file that no source can give (ReferenceUnavailable: no shared copy,
+and it is shared only or its download failed) skips the test that needs it with a message naming the file,
+the URL and MUNIMENT_SHARED_DIR, or fails it under MUNIMENT_REQUIRE_SHARED=1: the rule of paths.unavailable().
 """
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import tempfile
@@ -28,7 +31,12 @@ TIMEOUT_SECONDS = 30
 
 
 class ReferenceUnavailable(Exception):
-    """No source gave the file with pinned bytes (the message says which file, where from and what to set)."""
+    """No source could give the file: no shared copy, and no verified URL or its download failed (the message
+    says which file, which URL and what to set). A test needing it skips, or fails where it is required."""
+
+
+class ReferenceRefused(Exception):
+    """A source gave bytes that match none of the file's pins: always a failure, never a skip."""
 
 
 @dataclass(frozen=True)
@@ -63,20 +71,25 @@ class ReferenceCache:
     def __init__(self, pins: dict[str, Pin], cache_dir: Path, shared_dir: Path, mirror: str | None = None):
         self.pins, self.cache_dir, self.shared_dir, self.mirror = pins, Path(cache_dir), Path(shared_dir), mirror
         self._checked: dict[str, Path] = {}
+        self._unavailable: dict[str, ReferenceUnavailable] = {}  # asked once per run, not once per test
+        self._unreachable: dict[str, str] = {}  # host -> why: one failed connection, not one timeout per file
 
     def path(self, name: str) -> Path:
         """The cached file ``name`` (a key of the pin file), filling the cache first if need be."""
         if name in self._checked:
             return self._checked[name]
+        if name in self._unavailable:
+            raise self._unavailable[name]
         pin = self.pins[name]
         target = self.cache_dir / name
         if not (target.is_file() and sha256(target.read_bytes()) in {pin.shared_sha256, pin.url_sha256}):
-            self._store(target, self._fetch(pin))
+            try:
+                self._store(target, self._fetch(pin))
+            except ReferenceUnavailable as error:
+                self._unavailable[name] = error
+                raise
         self._checked[name] = target
         return target
-
-    def read_bytes(self, name: str) -> bytes:
-        return self.path(name).read_bytes()
 
     def names(self, prefix: str = "") -> list[str]:
         return [name for name in self.pins if name.startswith(prefix)]
@@ -101,10 +114,15 @@ class ReferenceCache:
         return self._checked_bytes(pin, self._download(pin, pin.url), pin.url_sha256, pin.url)
 
     def _download(self, pin: Pin, url: str) -> bytes:
+        host = urlsplit(url).netloc
         try:
+            if host in self._unreachable:
+                raise OSError(f"{host} was unreachable earlier in this run: {self._unreachable[host]}")
             with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
                 return response.read()
-        except (urllib.error.URLError, OSError) as error:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            if not isinstance(error, urllib.error.HTTPError):  # an HTTP answer: the host is there
+                self._unreachable.setdefault(host, str(error))
             raise ReferenceUnavailable(
                 f"reference file {pin.name}: {self.shared_dir / pin.name} does not exist and downloading {url} "
                 f"failed ({error}). Put the shared material beside the checkout (../shared), set "
@@ -118,8 +136,8 @@ class ReferenceCache:
         return data
 
     @staticmethod
-    def _mismatch(pin: Pin, source: str, expected: str, actual: str) -> ReferenceUnavailable:
-        return ReferenceUnavailable(
+    def _mismatch(pin: Pin, source: str, expected: str, actual: str) -> ReferenceRefused:
+        return ReferenceRefused(
             f"reference file {pin.name} ({pin.url}): refused {source}, its SHA-256 is {actual} but the pin in "
             f"tests/reference-pins.toml is {expected}")
 
@@ -139,8 +157,14 @@ def files() -> ReferenceCache:
     return ReferenceCache(load_pins(), paths.REFERENCE_CACHE, paths.SHARED, paths.REFERENCE_MIRROR)
 
 
-def path(name: str) -> Path:
-    return files().path(name)
+def path(name: str, cache: ReferenceCache | None = None) -> Path:
+    """The cached file ``name`` for a test that needs it: if no source can give it, the test is skipped with
+    the reason (naming the file, its URL and MUNIMENT_SHARED_DIR), or failed under MUNIMENT_REQUIRE_SHARED=1.
+    Refused bytes (ReferenceRefused) propagate: a wrong file is an error wherever it comes from."""
+    try:
+        return (cache or files()).path(name)
+    except ReferenceUnavailable as error:
+        paths.unavailable(f"needs {error}")
 
 
 def iiif_schema() -> dict:
@@ -151,7 +175,7 @@ def iiif_schema() -> dict:
 def jsonld_documents() -> dict[str, dict]:
     """Every pinned JSON-LD context by its URL, for an offline pyld document loader."""
     cache = files()
-    return {cache.pins[name].url: json.loads(cache.read_bytes(name)) for name in cache.names("jsonld/")}
+    return {cache.pins[name].url: json.loads(path(name).read_bytes()) for name in cache.names("jsonld/")}
 
 
 def xml_schemas() -> dict[str, Path]:
@@ -160,5 +184,5 @@ def xml_schemas() -> dict[str, Path]:
     catalog = {}
     for name in cache.names("oai-pmh/"):
         for url in (cache.pins[name].url, *cache.pins[name].aliases):
-            catalog[url] = cache.path(name)
+            catalog[url] = path(name)
     return catalog
