@@ -128,7 +128,7 @@ def test_marc_gives_the_position_and_the_placeholder_as_500_notes():
 def test_record_page_shows_the_position_and_the_note(client, store):
     record = parse(document("Letter, Soviet Embassy in Beijing to Wang Ming",
                             "Ivan Petrov\nAmbassador of the USSR\n\n[signature illegible]"))
-    store.save(record, "import")
+    store.records.save(record, "import")
     page = client.get(f"/records/{record['identifier']}").get_data(as_text=True)
     assert (f'<a href="http://muniment.test/agents/ivan-petrov">Ivan Petrov</a>, '
             '<span class="position">Ambassador of the USSR</span> (signer)') in page
@@ -140,8 +140,8 @@ def test_the_editor_keeps_position_and_note(app, store):
 
     record = parse(document("Letter, Soviet Embassy in Beijing to Wang Ming",
                             "Ivan Petrov\nAmbassador of the USSR\n\n[signature illegible]"))
-    store.save(record, "import")
-    store.put_user("ann", auth.hash_password("correct horse battery staple"), "editor")
+    store.records.save(record, "import")
+    store.accounts.put_user("ann", auth.hash_password("correct horse battery staple"), "editor")
     client = app.test_client()
     client.post("/login", data={"name": "ann", "password": "correct horse battery staple", "next": "/edit"})
     url = f"/edit/records/{record['identifier']}"
@@ -150,9 +150,9 @@ def test_the_editor_keeps_position_and_note(app, store):
     _, fields = form_fields(page, index=next(i for i, f in enumerate(forms) if "created" in dict(f.form_values())))
     assert "Ambassador of the USSR" in fields.values()
     fields["action"] = "save"
-    before = store.get(record["identifier"])
+    before = store.records.get(record["identifier"])
     assert client.post(url, data=fields).status_code == 303
-    after = store.get(record["identifier"])
+    after = store.records.get(record["identifier"])
     assert after.data == before.data
 
 
