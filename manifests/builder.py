@@ -1,16 +1,16 @@
 """The IIIF Presentation 3.0 manifest of a record, built on write with iiif-prezi3 (docs/architecture.md, "IIIF").
 
 Text versions are typeset into reading pages (``layout``): each page is a Canvas painted with its page image
-(a IIIF Image API level 0 service) and carrying that page's slice of the text as a ``supplementing``
-TextualBody, so viewers show the pages and their annotation panels show the text. Scans, where a record
-lists them, are painted instead, with the text split at its page markers. A record with neither gets one
+(a IIIF Image API level 0 service) and carrying that page's plain text as a ``supplementing`` TextualBody,
+so viewers show the pages and their annotation panels show the text. A canvas is labelled with the printed
+page it shows ("p. 2", its marker's number; "p. 2 (cont.)" where a printed page runs on). Scans, where a
+record lists them, are painted instead, scan k carrying the text of printed page k. A record with neither gets one
 typeset page of its title, date, summary and citation. Returns the manifest and the stored page layout.
 """
 from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import dataclass, field
 
 from iiif_prezi3 import Manifest
@@ -20,7 +20,7 @@ from metadata.record.text import first_text
 from metadata.record.urls import STORED
 
 from .fonts import FontSet
-from .layout import HEIGHT, PAGE_MARKER, WIDTH, Page, paginate, title_page
+from .layout import HEIGHT, WIDTH, Page, paginate, printed_pages, title_page
 from .render import SIZES
 
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
@@ -116,7 +116,7 @@ def _plan(record: dict, options: Options) -> list[_Canvas]:
         canvases = [_Canvas(lang_map(scan["label"]), None, [], scan=scan) for scan in scans]
         for version in versions:
             code = languages.iri_code(version["language"][0])
-            chunks = _split_at_markers(version["text"], len(canvases))
+            chunks = _split_at_markers(version["text"], len(canvases), _is_markdown(version))
             for canvas, chunk in zip(canvases, chunks):
                 if chunk:
                     canvas.text_pieces.append((code, chunk))
@@ -124,10 +124,11 @@ def _plan(record: dict, options: Options) -> list[_Canvas]:
     canvases = []
     for version in versions:
         code = languages.iri_code(version["language"][0])
-        pages = paginate(version["text"], code, options.fonts, _version_key(version))
+        pages = paginate(version["text"], code, options.fonts, _version_key(version), _is_markdown(version))
         for number, page in enumerate(pages, start=1):
-            label = f"{_version_label(version)}, p. {number}"
-            canvases.append(_Canvas(_en(label), _version_key(version), [(code, page.text)], page=page))
+            label = f"{_version_label(version)}, {_page_label(page, number)}"
+            pieces = [(code, page.text)] if page.text.strip() else []
+            canvases.append(_Canvas(_en(label), _version_key(version), pieces, page=page))
     if canvases:
         return canvases
     lines = [("h", first_text(record["title"])), ("p", date_words.words(record["created"]))]
@@ -138,16 +139,23 @@ def _plan(record: dict, options: Options) -> list[_Canvas]:
     return [_Canvas(_en("Description"), None, [("en", page.text)], page=page)]
 
 
-def _split_at_markers(text: str, parts: int) -> list[str]:
-    """The text cut before each page marker, folded into ``parts`` pieces (the rest joins the last)."""
-    pieces, start = [], 0
-    for match in re.finditer(r"^.*$", text, re.MULTILINE):
-        if PAGE_MARKER.match(match.group(0)) and match.start() > start:
-            pieces.append(text[start:match.start()])
-            start = match.start()
-    pieces.append(text[start:])
+def _is_markdown(version: dict) -> bool:
+    return version.get("format", "text/markdown") == "text/markdown"
+
+
+def _page_label(page: Page, reading_number: int) -> str:
+    """"p. N" for the printed page a marker numbers ("p. N (cont.)" past its first reading page); the
+    reading page's own number in a text without markers."""
+    if page.number is None:
+        return f"p. {reading_number}"
+    return f"p. {page.number} (cont.)" if page.continued else f"p. {page.number}"
+
+
+def _split_at_markers(text: str, parts: int, markdown: bool) -> list[str]:
+    """The plain text of each printed page, one per scan; pages beyond the last scan join its text."""
+    pieces = [page.text for page in printed_pages(text, markdown)]
     if len(pieces) > parts:
-        pieces = pieces[:parts - 1] + ["".join(pieces[parts - 1:])]
+        pieces = pieces[:parts - 1] + ["\n\n".join(p for p in pieces[parts - 1:] if p)]
     return pieces
 
 

@@ -1,9 +1,12 @@
 """Typesetting a text into reading pages, deterministically, on write.
 
 The layout fixes how many pages a version has (so every canvas's size is known when the manifest is built)
-and which slice of the text each page carries: joining the pages' ``text`` gives back the version's text
-exactly, so the supplementing annotations can be read in order as the whole text. Page markers in the text
-("(p. 2)", "(с. 2)") start a new page. Pixels are drawn later, from the stored layout, by ``render``.
+and which slice of the text each page carries. Pages follow the printed pages: a page marker line ("(p. 2)",
+"(с. 2)") starts the printed page it numbers, what comes before the first marker (a heading) joins the first
+marked page, and a printed page longer than one reading page continues on further reading pages. Each
+page's ``text`` is plain text (``markdown.to_plain_text``), without the marker line: the reading pages of
+one printed page join to exactly that page's text, and those of a text without markers to its whole plain
+text. Pixels are drawn later, from the stored layout, by ``render``.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
 from dataclasses import dataclass, field
+
+from metadata.record.markdown import HEADING, to_plain_text
 
 from .fonts import CJK_LANGUAGES, FontSet
 
@@ -22,17 +27,19 @@ HEADING_SIZE = 26
 LINE_HEIGHT = 38
 LINES_PER_PAGE = (HEIGHT - 2 * MARGIN) // LINE_HEIGHT
 TEXT_WIDTH = WIDTH - 2 * MARGIN - 20  # slack for kerning, which layout does not measure
-PAGE_MARKER = re.compile(r"^\s*\((?:p|pp|с|стр|页)\.?\s*\d+[a-z]?\)\s*$", re.IGNORECASE)
-HEADING = re.compile(r"^\s*#{1,6}\s+")
+PAGE_MARKER = re.compile(r"^\s*\((?:p|pp|с|стр|页)\.?\s*(?P<number>\d+[a-z]?)\)\s*$", re.IGNORECASE)
 
 
 @dataclass
 class Page:
-    """One reading page: display lines as (style, text), and the exact slice of the source it shows."""
+    """One reading page: display lines as (style, text), the plain text it shows, and the printed page it
+    is (``number`` from its marker, None in a text without markers; ``continued`` past its first page)."""
     language: str
     version: str | None
     text: str = ""
     lines: list[list[str]] = field(default_factory=list)
+    number: str | None = None
+    continued: bool = False
 
 
 
@@ -90,8 +97,57 @@ def _wrap(line: str, measure, limit: int, cjk: bool) -> list[tuple[str, int]]:
     return rows
 
 
-def paginate(text: str, language: str, fonts: FontSet, version: str | None = None) -> list[Page]:
-    """Pages of ``text``, each with the exact slice of the text its rows show."""
+@dataclass
+class PrintedPage:
+    """One printed page of a text: its number and marker line (None without markers) and its lines as
+    (style, plain text) pairs, without blank lines at either end."""
+    number: str | None
+    marker: str | None
+    lines: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line for _, line in self.lines)
+
+
+def _trimmed(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    first = next((i for i, (_, line) in enumerate(lines) if line.strip()), len(lines))
+    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i][1].strip()), -1)
+    return lines[first:last + 1]
+
+
+def printed_pages(text: str, markdown: bool = True) -> list[PrintedPage]:
+    """``text`` cut at its page markers into printed pages, each line styled (``h`` for a Markdown heading)
+    and made plain. What precedes the first marker (a heading, an address) joins the first marked page,
+    after a blank line; a text without markers is one page with no number. A marker with nothing after it
+    is kept as an empty page, so scans stay aligned with the pages they show."""
+    pages = [PrintedPage(None, None)]
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        marker = PAGE_MARKER.match(raw)
+        if marker:
+            pages.append(PrintedPage(marker.group("number"), raw.strip()))
+            continue
+        heading = markdown and HEADING.match(raw)
+        pages[-1].lines.append(("h" if heading else "p", to_plain_text(raw) if markdown else raw.rstrip()))
+    for page in pages:
+        page.lines = _trimmed(page.lines)
+    if len(pages) > 1:
+        head = pages.pop(0)
+        if head.lines:
+            pages[0].lines = head.lines + ([("p", "")] + pages[0].lines if pages[0].lines else [])
+    return pages
+
+
+def paginate(text: str, language: str, fonts: FontSet, version: str | None = None,
+             markdown: bool = True) -> list[Page]:
+    """Reading pages of ``text``: each printed page typeset on one or more, each with its plain text."""
+    return [page for printed in printed_pages(text, markdown)
+            for page in _typeset(printed, language, fonts, version)]
+
+
+def _typeset(printed: PrintedPage, language: str, fonts: FontSet, version: str | None) -> list[Page]:
+    """The reading pages of one printed page: its marker drawn (grey) at the top of the first, its lines
+    wrapped and broken across pages, each page given the exact slice of the printed page's text it shows."""
     cjk = language.split("-")[0] in CJK_LANGUAGES
     body = fonts.font(language, FONT_SIZE)
     bold = fonts.font(language, HEADING_SIZE, bold=True)
@@ -99,27 +155,24 @@ def paginate(text: str, language: str, fonts: FontSet, version: str | None = Non
     starts: list[int] = []  # where each page's slice of the text begins
 
     def new_page(at: int) -> Page:
-        pages.append(Page(language, version))
+        pages.append(Page(language, version, number=printed.number, continued=bool(pages)))
         starts.append(at)
         return pages[-1]
 
     page = new_page(0)
+    if printed.marker:
+        page.lines.append(["marker", printed.marker])
     offset = 0
-    for raw in text.splitlines(keepends=True):
-        line = raw.rstrip("\r\n")
-        style = "marker" if PAGE_MARKER.match(line) else ("h" if HEADING.match(line) else "p")
-        prefix = len(HEADING.match(line).group(0)) if style == "h" else 0
-        rows = _wrap(line[prefix:], _char_widths(bold if style == "h" else body), TEXT_WIDTH, cjk)
-        if style == "marker" and page.lines:
-            page = new_page(offset)
+    for style, line in printed.lines:
         position = offset
-        for n, (row, used) in enumerate(rows):
+        for row, used in _wrap(line, _char_widths(bold if style == "h" else body), TEXT_WIDTH, cjk):
             if len(page.lines) >= LINES_PER_PAGE:
                 page = new_page(position)
             if row or page.lines:  # no blank lines at the top of a page
                 page.lines.append([style, row])
-            position += used + (prefix if n == 0 else 0)
-        offset += len(raw)
+            position += used
+        offset += len(line) + 1  # and its newline
+    text = printed.text
     for i, begin in enumerate(starts):
         pages[i].text = text[begin:starts[i + 1] if i + 1 < len(starts) else len(text)]
     return pages

@@ -13,7 +13,7 @@ from metadata.record import date_words, languages
 from metadata.record.urls import STORED
 
 LANGMAPS = ["title", "alternative", "abstract", "custodialHistory", "accessConditions", "reproductionConditions",
-            "locationOfOriginals", "existenceOfCopies"]
+            "locationOfOriginals", "existenceOfCopies", "note"]
 SCALARS = ["identifier", "created", "referenceCode", "levelOfDescription", "extent", "page", "rights",
            "bibliographicCitation"]
 AGENT_LISTS = {"creator": ["aut", "sgn", "cre"], "contributor": ["edt", "ctb", "trl"], "addressee": []}
@@ -21,7 +21,8 @@ LABELLED = {"subject": ("Concept", "prefLabel"), "spatial": ("Location", "label"
 SOURCE_FIELDS = ["type", "label", "identifier", "volume", "pages", "issued", "place", "publisher", "publisherLang"]
 BLANK = {
     "langmap": {"lang": "en", "text": ""},
-    "agent": {"id": "", "name": "", "lang": "en", "type": "Person", "sortName": "", "role": "", "extra": ""},
+    "agent": {"id": "", "name": "", "lang": "en", "type": "Person", "sortName": "", "role": "", "extra": "",
+              "position": "", "positionLang": "en"},
     "labelled": {"id": "", "label": "", "lang": "en", "extra": ""},
     "language": {"code": ""},
     "version": {"key": "", "language": "", "label": "", "title": "", "translation": "", "translators": "",
@@ -63,13 +64,16 @@ def to_form(record: dict) -> dict:
     form["provenance"] = _rows((record.get("provenance") or {}).get("label"))
     form["language"] = [{"code": languages.iri_code(c)} for c in record.get("language") or []]
     roles = {a["agent"]: a["hadRole"].split(":")[1] for a in record.get("qualifiedAttribution") or []}
+    positions = {a["agent"]: _first(a["position"]) for a in record.get("qualifiedAttribution") or []
+                 if a.get("position")}
     for key in AGENT_LISTS:
         form[key] = []
         for agent in record.get(key) or []:
             lang, name, extra = _first(agent["name"])
             form[key].append({"id": agent["id"], "name": name, "lang": lang, "type": agent["type"],
                               "sortName": agent.get("sortName", ""), "role": roles.get(agent["id"], ""),
-                              "extra": extra})
+                              "extra": extra, "position": positions.get(agent["id"], ("", "", ""))[1],
+                              "positionLang": positions.get(agent["id"], ("en", "", ""))[0]})
     for key, (_, label_key) in LABELLED.items():
         form[key] = []
         for node in record.get(key) or []:
@@ -208,7 +212,10 @@ def to_record(form: dict) -> dict:
                 agent["sortName"] = row["sortName"].strip()
             agents.append(agent)
             if key != "addressee" and row.get("role"):
-                attributions.append({"type": "Attribution", "agent": agent["id"], "hadRole": f"relators:{row['role']}"})
+                attribution = {"type": "Attribution", "agent": agent["id"], "hadRole": f"relators:{row['role']}"}
+                if row.get("position", "").strip():
+                    attribution["position"] = {row.get("positionLang", "").strip() or "en": row["position"].strip()}
+                attributions.append(attribution)
         _put(record, key, agents)
     _put(record, "qualifiedAttribution", attributions)
     _put(record, "abstract", _langmap(form["abstract"]))

@@ -15,6 +15,7 @@ from pyld import jsonld as pyld_jsonld
 from sqlalchemy import select
 
 from metadata.importers import files as importer, archive_file as archive_file
+from metadata.record import markdown
 from metadata.record.jsonld import OfflineLoader
 from metadata.storage.tables import derived
 from metadata.record.urls import STORED
@@ -156,7 +157,11 @@ def test_seed_annotations_join_to_the_full_translation(client):
     texts = [a["body"]["value"] for canvas in manifest["items"] for page in canvas.get("annotations", [])
              for a in page["items"] if a["motivation"] == "supplementing"]
     seed = archive_file.parse_file(seed_file())
-    assert "".join(texts) == seed["hasVersion"][0]["text"]
+    # The annotations are plain text (text/plain): together exactly the translation without its Markdown.
+    assert "".join(texts) == markdown.to_plain_text(seed["hasVersion"][0]["text"])
+    assert "  \n" in seed["hasVersion"][0]["text"] and "\n#### " in seed["hasVersion"][0]["text"]
+    assert not any("  \n" in t or "#" in t or t.endswith("  ") for t in texts)
+    assert "b. Regarding the matter of people's democratic dictatorship\n" in "".join(texts)
     assert len(manifest["items"]) > 5 and manifest["behavior"] == ["paged"]
     body = manifest["items"][0]["annotations"][0]["items"][0]["body"]
     assert body == {"type": "TextualBody", "value": texts[0], "language": "en", "format": "text/plain"}
@@ -178,7 +183,9 @@ def test_manifest_fields(client):
     assert manifest["provider"][0]["type"] == "Agent"
     renderings = {r["format"]: r["id"] for r in manifest["rendering"]}
     text = _get(client, renderings["text/plain"]).get_data(as_text=True)
-    assert text == archive_file.parse_file(seed_file())["hasVersion"][0]["text"]
+    assert text == markdown.to_plain_text(archive_file.parse_file(seed_file())["hasVersion"][0]["text"])
+    assert text.startswith("A Telegram about the Meeting of Stalin with the Chinese Communist Party's\nDelegation\n")
+    assert "  \n" not in text and "####" not in text
     pdf = _get(client, renderings["application/pdf"])
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     memo = _get(client, f"{BASE}iiif/memo-1962-reading-room/manifest").get_json(force=True)
@@ -195,12 +202,18 @@ def test_scans_are_painted_and_text_kept_as_annotations(client):
     assert bodies[0]["service"][0]["id"] == "https://images.example.org/iiif/3/scan-1"
     assert bodies[1]["id"] == "https://images.example.org/scan-2.jpg"
     assert [c["height"] for c in manifest["items"]] == [3000, 2900]
-    texts = [a["body"]["value"] for c in manifest["items"] for a in c["annotations"][0]["items"]]
-    sample = archive_file.parse_file(sample_file())
-    joined = {lang: "".join(a["body"]["value"] for c in manifest["items"] for a in c["annotations"][0]["items"]
-                            if a["body"]["language"] == lang) for lang in ("ru", "en")}
-    assert joined == {"ru": sample["hasVersion"][0]["text"], "en": sample["hasVersion"][1]["text"]}
-    assert texts
+    # Scan k carries printed page k of each text; the heading before "(p. 1)" belongs to page 1.
+    texts = [{a["body"]["language"]: a["body"]["value"] for a in c["annotations"][0]["items"]}
+             for c in manifest["items"]]
+    assert texts == [
+        {"ru": "ПИСЬМО\n\nУрожай в этом году выше прошлогоднего. Дорога между Урумчи и Кульджой отремонтирована "
+               "на двух участках из пяти.",
+         "en": "LETTER\n\nThis year's harvest is larger than last year's. The road between Urumqi and Ghulja has "
+               "been repaired on two of its five sections."},
+        {"ru": "Группа учителей из Алма-Аты прибыла 3 сентября. [Дата прибытия уточняется.]\n\nГенеральный консул",
+         "en": "A group of teachers from Alma-Ata arrived on 3 September. [The date of arrival is being checked.]"
+               "\n\nConsul General"},
+    ]
 
 
 def test_record_without_text_gets_a_title_page(client):
@@ -211,10 +224,93 @@ def test_record_without_text_gets_a_title_page(client):
     assert manifest["navDate"] == "1940-01-01T00:00:00Z"
 
 
+def _canvas_texts(manifest: dict) -> list[tuple[str, str]]:
+    return [(c["label"]["en"][0], "".join(a["body"]["value"] for p in c.get("annotations", []) for a in p["items"]))
+            for c in manifest["items"]]
+
+
 def test_page_markers_start_pages(client):
+    """The seed-format sample: "(с. 1)"/"(p. 1)" start page 1, which also holds the heading before them."""
     manifest = _get(client, f"{BASE}iiif/300451/manifest").get_json(force=True)
-    firsts = [c["annotations"][0]["items"][0]["body"]["value"].split("\n", 1)[0] for c in manifest["items"]]
-    assert firsts == ["ПИСЬМО", "(с. 1)", "(с. 2)", "LETTER", "(p. 1)", "(p. 2)"]
+    assert _canvas_texts(manifest) == [
+        ("Russian transcript, p. 1", "ПИСЬМО\n\nУрожай в этом году выше прошлогоднего. Дорога между Урумчи и "
+                                     "Кульджой отремонтирована на двух участках из пяти."),
+        ("Russian transcript, p. 2", "Группа учителей из Алма-Аты прибыла 3 сентября. [Дата прибытия уточняется.]"
+                                     "\n\nГенеральный консул"),
+        ("English translation, p. 1", "LETTER\n\nThis year's harvest is larger than last year's. The road between "
+                                      "Urumqi and Ghulja has been repaired on two of its five sections."),
+        ("English translation, p. 2", "A group of teachers from Alma-Ata arrived on 3 September. [The date of "
+                                      "arrival is being checked.]\n\nConsul General"),
+    ]
+
+
+PAGED_DOCUMENT = """## **May 2, 1950**
+
+### **Report, Ivan Petrov to the Ministry of Foreign Affairs**
+
+#### **Citation:**
+
+"Report, Ivan Petrov to the Ministry of Foreign Affairs", May 2, 1950, Muniment Test Archive, box 1.
+
+#### **Original Language:**
+
+English
+
+#### **Contents:**
+
+Original - English
+
+#### On the **spring** sowing
+
+(p. 1)
+
+The sowing began on 20 April.  
+It was *finished* in ten days.
+
+(p. 2)
+
+{long}
+
+(p. 3)
+
+Ivan Petrov
+"""
+
+
+def test_each_canvas_holds_exactly_its_printed_page(app, store, validator):
+    """Text before "(p. 1)" joins page 1; "p. 2" holds exactly what lies between "(p. 2)" and "(p. 3)",
+    running on to "p. 2 (cont.)" when longer than a reading page; every annotation is plain text."""
+    paragraphs = [f"Paragraph {n} of the second page, which reports on the roads, the schools and the harvest "
+                  f"of the district in the words of its committee, at some length. " * 3 for n in range(1, 16)]
+    long_page = "\n\n".join(p.strip() for p in paragraphs)
+    store.records.save(archive_file.parse(PAGED_DOCUMENT.replace("{long}", long_page)), "import")
+    client = app.test_client()
+    manifest = _get(client, f"{BASE}iiif/1950-05-02-report-ivan-petrov-to-the-ministry-of-foreign-affairs/manifest"
+                    ).get_json(force=True)
+    _valid(validator, manifest)
+    canvases = _canvas_texts(manifest)
+    labels = [label for label, _ in canvases]
+    assert labels[:2] == ["English original, p. 1", "English original, p. 2"]
+    assert set(labels[2:-1]) == {"English original, p. 2 (cont.)"} and len(labels) >= 4
+    assert labels[-1] == "English original, p. 3"
+    assert canvases[0][1] == "On the spring sowing\n\nThe sowing began on 20 April.\nIt was finished in ten days."
+    assert "".join(text for label, text in canvases if label.startswith("English original, p. 2")) == long_page
+    assert canvases[-1][1] == "Ivan Petrov"
+    for _, text in canvases:
+        assert "(p. " not in text and "*" not in text and "#" not in text and "  \n" not in text
+
+
+def test_scans_split_at_markers_hold_their_pages(app, store):
+    """The same rule for scans: scan 1 shows page 1 (with the heading), scan 2 page 2; pages past the last
+    scan join it."""
+    record = archive_file.parse(PAGED_DOCUMENT.replace("{long}", "The roads are repaired."))
+    record["scans"] = [{"label": {"en": f"p. {n}"}, "image": f"https://images.example.org/scan-{n}.jpg",
+                        "width": 2000, "height": 3000} for n in (1, 2)]
+    store.records.save(record, "import")
+    manifest = _get(app.test_client(), f"{BASE}iiif/{record['identifier']}/manifest").get_json(force=True)
+    assert _canvas_texts(manifest) == [
+        ("p. 1", "On the spring sowing\n\nThe sowing began on 20 April.\nIt was finished in ten days."),
+        ("p. 2", "The roads are repaired.\n\nIvan Petrov")]
 
 
 def test_image_service_info_and_every_size(client):
@@ -238,12 +334,59 @@ def test_image_service_info_and_every_size(client):
     for size, expected in [("90,", (90, 127)), (",707", (500, 707)), ("!200,200", (141, 200)), ("pct:10", (100, 141))]:
         image = client.get(f"/iiif/image/memo-1962-reading-room/1/full/{size}/0/default.jpg")
         assert Image.open(io.BytesIO(image.data)).size == expected, size
-    for size in ["2000,", "0,", "pct:150", "!100,", "big"]:
-        assert client.get(f"/iiif/image/memo-1962-reading-room/1/full/{size}/0/default.jpg").status_code == 400
-    assert client.get("/iiif/image/memo-1962-reading-room/1/0,0,10,10/max/0/default.jpg").status_code == 400
     assert client.get("/iiif/image/memo-1962-reading-room/9/info.json").status_code == 404
     redirect = client.get("/iiif/image/memo-1962-reading-room/1")
     assert redirect.status_code == 303 and redirect.headers["Location"].endswith("/1/info.json")
+
+
+# Image API 3.0 status table (section 7.3): a well-formed value this level 0 service does not offer is 404
+# ("not supported for this image service", "greater than the limits specified"); 400 is for what is not
+# Image API syntax, and for the client errors of sections 4.1-4.2 (zero-sized region, image under 1 pixel).
+@pytest.mark.parametrize("path, status", [
+    ("square/max/0/default.jpg", 404),  # region other than full
+    ("0,0,10,10/max/0/default.jpg", 404),
+    ("pct:10,10,50,50/max/0/default.jpg", 404),
+    ("full/max/90/default.jpg", 404),  # rotation other than 0
+    ("full/max/22.5/default.jpg", 404),
+    ("full/max/!0/default.jpg", 404),  # mirroring
+    ("full/max/0/gray.jpg", 404),  # qualities not offered
+    ("full/max/0/bitonal.jpg", 404),
+    ("full/max/0/default.png", 404),  # formats not offered
+    ("full/max/0/default.webp", 404),
+    ("full/2000,/0/default.jpg", 404),  # larger than the page
+    ("full/pct:150/0/default.jpg", 404),
+    ("full/1000,1415/0/default.jpg", 404),
+    ("full/^max/0/default.jpg", 404),  # upscaling syntax
+    ("full/^500,/0/default.jpg", 404),
+    ("full/big/0/default.jpg", 400),  # malformed syntax
+    ("full/!100,/0/default.jpg", 400),
+    ("full/pct:/0/default.jpg", 400),
+    ("full/-5,/0/default.jpg", 400),
+    ("middle/max/0/default.jpg", 400),
+    ("0,0,10/max/0/default.jpg", 400),
+    ("full/max/left/default.jpg", 400),
+    ("full/max/361/default.jpg", 400),
+    ("full/max/0/sepia.jpg", 400),
+    ("full/max/0/default.JPG!", 400),
+    ("full/0,/0/default.jpg", 400),  # section 4.2: under one pixel
+    ("full/pct:0/0/default.jpg", 400),
+    ("0,0,0,10/max/0/default.jpg", 400),  # section 4.1: zero-width region
+])
+def test_image_requests_not_served_answer_by_the_status_table(client, path, status):
+    response = client.get(f"/iiif/image/memo-1962-reading-room/1/{path}")
+    assert response.status_code == status, (path, response.data[:200])
+    problem = response.get_json(force=True)
+    assert problem["status"] == status and problem["detail"]
+
+
+def test_image_requests_served_by_the_level0_service(client):
+    for path, size in [("full/max/0/default.jpg", (1000, 1414)), ("full/max/0/color.jpg", (1000, 1414)),
+                       ("full/max/0.0/default.jpg", (1000, 1414)), ("full/!2000,2000/0/default.jpg", (1000, 1414)),
+                       ("full/1000,1414/0/default.jpg", (1000, 1414)), ("full/pct:100/0/default.jpg", (1000, 1414))]:
+        response = client.get(f"/iiif/image/memo-1962-reading-room/1/{path}")
+        assert response.status_code == 200, (path, response.data[:200])
+        assert Image.open(io.BytesIO(response.data)).size == size, path
+    assert client.get("/iiif/image/memo-1962-reading-room/9/full/max/0/default.jpg").status_code == 404
 
 
 def test_http_headers_cors_and_conditional_requests(client):

@@ -1,6 +1,6 @@
 """Reading-page layout, directly (the IIIF tests see it only through manifests): wrapping by measured width,
 pagination, CJK text, page markers, words wider than the page, empty text, and that the pages' slices of the
-text always join back to the text exactly."""
+text always join back to the (plain) text exactly."""
 from __future__ import annotations
 
 import pytest
@@ -8,6 +8,7 @@ import pytest
 from manifests import layout
 from manifests.fonts import FontSet
 from manifests.layout import LINES_PER_PAGE, TEXT_WIDTH, paginate, title_page
+from metadata.record.markdown import to_plain_text
 
 FONTS = FontSet()
 
@@ -29,15 +30,16 @@ PARAGRAPH = " ".join(["The committee met in the Kremlin and discussed the loan, 
     ("", "en"),
     ("One line.", "en"),
     (PARAGRAPH + "\n\n" + PARAGRAPH + "\n", "en"),
-    ("LETTER\r\n\r\n(p. 1)\r\n\r\nText.\r\n", "en"),
     ("## Heading\n\nBody " * 30, "en"),
     ("中华人民共和国中央人民政府" * 40 + "\n\n" + "（一）我们给联共中央斯大林写了书面报告。" * 10, "zh"),
     ("\n".join(f"Line {n}" for n in range(100)), "en"),
     ("Pneumonoultramicroscopicsilicovolcanoconiosis" * 6, "en"),
 ])
 def test_pages_join_back_to_the_text_exactly(text, language):
+    """A text without page markers: its reading pages join to exactly its plain text (blank lines at the
+    ends dropped)."""
     pages = paginate(text, language, FONTS, version="v")
-    assert "".join(page.text for page in pages) == text
+    assert "".join(page.text for page in pages) == to_plain_text(text).strip("\n")
     assert all(page.language == language and page.version == "v" for page in pages)
     assert all(len(page.lines) <= LINES_PER_PAGE for page in pages)
 
@@ -104,13 +106,16 @@ def test_no_blank_line_at_the_top_of_a_page():
     assert "".join(page.text for page in pages) == text
 
 
-@pytest.mark.parametrize("marker", ["(p. 2)", "(pp. 3)", "(P. 12a)", "(с. 2)", "(стр. 4)", "(页 5)", "  (p.7)  "])
-def test_a_page_marker_starts_a_new_page(marker):
-    pages = paginate(f"LETTER\n\n{marker}\n\nThe harvest is larger.", "en", FONTS)
-    assert len(pages) == 2
-    assert pages[0].lines == [["p", "LETTER"], ["p", ""]]
-    assert pages[1].lines[0] == ["marker", marker.strip()]
-    assert pages[1].text == f"{marker}\n\nThe harvest is larger."
+@pytest.mark.parametrize("marker, number", [("(p. 2)", "2"), ("(pp. 3)", "3"), ("(P. 12a)", "12a"), ("(с. 2)", "2"),
+                                            ("(стр. 4)", "4"), ("(页 5)", "5"), ("  (p.7)  ", "7")])
+def test_a_page_marker_starts_the_page_it_numbers(marker, number):
+    """The heading before the first marker joins that page; the next marker starts the next page; the
+    marker is drawn (grey) but is not part of the page's text."""
+    pages = paginate(f"LETTER\r\n\r\n{marker}\r\n\r\nThe harvest is larger.\r\n\r\n(p. 99)\r\n\r\nMore.\r\n",
+                     "en", FONTS)
+    assert [(page.number, page.continued) for page in pages] == [(number, False), ("99", False)]
+    assert pages[0].lines == [["marker", marker.strip()], ["p", "LETTER"], ["p", ""], ["p", "The harvest is larger."]]
+    assert [page.text for page in pages] == ["LETTER\n\nThe harvest is larger.", "More."]
 
 
 @pytest.mark.parametrize("line", ["(p. two)", "See (p. 2) above.", "(q. 2)", "p. 2"])
@@ -122,13 +127,20 @@ def test_text_that_only_mentions_a_page_is_not_a_marker(line):
 def test_a_marker_on_the_first_line_does_not_leave_an_empty_page():
     pages = paginate("(p. 1)\n\nText.\n\n(p. 2)\n\nMore.", "en", FONTS)
     assert [page.lines[0] for page in pages] == [["marker", "(p. 1)"], ["marker", "(p. 2)"]]
-    assert [page.text for page in pages] == ["(p. 1)\n\nText.\n\n", "(p. 2)\n\nMore."]
+    assert [(page.number, page.text) for page in pages] == [("1", "Text."), ("2", "More.")]
+
+
+def test_a_long_printed_page_continues_on_further_reading_pages():
+    lines = [f"Line {n}" for n in range(2 * LINES_PER_PAGE)]
+    pages = paginate("(p. 4)\n" + "\n".join(lines) + "\n(p. 5)\nEnd.", "en", FONTS)
+    assert [(page.number, page.continued) for page in pages] == [("4", False), ("4", True), ("4", True), ("5", False)]
+    assert "".join(page.text for page in pages[:3]) == "\n".join(lines)
 
 
 def test_headings_are_set_in_bold_without_their_hashes():
     (page,) = paginate("### A Telegram\n\nText.", "en", FONTS)
     assert page.lines == [["h", "A Telegram"], ["p", ""], ["p", "Text."]]
-    assert page.text == "### A Telegram\n\nText."  # the slice keeps the source as written
+    assert page.text == "A Telegram\n\nText."  # plain text: the annotation body is text/plain
 
 
 def test_title_page_holds_the_items_and_never_overflows():

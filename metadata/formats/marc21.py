@@ -92,6 +92,7 @@ def marc21(record: dict) -> str:
     publisher = record.get("publisher")
     if publisher:
         _field(fields, "500", " ", " ", [("a", f"Published by {first_text(publisher['name'])}.")])
+    _signature_notes(fields, record, creators)
     for text in (record.get("abstract") or {}).values():
         _field(fields, "520", " ", " ", [("a", text)])
     _field(fields, "524", " ", " ", [("a", record.get("bibliographicCitation"))])
@@ -147,3 +148,13 @@ def _language_note(record: dict) -> str | None:
     if translated:
         parts.append("translation in " + ", ".join(translated))
     return ("; ".join(parts) + ".") if parts else None
+
+
+def _signature_notes(fields, record: dict, creators: list[describe.Party]) -> None:
+    """500 general notes for how the document is signed: the position each signer signed with (a note, not
+    100/700 $c, which would change the name's access point) and the record's notes (an illegible signature)."""
+    for party in creators:
+        if party.positions:
+            _field(fields, "500", " ", " ", [("a", f"Signed by {party.name}, {', '.join(party.positions)}.")])
+    for text in (record.get("note") or {}).values():
+        _field(fields, "500", " ", " ", [("a", text if text.endswith(".") else f"{text}.")])

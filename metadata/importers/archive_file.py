@@ -178,7 +178,7 @@ def _build(path, created: str, title: str, title_line: int, sections: dict[str, 
     author, addressee = _title_parties(title)
     versions, scan_note = _parse_contents(path, sections.get("contents"), identifier, original_languages,
                                           citation.get("translators", []))
-    creators, attributions = _creators(author, versions)
+    creators, attributions, notes = _creators(author, versions)
     if creators:
         record["creator"] = creators
         record["qualifiedAttribution"] = attributions
@@ -209,6 +209,8 @@ def _build(path, created: str, title: str, title_line: int, sections: dict[str, 
         record["page"] = citation["url"]
     if scan_note:
         record["existenceOfCopies"] = {"en": scan_note}
+    if notes:
+        record["note"] = {"en": "; ".join(notes)}
     return record
 
 
@@ -421,11 +423,20 @@ def _provenance_line(versions: list[dict]) -> str | None:
 
 
 def _title_parties(title: str) -> tuple[str | None, str | None]:
-    """'Cable, Liu Shaoqi to Mao Zedong' -> ('Liu Shaoqi', 'Mao Zedong')."""
+    """'Cable, Liu Shaoqi to Mao Zedong' -> ('Liu Shaoqi', 'Mao Zedong'). A readership named by a common
+    noun ('to its readers', 'to all members') is not a recipient: only a named person or body is."""
     match = re.match(r"^[^,]+,\s+(?P<from>.+?)\s+to\s+(?P<to>.+)$", title)
     if not match:
         return None, None
-    return _strip_article(match.group("from")), _strip_article(match.group("to"))
+    to = _strip_article(match.group("to"))
+    return _strip_article(match.group("from")), (to if _is_named_party(to) else None)
+
+
+_GENERIC_READERSHIP = re.compile(r"^(?:its|his|her|their|our|your|my|all|every|each|any)\b", re.IGNORECASE)
+
+
+def _is_named_party(phrase: str) -> bool:
+    return not _GENERIC_READERSHIP.match(phrase) and any(word[:1].isupper() for word in phrase.split())
 
 
 def _strip_article(name: str) -> str:
@@ -443,24 +454,103 @@ def _agent(name: str, person: bool = False) -> dict:
     return {"id": STORED.agent(name), "type": kind, "name": {"en": name}}
 
 
-def _signatories(versions: list[dict]) -> list[str]:
-    """Names in the closing signature block of the first translation (short lines before 'Printed from')."""
+# A signature that cannot be given as a name: "[signature illegible]", "[Signed]", "(signature)", "/s/".
+_SIGNATURE_PLACEHOLDER = re.compile(
+    r"^(?:\[\s*(?:signature|signed|sig\.|illegible|unsigned|seal|stamp)\b[^\]]*\]"
+    r"|\(\s*(?:signature|signed|illegible)\b[^)]*\)|/s/)\.?$", re.IGNORECASE)
+_CONFORMED_SIGNATURE = re.compile(r"^/s/\s+")  # "/s/ Ivan Petrov": signed by the named person
+# Words of an office or job title on a line of its own in a signature block.
+_TITLE_WORDS = re.compile(
+    r"\b(?:Ambassador|Consul|Minister|Chairman|Chairwoman|Secretary|President|Director|Commander|Commissar|"
+    r"Chief|Head|Deputy|Premier|Attach[eé]|Counsell?or|Envoy|Governor|Representative|Charg[eé]|Advis[eo]r|"
+    r"Plenipotentiary|General|Colonel|Major|Captain|Lieutenant|Marshal|Admiral|Delegate|Librarian|Teacher|"
+    r"Editor|Manager|Inspector|Officer|Member)\b", re.IGNORECASE)
+
+
+@dataclass
+class _Signature:
+    """One entry of a signature block: a signer's name (``None`` for a placeholder) and the office or job
+    titles written above or below it."""
+    name: str | None
+    written: str
+    positions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _SignatureBlock:
+    signatures: list[_Signature]
+    loose_positions: list[str]  # titles with no name or placeholder in the block: the author's
+    language: str
+
+
+def _block_line(line: str) -> tuple[str, str] | None:
+    """('placeholder' | 'title' | 'name', text) for a line that can stand in a signature block, else None."""
+    if _SIGNATURE_PLACEHOLDER.match(line):
+        return "placeholder", line
+    line = _CONFORMED_SIGNATURE.sub("", line)
+    clean = re.sub(r"[\[\]]", "", line).strip()
+    if (not clean[:1].isupper() or clean.endswith((".", ":", "?", "!", ",", ";")) or _PAGE_MARKER.match(line)
+            or any(ch.isdigit() for ch in clean)):
+        return None
+    if _TITLE_WORDS.search(clean) and len(clean) <= 100 and len(clean.split()) <= 14:
+        return "title", clean
+    if len(clean) <= 40 and len(clean.split()) <= 5:
+        return "name", clean
+    return None
+
+
+def _signature_block(versions: list[dict]) -> _SignatureBlock:
+    """The closing signature block of the first translation (else the first text): the short paragraphs
+    before 'Printed from ...', each line a name, a placeholder or an office title. A title is written
+    above or below its name: in a paragraph that begins with a title, titles belong to the name after
+    them, else to the name before; a paragraph of titles alone goes the way the block begins."""
     source = next((v for v in versions if "translationOfWork" in v), versions[0] if versions else None)
     if source is None:
-        return []
+        return _SignatureBlock([], [], "en")
     paragraphs = _paragraphs(source["text"])
     while paragraphs and (paragraphs[-1].startswith("Printed from") or re.fullmatch(r"\[\s*\.\.\.\s*\]|\[…\]", paragraphs[-1])):
         paragraphs.pop()
-    names: list[str] = []
+    block: list[list[tuple[str, str]]] = []
     while paragraphs:
-        candidate = paragraphs[-1]
-        clean = re.sub(r"[\[\]]", "", candidate).strip()
-        if ("\n" in candidate or len(clean) > 40 or len(clean.split()) > 5 or clean.endswith((".", ":", "?", "!"))
-                or _PAGE_MARKER.match(candidate) or not clean[:1].isupper()):
+        lines = [_block_line(line.strip()) for line in paragraphs[-1].splitlines() if line.strip()]
+        if not lines or None in lines:
             break
-        names.insert(0, clean)
+        block.insert(0, lines)
         paragraphs.pop()
-    return names
+    signatures: list[_Signature] = []
+    pending: list[str] = []  # titles of title-only paragraphs, waiting for the name below them
+    loose: list[str] = []
+    titles_above = bool(block) and block[0][0][0] == "title"
+    for lines in block:
+        entries = [(kind, text) for kind, text in lines]
+        if all(kind == "title" for kind, _ in entries):
+            titles = [text for _, text in entries]
+            if titles_above:
+                pending += titles
+            elif signatures:
+                signatures[-1].positions += titles
+            else:
+                loose += titles
+            continue
+        above = entries[0][0] == "title"
+        waiting: list[str] = []
+        for kind, text in entries:
+            if kind == "title":
+                if above or not signatures:
+                    waiting.append(text)
+                else:
+                    signatures[-1].positions.append(text)
+                continue
+            signature = _Signature(text if kind == "name" else None, text, pending + waiting)
+            pending, waiting = [], []
+            signatures.append(signature)
+        signatures[-1].positions += waiting
+    if pending:
+        if signatures:
+            signatures[-1].positions += pending
+        else:
+            loose += pending
+    return _SignatureBlock(signatures, loose, languages.iri_code(source["language"][0]))
 
 
 def _same_party(signature: str, author: str) -> bool:
@@ -468,21 +558,40 @@ def _same_party(signature: str, author: str) -> bool:
     return sig == auth or sig in auth or auth in sig
 
 
-def _creators(author: str | None, versions: list[dict]) -> tuple[list[dict], list[dict]]:
+def _creators(author: str | None, versions: list[dict]) -> tuple[list[dict], list[dict], list[str]]:
+    """The record's creators and their attributions (author ``aut``, other signers ``sgn``, each with the
+    position it signed with), and notes for what a block holds that is no one's name."""
     creators: list[dict] = []
     attributions: list[dict] = []
-    signers = _signatories(versions)
+    notes: list[str] = []
+    block = _signature_block(versions)
+
+    def attribute(agent: dict, role: str, positions: list[str]) -> None:
+        attribution = {"type": "Attribution", "agent": agent["id"], "hadRole": role}
+        if positions:
+            attribution["position"] = {block.language: ", ".join(positions)}
+        attributions.append(attribution)
+
+    named = [sig for sig in block.signatures if sig.name]
     if author:
-        signed_by_author = any(_same_party(s, author) for s in signers)
-        agent = _agent(author, person=signed_by_author and bool(_PERSONAL_NAME.fullmatch(author)))
+        by_author = [sig for sig in named if _same_party(sig.name, author)]
+        agent = _agent(author, person=bool(by_author) and bool(_PERSONAL_NAME.fullmatch(author)))
         creators.append(agent)
-        attributions.append({"type": "Attribution", "agent": agent["id"], "hadRole": "relators:aut"})
-    for name in signers:
-        if author and _same_party(name, author):
+        positions = [p for sig in by_author for p in sig.positions]
+        positions += [p for p in block.loose_positions if not _same_party(p, author)]
+        attribute(agent, "relators:aut", positions)
+    elif block.loose_positions:
+        notes.append("Signed: " + ", ".join(block.loose_positions))
+    for sig in named:
+        if author and _same_party(sig.name, author):
             continue
-        agent = _agent(name, person=True)
+        agent = _agent(sig.name, person=True)
         if any(c["id"] == agent["id"] for c in creators):
             continue
         creators.append(agent)
-        attributions.append({"type": "Attribution", "agent": agent["id"], "hadRole": "relators:sgn"})
-    return creators, attributions
+        attribute(agent, "relators:sgn", sig.positions)
+    for sig in block.signatures:
+        if sig.name is None:
+            notes.append(f"Signature ({', '.join(sig.positions)}): {sig.written}" if sig.positions
+                         else f"Signature: {sig.written}")
+    return creators, attributions, notes

@@ -24,6 +24,7 @@ class Party:
     name: str
     sort_name: str
     roles: tuple[str, ...]  # relator codes without prefix: aut, sgn, trl, rcp
+    positions: tuple[str, ...] = ()  # offices this agent signed with here (the attribution's, not the agent's)
 
     @property
     def role_names(self) -> list[str]:
@@ -37,14 +38,24 @@ def _roles(node: dict) -> dict[str, list[str]]:
     return found
 
 
-def _party(agent: dict, roles: list[str]) -> Party:
+def _positions(node: dict) -> dict[str, list[str]]:
+    """The positions (offices, job titles) each agent held as it appears in this record, by agent id."""
+    found: dict[str, list[str]] = {}
+    for attribution in node.get("qualifiedAttribution") or []:
+        if attribution.get("position"):
+            found.setdefault(attribution["agent"], []).append(first_text(attribution["position"]))
+    return found
+
+
+def _party(agent: dict, roles: list[str], positions: list[str] | None = None) -> Party:
     name = first_text(agent["name"])
-    return Party(agent["id"], agent["type"], name, agent.get("sortName") or name, tuple(roles))
+    return Party(agent["id"], agent["type"], name, agent.get("sortName") or name, tuple(roles),
+                 tuple(positions or ()))
 
 
 def creators(record: dict) -> list[Party]:
-    roles = _roles(record)
-    return [_party(a, roles.get(a["id"], ["aut"])) for a in record.get("creator") or []]
+    roles, positions = _roles(record), _positions(record)
+    return [_party(a, roles.get(a["id"], ["aut"]), positions.get(a["id"])) for a in record.get("creator") or []]
 
 
 def contributors(record: dict) -> list[Party]:

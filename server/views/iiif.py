@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -204,48 +205,90 @@ def image_info(identifier: str, n: int):
 @blueprint.route("/iiif/image/<recid:identifier>/<int:n>/<region>/<size>/<rotation>/<quality>.<fmt>",
                  methods=["GET", "OPTIONS"])
 def image(identifier: str, n: int, region: str, size: str, rotation: str, quality: str, fmt: str):
-    if region != "full" or rotation != "0" or quality != "default" or fmt != "jpg":
-        raise Problem(400, "This level 0 service serves region 'full', rotation 0, quality 'default', format jpg.",
-                      "Bad Request")
-    width, height = requested_size(size)
+    width, height = requested_image(region, size, rotation, quality, fmt)
     current, page = _page(identifier, n)
     data = _cached(current, f"{n}-{width}x{height}.jpg", lambda: render.jpeg(page, _fonts(), (width, height)))
     return representation(data, "image/jpeg", state_etag(current, f"{n}-{width}x{height}"), current.datestamp,
                           max_age=86400)
 
 
+# Image API 3.0 parameter syntax (section 4). A value that matches is a well-formed request; whether this
+# level 0 service offers it is a second question, answered with 404 per the status table (section 7.3:
+# "the value of one or more of the parameters is not supported for this image service"). 400 is kept for
+# requests that are not Image API syntax at all, and for the two client errors sections 4.1 and 4.2 name:
+# a region of zero width or height and an image under one pixel. ``color`` is served as ``default`` (the
+# pages are drawn in colour, and section 4.4 says a request for ``color`` must not fail).
+_NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"
+REGION_SYNTAX = re.compile(rf"^(?:full|square|\d+,\d+,\d+,\d+|pct:{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER})$")
+SIZE_SYNTAX = re.compile(rf"^\^?(?:max|\d+,|,\d+|!?\d+,\d+|pct:{_NUMBER})$")
+ROTATION_SYNTAX = re.compile(rf"^!?{_NUMBER}$")
+QUALITIES = {"color", "gray", "bitonal", "default"}
+FORMAT_SYNTAX = re.compile(r"^[a-z0-9]+$")  # jpg, tif, png, gif, jp2, pdf, webp and any registered extension
+
+
+def requested_image(region: str, size: str, rotation: str, quality: str, fmt: str) -> tuple[int, int]:
+    """The (width, height) to draw for an Image API request, or the problem: 400 when a parameter is not
+    Image API syntax, 404 when it is well formed but this service (region full, rotation 0, quality default,
+    format jpg, sizes within the page) does not offer it."""
+    malformed = [name for name, ok in [
+        ("region", REGION_SYNTAX.match(region)), ("size", SIZE_SYNTAX.match(size)),
+        ("rotation", ROTATION_SYNTAX.match(rotation) and float(rotation.lstrip("!")) <= 360),
+        ("quality", quality in QUALITIES), ("format", FORMAT_SYNTAX.match(fmt))] if not ok]
+    if malformed:
+        values = {"region": region, "size": size, "rotation": rotation, "quality": quality, "format": fmt}
+        raise Problem(400, "Not Image API 3.0 syntax: " + ", ".join(f"{name} '{values[name]}'" for name in malformed)
+                      + ".", "Bad Request")
+    if _empty_region(region):  # section 4.1: a region of zero width or height is a client error
+        raise Problem(400, f"Region '{region}' has zero width or height.", "Bad Request")
+    unsupported = [f"{name} '{value}'" for name, value, offered in [
+        ("region", region, region == "full"),
+        ("rotation", rotation, not rotation.startswith("!") and float(rotation) == 0),
+        ("quality", quality, quality in ("default", "color")), ("format", fmt, fmt == "jpg")] if not offered]
+    if unsupported:
+        raise Problem(404, "This level 0 image service does not support " + ", ".join(unsupported)
+                      + "; it serves region 'full', rotation 0, quality 'default', format jpg.", "Not Found")
+    return requested_size(size)
+
+
+def _empty_region(region: str) -> bool:
+    if region in ("full", "square"):
+        return False
+    width, height = region.removeprefix("pct:").split(",")[2:]
+    return float(width) == 0 or float(height) == 0
+
+
 def requested_size(size: str) -> tuple[int, int]:
-    """Image API 3.0 size syntax (max, w,h, w, ,h, !w,h, pct:n) within the page, never upscaled.
+    """A well-formed Image API 3.0 size (max, w,h, w, ,h, !w,h, pct:n) as pixels within the page; 404 for
+    one this service does not draw (upscaling: ``^``, or larger than the page), 400 for an empty image.
 
     The service declares level 0 and lists its sizes, which Mirador uses; Universal Viewer asks for
     thumbnails of its own width (``90,``) regardless, so any size no larger than the page is drawn."""
-    full = (WIDTH, HEIGHT)
-    try:
-        if size == "max":
-            return full
-        if size.startswith("pct:"):
-            scale = float(size[4:]) / 100
-            if not 0 < scale <= 1:
-                raise ValueError
-            return max(round(WIDTH * scale), 1), max(round(HEIGHT * scale), 1)
+    if not SIZE_SYNTAX.match(size):
+        raise Problem(400, f"'{size}' is not an Image API size.", "Bad Request")
+    if size.startswith("^"):
+        raise Problem(404, f"Size '{size}' asks for upscaling, which this service does not offer.", "Not Found")
+    if size == "max":
+        return WIDTH, HEIGHT
+    if size.startswith("pct:"):
+        scale = float(size[4:]) / 100
+        width, height = round(WIDTH * scale), round(HEIGHT * scale)
+    else:
         fit = size.startswith("!")
         width_text, height_text = size.lstrip("!").split(",")
         width = int(width_text) if width_text else None
         height = int(height_text) if height_text else None
-        if (width is None and height is None) or (fit and (width is None or height is None)):
-            raise ValueError
         if fit:
-            scale = min(width / WIDTH, height / HEIGHT)
+            scale = min(width / WIDTH, height / HEIGHT, 1)  # "as large as possible", never upscaled
             width, height = round(WIDTH * scale), round(HEIGHT * scale)
         elif width is None:
             width = round(WIDTH * height / HEIGHT)
         elif height is None:
             height = round(HEIGHT * width / WIDTH)
-    except ValueError:
-        raise Problem(400, f"'{size}' is not an Image API size.", "Bad Request") from None
-    if not (1 <= width <= WIDTH and 1 <= height <= HEIGHT):
-        raise Problem(400, f"Size '{size}' is outside the page ({WIDTH}x{HEIGHT}); upscaling is not offered.",
-                      "Bad Request")
+    if width < 1 or height < 1:  # section 4.2: an image under one pixel is a client error
+        raise Problem(400, f"Size '{size}' would make an image less than one pixel across.", "Bad Request")
+    if width > WIDTH or height > HEIGHT:  # status table: "the requested size is greater than the limits"
+        raise Problem(404, f"Size '{size}' is larger than the page ({WIDTH}x{HEIGHT}); this service does not "
+                      "upscale.", "Not Found")
     return width, height
 
 

@@ -170,13 +170,17 @@ def revision(identifier: str, number: int):
 
 @blueprint.get("/records/<recid:identifier>/<recid:key>.txt")
 def version_text(identifier: str, key: str):
-    """The plain text of one language version (the manifest's `rendering`)."""
+    """The plain text of one language version (the manifest's `rendering`): a Markdown text without its
+    Markdown syntax, as the ``text/plain`` type promises."""
     current = _public_state(identifier)
     if current.deleted:
         raise Problem(410, f"Record {identifier} was deleted.", "Gone")
     for version in current.data.get("hasVersion") or []:
         if version["id"] == STORED.version(identifier, key):
-            return representation(version["text"], "text/plain", state_etag(current, f"txt-{key}"),
+            text = version["text"]
+            if version.get("format", "text/markdown") == "text/markdown":
+                text = markdown.to_plain_text(text)
+            return representation(text, "text/plain", state_etag(current, f"plain-{key}"),
                                   current.datestamp)
     raise Problem(404, f"Record {identifier} has no version {key}.", "Not Found")
 
