@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
+from metadata.formats.cataloguing import AGENCY_CODE, DEFAULT_AGENCY
 from metadata.storage import utc_now
 
 
@@ -34,6 +35,7 @@ class Settings:
     max_request_bytes: int = 5 * 1024 * 1024
     data_dir: str = ""  # the SQLite database, the secret key and caches; Flask's instance folder by default
     trusted_proxies: int = 0  # how many reverse proxies in front may set X-Forwarded-For/-Proto (ProxyFix)
+    cataloging_agency: str = DEFAULT_AGENCY  # MARC organization code: MARC 003/040, MODS recordContentSource
 
     @property
     def base(self) -> str:
@@ -85,6 +87,9 @@ def load(instance_path: str | Path, overrides: dict | None = None, environ=None)
     if not values.get("secret_key"):
         values["secret_key"] = _secret_key(data_dir)
     settings = Settings(**values)
+    if not AGENCY_CODE.match(settings.cataloging_agency):
+        raise ValueError(f"{ENV_PREFIX}CATALOGING_AGENCY must be a MARC organization code (letters first, then "
+                         f"letters, digits, '-' or ':', at most 16), not {settings.cataloging_agency!r}")
     if not settings.provider_homepage:
         settings = Settings(**{**values, "provider_homepage": settings.base})
     return settings

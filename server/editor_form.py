@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import re
 
-from metadata.record import date_words, languages
+from metadata.record import date_words, describe, languages
 from metadata.record.urls import STORED
 
 LANGMAPS = ["title", "alternative", "abstract", "custodialHistory", "accessConditions", "reproductionConditions",
             "locationOfOriginals", "existenceOfCopies", "note"]
-SCALARS = ["identifier", "created", "referenceCode", "levelOfDescription", "extent", "page", "rights",
+SCALARS = ["identifier", "recordType", "created", "referenceCode", "levelOfDescription", "extent", "page", "rights",
            "bibliographicCitation"]
 AGENT_LISTS = {"creator": ["aut", "sgn", "cre"], "contributor": ["edt", "ctb", "trl"], "addressee": []}
 LABELLED = {"subject": ("Concept", "prefLabel"), "spatial": ("Location", "label"), "temporal": ("PeriodOfTime", "label")}
@@ -59,6 +59,7 @@ def _rows(language_map: dict | None) -> list[dict]:
 def to_form(record: dict) -> dict:
     """The editable structure of a stored record."""
     form: dict = {key: record.get(key, "") or "" for key in SCALARS}
+    form["recordType"] = describe.record_type(record)
     for key in LANGMAPS:
         form[key] = _rows(record.get(key))
     form["provenance"] = _rows((record.get("provenance") or {}).get("label"))
@@ -194,7 +195,8 @@ def to_record(form: dict) -> dict:
     """The stored-form record of a form (what the schema and rules then validate)."""
     identifier = form["identifier"]
     record_id = STORED.record(identifier)
-    record: dict = {"@context": STORED.context(), "id": record_id, "type": ["Text", "Record"],
+    record: dict = {"@context": STORED.context(), "id": record_id,
+                    "type": describe.record_types(form.get("recordType") or describe.DEFAULT_RECORD_TYPE),
                     "identifier": identifier}
     _put(record, "title", _langmap(form["title"]))
     _put(record, "created", _date(form["created"]))
@@ -324,4 +326,6 @@ def field_of(pointer: str, form: dict) -> str:
         return f"source.{parts[1]}" if len(parts) > 1 and parts[1] in SOURCE_FIELDS else "source.label"
     if key == "qualifiedAttribution":
         return "creator.0.role"
+    if key == "type":
+        return "recordType"
     return key if key in SCALARS else "identifier"

@@ -1,6 +1,8 @@
 """Which derived outputs are built when a record is written (docs/architecture.md, "The path of a record"), one serializer each."""
 from __future__ import annotations
 
+from functools import partial
+
 from manifests import builder
 from manifests.fonts import FontSet
 from metadata.formats import FORMATS
@@ -23,7 +25,8 @@ def manifest_options(settings: Settings) -> builder.Options:
 
 
 def derivers(settings: Settings) -> dict:
-    outputs = {prefix: fmt.serialize for prefix, fmt in FORMATS.items()}
+    """Each output as a function of (record, stamps); the catalogue formats also name the cataloguing agency."""
+    outputs = {prefix: partial(fmt.serialize, agency=settings.cataloging_agency) for prefix, fmt in FORMATS.items()}
     options = manifest_options(settings)
-    outputs["iiif"] = lambda record: builder.build(record, options)
+    outputs["iiif"] = lambda record, stamps: builder.build(record, options)
     return outputs

@@ -1,7 +1,8 @@
 """The metadata formats Muniment disseminates over OAI-PMH: prefix, schema, namespace and serializer.
 
-Each serializer is a plain function of a stored record returning an XML element as text; the store keeps its
-output per record (derived on write), and the OAI-PMH interface only looks them up.
+Each serializer is a plain function of a stored record (with the moments it entered the catalogue and last
+changed, and the cataloguing agency's MARC code) returning an XML element as text; the store keeps its output
+per record (derived on write), and the OAI-PMH interface only looks them up.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ class MetadataFormat:
     prefix: str
     schema: str
     namespace: str
-    serialize: Callable[[dict], str]
+    serialize: Callable[..., str]  # (record, stamps=None, agency=DEFAULT_AGENCY)
 
 
 FORMATS: dict[str, MetadataFormat] = {f.prefix: f for f in [

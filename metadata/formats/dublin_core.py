@@ -1,11 +1,15 @@
 """oai_dc: simple Dublin Core for OAI-PMH harvesters (docs/architecture.md, "Mapping to each output").
 
-Valid against the OAI's oai_dc.xsd. Fifteen elements carry everything a catalogue can use: roles go into the
-value text ("Wolff, David (translator)"), the addressee and provenance into descriptions.
+Valid against the OAI's oai_dc.xsd. Fifteen elements carry everything a catalogue can use: every creator and
+contributor is credited with its relator terms in the value text ("Wolff, David (translator)", the same
+``Party.credit`` qualified DC uses), the addressee and provenance go into descriptions, dc:type is the record
+type and dc:format what Muniment serves.
 """
 from __future__ import annotations
 
+from metadata.formats.cataloguing import DEFAULT_AGENCY
 from metadata.record import describe
+from metadata.record.stamps import Stamps
 from metadata.record.text import first_text
 from metadata.formats.xml import add, root, to_string
 
@@ -19,7 +23,8 @@ def _dc(parent, name, text, lang=None):
         add(parent, f"{{{DC}}}{name}", text, lang)
 
 
-def oai_dc(record: dict) -> str:
+def oai_dc(record: dict, stamps: Stamps | None = None, agency: str = DEFAULT_AGENCY) -> str:
+    """Simple DC says nothing about the catalogue record itself, so ``stamps`` and ``agency`` go unused."""
     dc = root(f"{{{OAI_DC}}}dc", {"oai_dc": OAI_DC, "dc": DC}, SCHEMA_LOCATION)
     for lang, text in describe.label_pairs(record.get("title")):
         _dc(dc, "title", text, lang)
@@ -27,10 +32,9 @@ def oai_dc(record: dict) -> str:
         for lang, text in describe.label_pairs(version.get("title")):
             _dc(dc, "title", text, lang)
     for party in describe.creators(record):
-        roles = [r for r in party.role_names if r != "author"]
-        _dc(dc, "creator", party.sort_name + (f" ({', '.join(roles)})" if roles else ""))
+        _dc(dc, "creator", party.credit)
     for party in describe.contributors(record) + describe.translators(record):
-        _dc(dc, "contributor", f"{party.sort_name} ({', '.join(party.role_names)})")
+        _dc(dc, "contributor", party.credit)
     for subject in record.get("subject") or []:
         for lang, text in describe.label_pairs(subject.get("prefLabel")):
             _dc(dc, "subject", text, lang)
@@ -46,9 +50,9 @@ def oai_dc(record: dict) -> str:
     if publisher:
         _dc(dc, "publisher", first_text(publisher["name"]))
     _dc(dc, "date", record.get("created"))
-    _dc(dc, "type", "Text")
-    if record.get("hasVersion"):
-        _dc(dc, "format", "text/markdown")
+    _dc(dc, "type", describe.record_type(record))
+    for media_type in describe.served_media_types(record):
+        _dc(dc, "format", media_type)
     _dc(dc, "identifier", record["id"])
     _dc(dc, "identifier", record.get("page"))
     _dc(dc, "identifier", record.get("bibliographicCitation"))

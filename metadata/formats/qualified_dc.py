@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from importlib import resources
 
+from metadata.formats.cataloguing import DEFAULT_AGENCY
 from metadata.record import describe
+from metadata.record.stamps import Stamps
 from metadata.record.text import first_text
 from metadata.record.urls import STORED
 from metadata.formats.xml import XSI, add, root, to_string
@@ -31,16 +33,17 @@ def _t(parent, name: str, text: str | None, lang: str | None = None, scheme: str
             element.set(f"{{{XSI}}}type", f"dcterms:{scheme}")
 
 
-def qualified_dc(record: dict) -> str:
+def qualified_dc(record: dict, stamps: Stamps | None = None, agency: str = DEFAULT_AGENCY) -> str:
+    """Roles are stated as in oai_dc (``Party.credit``); ``stamps`` and ``agency`` go unused here."""
     qdc = root(f"{{{NAMESPACE}}}qualifieddc", {"qdc": NAMESPACE, "dcterms": DCTERMS, "dc": DC}, SCHEMA_LOCATION)
     for lang, text in describe.label_pairs(record["title"]):
         _t(qdc, "title", text, lang)
     for lang, text in describe.label_pairs(record.get("alternative")):
         _t(qdc, "alternative", text, lang)
     for party in describe.creators(record):
-        _t(qdc, "creator", party.sort_name)
-    for party in describe.translators(record) + describe.contributors(record):
-        _t(qdc, "contributor", f"{party.sort_name} ({', '.join(party.role_names)})")
+        _t(qdc, "creator", party.credit)
+    for party in describe.contributors(record) + describe.translators(record):
+        _t(qdc, "contributor", party.credit)
     _t(qdc, "created", record["created"])
     for lang, text in describe.label_pairs(record.get("abstract")):
         _t(qdc, "abstract", text, lang)
@@ -52,9 +55,9 @@ def qualified_dc(record: dict) -> str:
     _t(qdc, "source", describe.source_text(record))
     if record.get("publisher"):
         _t(qdc, "publisher", first_text(record["publisher"]["name"]))
-    _t(qdc, "type", "Text", scheme="DCMIType")
-    if record.get("hasVersion"):
-        _t(qdc, "format", "text/markdown", scheme="IMT")
+    _t(qdc, "type", describe.record_type(record), scheme="DCMIType")
+    for media_type in describe.served_media_types(record):
+        _t(qdc, "format", media_type, scheme="IMT")
     _t(qdc, "extent", record.get("extent"))
     for code in dict.fromkeys(describe.original_languages(record) + describe.version_languages(record)):
         _t(qdc, "language", code, scheme="RFC4646")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metadata.record import date_words, languages
+from metadata.record import date_words, describe, languages
 from metadata.record.urls import STORED, slugify
 
 CONTEXT = STORED.context()
@@ -168,7 +168,7 @@ def _build(path, created: str, title: str, title_line: int, sections: dict[str, 
     record: dict = {
         "@context": CONTEXT,
         "id": record_id,
-        "type": ["Text", "Record"],
+        "type": describe.record_types(describe.DEFAULT_RECORD_TYPE),  # the archive's files are texts
         "identifier": identifier,
         "title": {"en": title},
         "created": created,

@@ -9,12 +9,18 @@ from dataclasses import dataclass
 
 from metadata.record import languages, rights
 from metadata.record.text import first_text
+from metadata.record.validation import load_schema
 
 ROLE_NAMES = {
     "aut": "author", "sgn": "signer", "trl": "translator", "rcp": "addressee", "edt": "editor",
     "ctb": "contributor", "cre": "creator",
 }
 """MARC relator codes Muniment uses, with the term MARC's relator list gives each (for $e and the editor)."""
+
+
+# What a record can be: the DCMI types the schema allows in ``type`` (beside "Record"); "Text" by default.
+RECORD_TYPES: list[str] = load_schema()["$defs"]["recordType"]["enum"]
+DEFAULT_RECORD_TYPE = "Text"
 
 
 @dataclass(frozen=True)
@@ -25,10 +31,28 @@ class Party:
     sort_name: str
     roles: tuple[str, ...]  # relator codes without prefix: aut, sgn, trl, rcp
     positions: tuple[str, ...] = ()  # offices this agent signed with here (the attribution's, not the agent's)
+    same_as: tuple[str, ...] = ()  # authority or real-world IRIs for the same entity (owl:sameAs)
+    has_sort_name: bool = False  # the record gives an inverted (sort) form of the name
 
     @property
     def role_names(self) -> list[str]:
         return [ROLE_NAMES.get(r, r) for r in self.roles]
+
+    @property
+    def credit(self) -> str:
+        """The name with its role terms, as every plain-text format states it: "Wolff, David (translator)"."""
+        return f"{self.sort_name} ({', '.join(self.role_names)})" if self.roles else self.sort_name
+
+
+def record_type(record: dict) -> str:
+    """The DCMI type the record is (Text, StillImage, Collection ...): MARC leader 06, 336, MODS
+    typeOfResource and dc:type all derive from it."""
+    return next((t for t in record.get("type") or [] if t in RECORD_TYPES), DEFAULT_RECORD_TYPE)
+
+
+def record_types(kind: str) -> list[str]:
+    """The ``type`` array of a record of DCMI type ``kind``."""
+    return [kind, "Record"]
 
 
 def _roles(node: dict) -> dict[str, list[str]]:
@@ -50,7 +74,8 @@ def _positions(node: dict) -> dict[str, list[str]]:
 def _party(agent: dict, roles: list[str], positions: list[str] | None = None) -> Party:
     name = first_text(agent["name"])
     return Party(agent["id"], agent["type"], name, agent.get("sortName") or name, tuple(roles),
-                 tuple(positions or ()))
+                 tuple(positions or ()),
+                 tuple(agent.get("sameAs") or ()), bool(agent.get("sortName")))
 
 
 def creators(record: dict) -> list[Party]:
@@ -90,6 +115,38 @@ def version_languages(record: dict) -> list[str]:
             if code not in found:
                 found.append(code)
     return found
+
+
+def carried_languages(record: dict) -> list[str]:
+    """Languages of the texts the record carries, else (no text carried) the original's: what a catalogue
+    record says the described resource is in (MARC 041 $a, 008/35-37)."""
+    return version_languages(record) or original_languages(record)
+
+
+def served_media_types(record: dict) -> list[str]:
+    """Media types Muniment actually serves for the record's content: each text as text/plain, scans as JPEG."""
+    types = []
+    if record.get("hasVersion"):
+        types.append("text/plain")
+    if record.get("scans"):
+        types.append("image/jpeg")
+    return types
+
+
+def archival_reference(record: dict) -> str | None:
+    """The reference the holding archive files the document under (its ISAD(G) reference code, else the
+    archival source's identifier)."""
+    source = record.get("source") or {}
+    if record.get("referenceCode"):
+        return record["referenceCode"]
+    if source.get("type") == "ArchivalResource":
+        return source.get("identifier") or source.get("label")
+    return None
+
+
+def repository(record: dict) -> str | None:
+    """The archive holding (and publishing) the document, by name."""
+    return first_text((record.get("publisher") or {}).get("name")) or None
 
 
 def translations(record: dict) -> list[dict]:

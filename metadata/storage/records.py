@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from metadata.record import dates
 from metadata.record.text import content_hash, first_text
+from metadata.record.stamps import Stamps
 from metadata.record.urls import STORED
 from metadata.record.validation import check
 from metadata.storage.database import Database
@@ -25,7 +26,8 @@ from metadata.storage.sets import Sets
 from metadata.storage.states import Conflict, Gone, NotFound, RecordState, Revision, StorageError
 from metadata.storage.tables import changes, derived, record_sets, records, revisions
 
-Deriver = Callable[[dict], "str | dict[str, str]"]
+# A deriver gets the record and when it entered the catalogue and last changed (MARC 005/008, MODS recordInfo).
+Deriver = Callable[[dict, Stamps], "str | dict[str, str]"]
 
 
 class Records:
@@ -156,12 +158,21 @@ class Records:
         if replace:
             conn.execute(derived.delete().where(derived.c.record_id == identifier))
         rows = []
+        stamps = self._stamps(conn, identifier)
         for name, build in self.derivers.items():
-            output = build(data)  # a text, or several named texts (a manifest and its page layout)
+            output = build(data, stamps)  # a text, or several named texts (a manifest and its page layout)
             for fmt, content in (output.items() if isinstance(output, dict) else [(name, output)]):
                 rows.append({"record_id": identifier, "format": fmt, "revision": number, "content": content})
         if rows:
             conn.execute(derived.insert(), rows)
+
+    @staticmethod
+    def _stamps(conn, identifier: str) -> Stamps:
+        """The record's first revision time and its current datestamp (written before its outputs are)."""
+        entered = conn.execute(select(func.min(revisions.c.created_at))
+                               .where(revisions.c.record_id == identifier)).scalar_one()
+        changed = conn.execute(select(records.c.datestamp).where(records.c.id == identifier)).scalar_one()
+        return Stamps(entered, changed)
 
     def _write_sets(self, conn, identifier, data, replace: bool) -> None:
         if replace:

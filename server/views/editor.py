@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
+from metadata.record import describe
 from metadata.record import rights as rights_vocabulary
 from metadata.record.describe import ROLE_NAMES
 from metadata.record.diff import field_diff
@@ -42,10 +43,17 @@ def form_number(value) -> int | None:
     return number if number <= MAX_ID else None
 
 
+# Plain words for the DCMI types an archivist picks from (describe.RECORD_TYPES, from the schema).
+RECORD_TYPE_LABELS = {"Text": "Text (letter, cable, memorandum ...)", "StillImage": "Still image (photograph, album)",
+                      "Image": "Image (drawing, map, poster)", "Collection": "Collection (a file of documents)",
+                      "MovingImage": "Moving image (film, video)", "Sound": "Sound recording",
+                      "PhysicalObject": "Physical object", "Dataset": "Dataset"}
+
 
 def _context(**values) -> dict:
     sets = state.store().sets.all()
     return {"langmaps": LANGMAPS, "agent_lists": AGENT_LISTS, "labelled": LABELLED, "levels": LEVELS,
+            "record_types": describe.RECORD_TYPES, "record_type_labels": RECORD_TYPE_LABELS,
             "rights_choices": rights_vocabulary.choices(), "all_sets": sets, "role_labels": ROLE_NAMES,
             "csrf_token": auth.csrf_token(), "user": g.get("user"), **values}
 
