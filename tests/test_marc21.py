@@ -18,6 +18,7 @@ from metadata.formats import marc21, rda
 from metadata.importers import files
 from metadata.record import describe
 from metadata.record.stamps import Stamps
+from server import config
 from tests.support import xsd
 from tests.support.paths import REPO, SEED
 
@@ -209,3 +210,10 @@ def test_nonfiling_article_and_text_from_source():
 def test_stamps_default_to_now_for_direct_calls():
     marc = _marc(_seed(), stamps=None)
     assert marc["008"].data[:6] == datetime.utcnow().strftime("%y%m%d")
+
+
+def test_cataloguing_agency_setting_is_checked(tmp_path):
+    assert config.load(tmp_path, {"CATALOGING_AGENCY": "UkLeU"}).cataloging_agency == "UkLeU"
+    assert config.load(tmp_path).cataloging_agency == "muniment"
+    with pytest.raises(ValueError, match="MUNIMENT_CATALOGING_AGENCY"):
+        config.load(tmp_path, {"CATALOGING_AGENCY": "not a code!"})

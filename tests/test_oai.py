@@ -21,6 +21,7 @@ from tests.support.paths import REPO, sample_file, seed_file
 REPO_ID = "archive.muniment.test"
 PREFIX = f"oai:{REPO_ID}:"
 FORMATS = ["oai_dc", "marc21", "mods", "qdc"]
+AGENCY = "UkMunT"
 
 
 def _variant(record: dict, identifier: str) -> dict:
@@ -38,7 +39,7 @@ def repository(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("oai")
     with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 'oai.db'}")) as url:
         clock = ManualClock()
-        app = make_app(url, tmp, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3, CLOCK=clock)
+        app = make_app(url, tmp, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3, CLOCK=clock, CATALOGING_AGENCY=AGENCY)
         store = app.extensions["muniment"]["store"]
         for path in [seed_file(), sample_file(), *importer.expand_paths([REPO / "samples"])]:
             for record in importer.read_file(path):
@@ -123,7 +124,7 @@ def test_get_record_in_every_format(harvester, prefix):
     assert "Cable, Liu Shaoqi to Mao Zedong" in text and "muniment.invalid" not in text
 
 
-def test_marc21_fields(harvester):
+def test_marc21_fields(harvester, repository):
     root = harvester.get(verb="GetRecord", identifier=PREFIX + "113439", metadataPrefix="marc21")
     marc = root.find(".//marc:record", NS)
 
@@ -131,18 +132,55 @@ def test_marc21_fields(harvester):
         return [s.text for f in marc.iterfind(f"marc:datafield[@tag='{tag}']", NS)
                 for s in f.iterfind(f"marc:subfield[@code='{code}']", NS)]
 
+    def control(tag):
+        return marc.findtext(f"marc:controlfield[@tag='{tag}']", namespaces=NS)
+
+    assert control("003") == AGENCY and sub("040", "a") == [AGENCY] and sub("040", "c") == [AGENCY]
+    datestamp = root.findtext(".//o:header/o:datestamp", namespaces=NS)
+    assert control("005") == re.sub(r"\D", "", datestamp) + ".0"
+    store = repository[0].extensions["muniment"]["store"]
+    assert control("008")[:6] == f"{store.revisions('113439')[0].created_at:%y%m%d}"
     assert sub("041", "a") == ["chi"] and sub("041", "h") == []  # the sample cable carries no translation text
-    assert sub("100", "a") == ["Liu Shaoqi"] and sub("100", "e") == ["author"]
-    assert "Wolff, David" in sub("700", "a") and "translator" in sub("700", "e") and "addressee" in sub("700", "e")
-    assert sub("264", "c") == ["18 July 1949"]
+    assert sub("100", "a") == ["Liu Shaoqi,"] and sub("100", "e") == ["author."] and sub("100", "4") == ["aut"]
+    assert "Wolff, David," in sub("700", "a") and "translator." in sub("700", "e") and "addressee." in sub("700", "e")
+    assert sub("264", "c") == ["[1949 July 18]"]
     assert sub("524", "a")[0].startswith('"Cable, Liu Shaoqi to Mao Zedong"')
-    assert sub("561", "a") == ["Printed from an original revised and approved by Liu Shaoqi."]
-    assert sub("650", "a") == ["Sino-Soviet relations", "Xinjiang"] and sub("651", "a") == ["Moscow"]
-    assert sub("773", "t") == ["Jianguo yilai Liu Shaoqi wengao"]
+    assert sub("561", "a") == [] and "Printed from an original revised and approved by Liu Shaoqi." in sub("500", "a")
+    assert sub("653", "a") == ["Sino-Soviet relations", "Xinjiang", "Moscow"] and sub("650", "a") == []
+    assert sub("534", "t")[0].startswith("Jianguo yilai Liu Shaoqi wengao") and sub("773", "t") == []
+    assert sub("830", "a") == []
     urls = sub("856", "u")
     assert "http://muniment.test/records/113439" in urls and "http://muniment.test/iiif/113439/manifest" in urls
     translated = harvester.get(verb="GetRecord", identifier=PREFIX + "300451", metadataPrefix="marc21")
-    assert [s.text for s in translated.iterfind(".//marc:datafield[@tag='041']/marc:subfield", NS)] == ["eng", "rus"]
+    field = translated.find(".//marc:datafield[@tag='041']", NS)
+    assert field.get("ind1") == "1"
+    assert [(s.get("code"), s.text) for s in field.iterfind("marc:subfield", NS)] == [("a", "eng"), ("h", "rus")]
+
+
+def test_mods_record_info_locations_and_conditions(harvester):
+    root = harvester.get(verb="GetRecord", identifier=PREFIX + "memo-1962-reading-room", metadataPrefix="mods")
+    mods = root.find(".//mods:mods", NS)
+    info = mods.find("mods:recordInfo", NS)
+    assert info.findtext("mods:recordContentSource", namespaces=NS) == AGENCY
+    datestamp = root.findtext(".//o:header/o:datestamp", namespaces=NS)
+    assert info.findtext("mods:recordChangeDate", namespaces=NS) == datestamp
+    assert info.find("mods:recordCreationDate", NS).get("encoding") == "w3cdtf"
+    assert info.findtext("mods:languageOfCataloging/mods:languageTerm", namespaces=NS) == "eng"
+    held = mods.find("mods:location[mods:shelfLocator]", NS)
+    assert held.findtext("mods:physicalLocation", namespaces=NS) == "Muniment sample archive"
+    assert held.findtext("mods:shelfLocator", namespaces=NS) == "MSA/LIB/3/17"
+    conditions = {(e.get("type"), e.text) for e in mods.iterfind("mods:accessCondition", NS)}
+    assert ("restriction on access", "Open to all readers.") in conditions
+    assert ("use and reproduction", "Copies may be made for research.") in conditions
+    assert [e.text for e in mods.iterfind(".//mods:internetMediaType", NS)] == ["text/plain"]
+    assert mods.find("mods:relatedItem[@type='host']", NS) is None
+    assert [e.get("type") for e in mods.iterfind("mods:relatedItem", NS)] == ["otherVersion", "otherVersion"]
+    cable = harvester.get(verb="GetRecord", identifier=PREFIX + "113439", metadataPrefix="mods")
+    assert [e.get("type") for e in cable.iterfind(".//mods:relatedItem", NS)] == ["original"]
+    album = harvester.get(verb="GetRecord", identifier=PREFIX + "album-194x", metadataPrefix="mods")
+    assert album.findtext(".//mods:typeOfResource", namespaces=NS) == "still image"
+    dc = harvester.get(verb="GetRecord", identifier=PREFIX + "album-194x", metadataPrefix="oai_dc")
+    assert [e.text for e in dc.iterfind(".//dc:type", NS)] == ["StillImage"]
 
 
 def test_qualified_dc_terms(harvester):
