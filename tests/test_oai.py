@@ -154,7 +154,10 @@ def test_marc21_fields(harvester, repository):
     translated = harvester.get(verb="GetRecord", identifier=PREFIX + "300451", metadataPrefix="marc21")
     field = translated.find(".//marc:datafield[@tag='041']", NS)
     assert field.get("ind1") == "1"
-    assert [(s.get("code"), s.text) for s in field.iterfind("marc:subfield", NS)] == [("a", "eng"), ("h", "rus")]
+    # a Russian transcript and its English translation: both texts in $a, the original's language in $h
+    assert [(s.get("code"), s.text) for s in field.iterfind("marc:subfield", NS)] == [
+        ("a", "rus"), ("a", "eng"), ("h", "rus")]
+    assert translated.findtext(".//marc:controlfield[@tag='008']", namespaces=NS)[35:38] == "rus"
 
 
 def test_mods_record_info_locations_and_conditions(harvester):

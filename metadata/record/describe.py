@@ -18,7 +18,7 @@ ROLE_NAMES = {
 """MARC relator codes Muniment uses, with the term MARC's relator list gives each (for $e and the editor)."""
 
 
-# What a record can be: the DCMI types the schema allows in ``type`` (beside "Record"); "Text" by default.
+# What a record can be: the DCMI types the schema allows in ``type`` beside "Record" (exactly one); "Text" by default.
 RECORD_TYPES: list[str] = load_schema()["$defs"]["recordType"]["enum"]
 DEFAULT_RECORD_TYPE = "Text"
 
