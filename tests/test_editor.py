@@ -102,7 +102,7 @@ def test_record_type_is_picked_in_the_form_and_reaches_marc_and_mods(editor_clie
     assert fields["recordType"] == "Text"
     fields.update({"recordType": "StillImage", "action": "save"})
     assert editor_client.post("/edit/records/113439", data=fields).status_code == 303
-    assert store.get("113439").data["type"] == ["StillImage", "Record"]
+    assert store.records.get("113439").data["type"] == ["StillImage", "Record"]
     marc = editor_client.get("/oai?verb=GetRecord&metadataPrefix=marc21&identifier=oai:muniment.example.org:113439")
     assert re.search(r"<marc:leader>\d{5}nkma", marc.get_data(as_text=True))
     fields = _record_form(editor_client.get("/edit/records/113439").get_data(as_text=True))
@@ -110,7 +110,7 @@ def test_record_type_is_picked_in_the_form_and_reaches_marc_and_mods(editor_clie
     response = editor_client.post("/edit/records/113439", data=fields)
     assert response.status_code == 422
     assert re.search(r'id="recordType" name="recordType" aria-invalid="true"', response.get_data(as_text=True))
-    assert store.get("113439").data["type"] == ["StillImage", "Record"]
+    assert store.records.get("113439").data["type"] == ["StillImage", "Record"]
 
 
 def test_validation_errors_are_shown_beside_the_field(editor_client, store):

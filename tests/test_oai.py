@@ -139,7 +139,7 @@ def test_marc21_fields(harvester, repository):
     datestamp = root.findtext(".//o:header/o:datestamp", namespaces=NS)
     assert control("005") == re.sub(r"\D", "", datestamp) + ".0"
     store = repository[0].extensions["muniment"]["store"]
-    assert control("008")[:6] == f"{store.revisions('113439')[0].created_at:%y%m%d}"
+    assert control("008")[:6] == f"{store.records.revisions('113439')[0].created_at:%y%m%d}"
     assert sub("041", "a") == ["chi"] and sub("041", "h") == []  # the sample cable carries no translation text
     assert sub("100", "a") == ["Liu Shaoqi,"] and sub("100", "e") == ["author."] and sub("100", "4") == ["aut"]
     assert "Wolff, David," in sub("700", "a") and "translator." in sub("700", "e") and "addressee." in sub("700", "e")
