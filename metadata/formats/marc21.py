@@ -1,6 +1,6 @@
 """MARCXML (MARC 21 slim) by the cataloguing rules: RDA content, ISBD punctuation, archival control.
 
-What goes where (README.md "MARC 21 and MODS" has the table): the record type gives leader 06, the 008 material
+What goes where (docs/architecture.md, "MARC 21 and MODS in detail", has the table): the record type gives leader 06, the 008 material
 positions and 336-338; the languages of the texts the record carries give 041 $a and 008/35-37, with the
 original's language in 041 $h when a text is a translation; the EDTF date gives 008/06-14 and an RDA date
 statement in 264 $c (``rda``); people go to 100/700 with relator terms ($e) and codes ($4); the printed
@@ -96,17 +96,17 @@ def fixed_008(record: dict, stamps: Stamps) -> str:
     return f"{stamps.entered:%y%m%d}{rda.fixed_dates(record['created'])}xx {material}{language} d"
 
 
-def _name_field(fields, person_tag: str, body_tag: str, party: describe.Party, roles: tuple[str, ...]) -> None:
+def _name_field(fields, person_tag: str, body_tag: str, party: describe.Party) -> None:
     """100/700 (110/710 for bodies): the name, each relator term in $e, each code in $4, authority links."""
     corporate = party.type == "Organization"
     tag = body_tag if corporate else person_tag
     ind1 = "2" if corporate else ("1" if party.has_sort_name else "0")
-    terms = [describe.ROLE_NAMES.get("relators:" + r, r) for r in roles]
+    terms = party.role_names
     name = party.sort_name if party.has_sort_name or corporate else party.name
     subfields = [("a", name + ("," if terms else ""))]
     subfields += [("e", term + ("," if n < len(terms) - 1 else "")) for n, term in enumerate(terms)]
     subfields[-1] = (subfields[-1][0], _period(subfields[-1][1].rstrip(",")))
-    subfields += [("4", code) for code in roles]
+    subfields += [("4", code) for code in party.roles]
     subfields += [("1" if iri.startswith(REAL_WORLD_OBJECTS) else "0", iri) for iri in party.same_as]
     _field(fields, tag, ind1, " ", subfields)
 
@@ -145,7 +145,7 @@ def marc21(record: dict, stamps: Stamps | None = None, agency: str = DEFAULT_AGE
     _field(fields, "041", "1" if translated else "0", " ", [("a", c) for c in carried] + [("h", c) for c in originals])
     creators = describe.creators(record)
     for n, party in enumerate(creators):
-        _name_field(fields, "100" if n == 0 else "700", "110" if n == 0 else "710", party, party.roles)
+        _name_field(fields, "100" if n == 0 else "700", "110" if n == 0 else "710", party)
     title = first_text(record["title"])
     language = languages.marc_code(describe.carried_languages(record)[0]) if describe.carried_languages(record) else ""
     _field(fields, "245", "1" if creators else "0", _nonfiling(title, language), [("a", _period(title))])
@@ -188,9 +188,9 @@ def marc21(record: dict, stamps: Stamps | None = None, agency: str = DEFAULT_AGE
     for period in record.get("temporal") or []:
         _term_field(fields, "648", "4", period, "label")
     for party in describe.addressees(record):
-        _name_field(fields, "700", "710", party, party.roles)
+        _name_field(fields, "700", "710", party)
     for party in describe.translators(record) + describe.contributors(record):
-        _name_field(fields, "700", "710", party, party.roles)
+        _name_field(fields, "700", "710", party)
     reference = describe.archival_reference(record)
     if reference:
         _field(fields, "852", " ", " ", [("a", publisher or agency), ("j", reference)])
