@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from metadata.formats.cataloguing import CATALOGUING_LANGUAGE, DEFAULT_AGENCY
 from metadata.formats.xml import add, root, to_string
-from metadata.record import describe, languages
+from metadata.record import describe, languages, timestamps
 from metadata.record.stamps import Stamps
 from metadata.record.text import first_text
 from metadata.record.urls import STORED
@@ -133,8 +133,8 @@ def mods(record: dict, stamps: Stamps | None = None, agency: str = DEFAULT_AGENC
     info = add(top, _m("recordInfo"))
     add(info, _m("descriptionStandard"), "rda", authority="descriptionStandard")
     add(info, _m("recordContentSource"), agency, authority="marcorg")
-    add(info, _m("recordCreationDate"), f"{stamps.entered:%Y-%m-%dT%H:%M:%SZ}", encoding="w3cdtf")
-    add(info, _m("recordChangeDate"), f"{stamps.changed:%Y-%m-%dT%H:%M:%SZ}", encoding="w3cdtf")
+    add(info, _m("recordCreationDate"), timestamps.datestamp(stamps.entered), encoding="w3cdtf")
+    add(info, _m("recordChangeDate"), timestamps.datestamp(stamps.changed), encoding="w3cdtf")
     add(info, _m("recordIdentifier"), record["identifier"], source=agency)
     cataloguing = add(info, _m("languageOfCataloging"))
     add(cataloguing, _m("languageTerm"), CATALOGUING_LANGUAGE, type="code", authority="iso639-2b")
