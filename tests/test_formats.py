@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from metadata.record import date_words
 from metadata.formats import marc21, mods, qualified_dc
 from metadata.importers import archive_file
 
@@ -97,33 +96,35 @@ def _control(marc, tag: str) -> str:
 
 def test_marc_seed(seed):
     marc = _marc(seed)
-    assert marc.findtext("marc:leader", namespaces=NS) == "00000ntmaa2200000uu 4500"
+    assert marc.findtext("marc:leader", namespaces=NS) == "00000ntmaa2200000 i 4500"  # ISBD punctuation
     assert len(marc.findtext("marc:leader", namespaces=NS)) == 24
     assert _control(marc, "001") == "113439"
     fixed = _control(marc, "008")
     assert len(fixed) == 40
     assert fixed[6] == "s" and fixed[7:11] == "1949" and fixed[11:15] == "    "  # single known date
-    assert fixed[15:17] == "xx" and fixed[35:38] == "chi" and fixed[39] == "d"
+    assert fixed[15:17] == "xx" and fixed[35:38] == "eng" and fixed[39] == "d"  # the text carried is English
     assert _fields(marc, "041") == [("1", " ", [("a", "eng"), ("h", "chi")])]  # a translation, from Chinese
-    assert _fields(marc, "100") == [("0", " ", [("a", "Liu Shaoqi"), ("e", "author")])]
+    assert _fields(marc, "100") == [("0", " ", [("a", "Liu Shaoqi,"), ("e", "author."), ("4", "aut")])]
     assert _fields(marc, "110") == []
     assert _fields(marc, "700") == [
-        ("0", " ", [("a", "Gao Gang"), ("e", "signer")]),
-        ("0", " ", [("a", "Wang Jiaxiang"), ("e", "signer")]),
-        ("0", " ", [("a", "Mao Zedong"), ("e", "addressee")]),
-        ("0", " ", [("a", "David Wolff"), ("e", "translator")]),
+        ("0", " ", [("a", "Gao Gang,"), ("e", "signer."), ("4", "sgn")]),
+        ("0", " ", [("a", "Wang Jiaxiang,"), ("e", "signer."), ("4", "sgn")]),
+        ("0", " ", [("a", "Mao Zedong,"), ("e", "addressee."), ("4", "rcp")]),
+        ("0", " ", [("a", "David Wolff,"), ("e", "translator."), ("4", "trl")]),
     ]
-    assert _fields(marc, "245") == [("1", "0", [("a", "Cable, Liu Shaoqi to Mao Zedong")])]
-    assert _fields(marc, "264") == [(" ", "0", [("c", "18 July 1949")])]
+    assert _fields(marc, "245") == [("1", "0", [("a", "Cable, Liu Shaoqi to Mao Zedong.")])]
+    assert _fields(marc, "264") == [(" ", "0", [("c", "[1949 July 18]")])]
     assert _fields(marc, "520") == [(" ", " ", [("a", seed["abstract"]["en"])])]
     assert _fields(marc, "520")[0][2][0][1].startswith("A committee to write up a preliminary draft")
     assert _fields(marc, "546") == [(" ", " ", [("a", "Original in Chinese; translation in English.")])]
-    assert _fields(marc, "773") == [("0", " ", [
-        ("t", "Jianguo yilai Liu Shaoqi wengao"), ("d", "Beijing : Zhongyang wenxian chubanshe, 2005"),
-        ("g", "vol. 1, 30-37"), ("n", "Liu Shaoqi's Manuscripts since the Founding of the PRC")])]
+    assert _fields(marc, "773") == []  # the printed edition is no host item
+    assert _fields(marc, "534") == [(" ", " ", [
+        ("p", "Translation of:"),
+        ("t", "Jianguo yilai Liu Shaoqi wengao = Liu Shaoqi's Manuscripts since the Founding of the PRC."),
+        ("c", "Beijing : Zhongyang wenxian chubanshe, 2005"), ("n", "Volume 1, pages 30-37.")])]
     assert _fields(marc, "856") == [
         ("4", "0", [("u", f"{STORED}records/113439"), ("y", "Record")]),
-        ("4", "1", [("u", f"{STORED}iiif/113439/manifest"), ("y", "IIIF manifest")]),
+        ("4", "1", [("u", f"{STORED}iiif/113439/manifest"), ("q", "application/ld+json"), ("y", "IIIF manifest")]),
         ("4", "2", [("u", "https://wilson-center-digital-archive.dvincitest.com/document/113439"),
                     ("y", "Archive page")]),
     ]
@@ -136,15 +137,17 @@ def test_marc_memorandum_from_an_organization_in_translation(memo):
     assert _control(marc, "001") == "777001"
     fixed = _control(marc, "008")
     assert fixed[6:15] == "q19621962" and fixed[35:38] == "rus"  # a range of days: questionable date, one year
-    assert _fields(marc, "041") == [("1", " ", [("a", "eng"), ("a", "chi"), ("h", "rus")])]
+    # the Russian transcript and both translations are carried: every text's language in $a, the original in $h
+    assert _fields(marc, "041") == [("1", " ", [("a", "rus"), ("a", "eng"), ("a", "chi"), ("h", "rus")])]
     assert _fields(marc, "100") == []
-    assert _fields(marc, "110") == [("2", " ", [("a", "Ministry of Foreign Affairs of the USSR"), ("e", "author")])]
-    assert _fields(marc, "700") == [("0", " ", [("a", "Anna Petrova"), ("e", "translator")]),
-                                    ("0", " ", [("a", "Li Wei"), ("e", "translator")])]
-    assert _fields(marc, "710") == [("2", " ", [("a", "Embassy in Beijing"), ("e", "addressee")])]
+    assert _fields(marc, "110") == [("2", " ", [("a", "Ministry of Foreign Affairs of the USSR,"), ("e", "author."),
+                                                ("4", "aut")])]
+    assert _fields(marc, "700") == [("0", " ", [("a", "Anna Petrova,"), ("e", "translator."), ("4", "trl")]),
+                                    ("0", " ", [("a", "Li Wei,"), ("e", "translator."), ("4", "trl")])]
+    assert _fields(marc, "710") == [("2", " ", [("a", "Embassy in Beijing,"), ("e", "addressee."), ("4", "rcp")])]
     assert _fields(marc, "245") == [
-        ("1", "0", [("a", "Memorandum, Ministry of Foreign Affairs of the USSR to the Embassy in Beijing")])]
-    assert _fields(marc, "264") == [(" ", "0", [("c", "3–5 March 1962")])]
+        ("1", "0", [("a", "Memorandum, Ministry of Foreign Affairs of the USSR to the Embassy in Beijing.")])]
+    assert _fields(marc, "264") == [(" ", "0", [("c", "[1962 March 3-1962 March 5]")])]
     assert _fields(marc, "520") == [(" ", " ", [("a", "The ministry asks the embassy to report on the library exchange.")])]
     assert _fields(marc, "546") == [(" ", " ", [("a", "Original in Russian; translation in English, Chinese.")])]
     assert _fields(marc, "561") == []  # no "Printed from" line in this document
@@ -153,14 +156,15 @@ def test_marc_memorandum_from_an_organization_in_translation(memo):
         ("u", "https://wilson-center-digital-archive.dvincitest.com/document/777001")]
 
 
-@pytest.mark.parametrize("created, expected", [
-    ("1949", "s1949    "), ("1949-07", "s1949    "), ("1955~", "q19551955"), ("195X", "q19501959"),
-    ("1948/1950", "q19481950"), ("1962-03-03/1962-03-05", "q19621962"),
+@pytest.mark.parametrize("created, expected, statement", [
+    ("1949", "s1949    ", "[1949]"), ("1949-07", "s1949    ", "[1949 July]"),
+    ("1955~", "q19551955", "[approximately 1955]"), ("195X", "q19501959", "[between 1950 and 1959?]"),
+    ("1948/1950", "q19481950", "[1948-1950]"), ("1962-03-03/1962-03-05", "q19621962", "[1962 March 3-1962 March 5]"),
 ])
-def test_marc_008_dates(seed, created, expected):
+def test_marc_008_dates(seed, created, expected, statement):
     marc = _marc(dict(seed, created=created))
     assert _control(marc, "008")[6:15] == expected
-    assert _fields(marc, "264") == [(" ", "0", [("c", date_words.words(created))])]
+    assert _fields(marc, "264") == [(" ", "0", [("c", statement)])]  # an RDA statement, never EDTF
 
 
 # ------------------------------------------------------------------------------------------ MODS
@@ -202,8 +206,10 @@ def test_mods_seed(seed):
     assert distribution.findtext("mods:publisher", namespaces=NS) == "Wilson Center Digital Archive"
     assert document.findtext("mods:typeOfResource", namespaces=NS) == "text"
     assert document.find("mods:typeOfResource", NS).get("manuscript") == "yes"
-    assert document.findtext("mods:note[@type='ownership']", namespaces=NS) == \
-        "Printed from an original revised and approved by Liu Shaoqi."
+    # how the text was printed is a plain note; "ownership" is kept for custodial history (MARC 561)
+    assert [n.text for n in document.iterfind("mods:note", NS) if n.get("type") is None] == [
+        "Printed from an original revised and approved by Liu Shaoqi."]
+    assert document.find("mods:note[@type='ownership']", NS) is None
     original = document.find("mods:relatedItem[@type='original']", NS)
     assert [t.findtext("mods:title", namespaces=NS) for t in original.iterfind("mods:titleInfo", NS)] == [
         "Jianguo yilai Liu Shaoqi wengao", "Liu Shaoqi's Manuscripts since the Founding of the PRC"]
@@ -254,9 +260,9 @@ def test_qualified_dc_seed(seed, qdc_schema):
     terms = _terms(document)
     assert terms[:6] == [
         ("title", "en", None, "Cable, Liu Shaoqi to Mao Zedong"),
-        ("creator", None, None, "Liu Shaoqi"),
-        ("creator", None, None, "Gao Gang"),
-        ("creator", None, None, "Wang Jiaxiang"),
+        ("creator", None, None, "Liu Shaoqi (author)"),  # roles stated as in oai_dc
+        ("creator", None, None, "Gao Gang (signer)"),
+        ("creator", None, None, "Wang Jiaxiang (signer)"),
         ("contributor", None, None, "David Wolff (translator)"),
         ("created", None, None, "1949-07-18"),
     ]
@@ -264,7 +270,7 @@ def test_qualified_dc_seed(seed, qdc_schema):
     assert ("provenance", "en", None, "Printed from an original revised and approved by Liu Shaoqi.") in terms
     assert ("source", None, None, seed["source"]["label"]) in terms
     assert ("type", None, "dcterms:DCMIType", "Text") in terms
-    assert ("format", None, "dcterms:IMT", "text/markdown") in terms
+    assert ("format", None, "dcterms:IMT", "text/plain") in terms  # what /records/{id}/{lang}.txt serves
     assert [t for t in terms if t[0] == "language"] == [("language", None, "dcterms:RFC4646", "zh"),
                                                         ("language", None, "dcterms:RFC4646", "en")]
     assert [t[3] for t in terms if t[0] == "identifier"] == [
@@ -275,7 +281,7 @@ def test_qualified_dc_seed(seed, qdc_schema):
 
 def test_qualified_dc_memorandum(memo, qdc_schema):
     terms = _terms(_qdc(memo, qdc_schema))
-    assert [t[3] for t in terms if t[0] == "creator"] == ["Ministry of Foreign Affairs of the USSR"]
+    assert [t[3] for t in terms if t[0] == "creator"] == ["Ministry of Foreign Affairs of the USSR (author)"]
     assert [t[3] for t in terms if t[0] == "contributor"] == ["Anna Petrova (translator)", "Li Wei (translator)"]
     assert ("created", None, None, "1962-03-03/1962-03-05") in terms
     assert ("description", "en", None, "Addressee: Embassy in Beijing") in terms

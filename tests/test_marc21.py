@@ -177,7 +177,7 @@ def test_archival_reference_goes_to_852_not_534():
     ("1955?", "[1955?]", "q19551955"),
     ("1955%", "[approximately 1955?]", "q19551955"),
     ("1940/1949", "[1940-1949]", "q19401949"),
-    ("1949-07-18/1949-07-20", "[1949 July 18-1949 July 20]", "s1949    "),
+    ("1949-07-18/1949-07-20", "[1949 July 18-1949 July 20]", "q19491949"),
     ("XXXX", "[date of production not identified]", "nuuuuuuuu"),
 ])
 def test_264_is_an_rda_statement_and_008_codes_the_same_date(created, statement, fixed):
