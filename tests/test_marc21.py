@@ -179,6 +179,8 @@ def test_archival_reference_goes_to_852_not_534():
     ("1940/1949", "[1940-1949]", "q19401949"),
     ("1949-07-18/1949-07-20", "[1949 July 18-1949 July 20]", "q19491949"),
     ("XXXX", "[date of production not identified]", "nuuuuuuuu"),
+    ("../1950", "[not after 1950]", "quuuu1950"),
+    ("1962/..", "[not before 1962]", "q1962uuuu"),
 ])
 def test_264_is_an_rda_statement_and_008_codes_the_same_date(created, statement, fixed):
     record = _seed()
