@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from metadata.record import dates
+from metadata.record import date_words, dates
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"]
@@ -69,6 +69,8 @@ def _side(value: str) -> str | None:
 
 def date_statement(value: str) -> str:
     """The RDA date of production for an EDTF value, as 264 $c gives it: always bracketed, never EDTF."""
+    if fixed_dates(value).kind == "b" or any(y is not None and y > 9999 for y in dates.years(value)):
+        return f"[{date_words.words(value)}]"  # before the Common Era or past 9999: the one writer of date words
     if "/" in value:
         start, _, end = value.partition("/")
         if start in _OPEN and end not in _OPEN and _side(end):
@@ -79,12 +81,16 @@ def date_statement(value: str) -> str:
             return f"[{_side(start)}-{_side(end)}]"
     elif _side(value):
         return f"[{_side(value)}]"
-    fixed = fixed_dates(value)
-    if fixed.kind == "n":
+    first, last = dates.years(value)
+    if first is None and last is None:
         return "[date of production not identified]"
-    if fixed.date1 == fixed.date2:
-        return f"[{fixed.date1}?]"
-    return f"[between {fixed.date1} and {fixed.date2}?]"
+    if first is None:
+        return f"[not after {last}]"
+    if last is None:
+        return f"[not before {first}]"
+    if first == last:
+        return f"[{first}?]"
+    return f"[between {first} and {last}?]"
 
 
 def fixed_dates(value: str) -> Fixed:
