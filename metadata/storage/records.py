@@ -10,22 +10,20 @@ writers of one record never both win: the loser gets ``Conflict``, never a lock 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
-from metadata.record import dates
-from metadata.record.text import content_hash, first_text
-from metadata.record.urls import STORED
+from metadata.record.text import content_hash
 from metadata.record.validation import check
 from metadata.storage.database import Database
+from metadata.storage.derivation import Deriver, derived_outputs, listing_values, set_specs
 from metadata.storage.mentions import write_mentions
 from metadata.storage.sets import Sets
 from metadata.storage.states import Conflict, Gone, NotFound, RecordState, Revision, StorageError
 from metadata.storage.tables import changes, derived, record_sets, records, revisions
 
-Deriver = Callable[[dict], "str | dict[str, str]"]
 
 
 class Records:
@@ -129,10 +127,8 @@ class Records:
         identifier = data["identifier"]
         now = self.db.clock()
         digest = digest or content_hash(data)
-        lower, upper = dates.bounds(data["created"])
-        values = dict(datestamp=now, deleted=deleted, published=published, title=first_text(data["title"]),
-                      created=data["created"], date_lower=lower, date_upper=upper, content_hash=digest,
-                      harvestable=bool(published or (row is not None and row.harvestable)))
+        values = dict(datestamp=now, deleted=deleted, published=published, **listing_values(data),
+                      content_hash=digest, harvestable=bool(published or (row is not None and row.harvestable)))
         if row is None:
             number = 1
             conn.execute(records.insert().values(id=identifier, revision=number, **values))
@@ -155,18 +151,15 @@ class Records:
     def _write_derived(self, conn, identifier, number, data, replace: bool) -> None:
         if replace:
             conn.execute(derived.delete().where(derived.c.record_id == identifier))
-        rows = []
-        for name, build in self.derivers.items():
-            output = build(data)  # a text, or several named texts (a manifest and its page layout)
-            for fmt, content in (output.items() if isinstance(output, dict) else [(name, output)]):
-                rows.append({"record_id": identifier, "format": fmt, "revision": number, "content": content})
+        rows = [{"record_id": identifier, "format": fmt, "revision": number, "content": content}
+                for fmt, content in derived_outputs(self.derivers, data).items()]
         if rows:
             conn.execute(derived.insert(), rows)
 
     def _write_sets(self, conn, identifier, data, replace: bool) -> None:
         if replace:
             conn.execute(record_sets.delete().where(record_sets.c.record_id == identifier))
-        specs = {STORED.set_spec(iri) for iri in data.get("isPartOf") or []} - {None}
+        specs = set_specs(data)
         if specs:
             Sets.ensure(conn, specs)
             conn.execute(record_sets.insert(), [{"record_id": identifier, "spec": s} for s in sorted(specs)])
