@@ -45,9 +45,9 @@ def build_busy_archive(app) -> None:
     client = app.test_client()
     headers = {}
     for name, role in (("ada", "admin"), ("eve", "editor")):
-        store.put_user(name, auth.hash_password(f"{name}-password-long"), role)
+        store.accounts.put_user(name, auth.hash_password(f"{name}-password-long"), role)
         secret = auth.new_token()
-        store.add_token(name, auth.token_digest(secret), f"{name}'s script")
+        store.accounts.add_token(name, auth.token_digest(secret), f"{name}'s script")
         headers[name] = {"Authorization": f"Bearer {secret}"}
     ada, eve = headers["ada"], headers["eve"]
     spare = client.post("/api/tokens", json={"label": "lost laptop"}, headers=eve).get_json()
@@ -191,11 +191,12 @@ def test_backup_restores_every_table_and_oai_answers_identically(database_url, t
 
             # The restored archive carries on: new ids follow the restored ones (sequences were moved on).
             store = restored.extensions["muniment"]["store"]
-            token_id = store.add_token("ada", auth.token_digest(auth.new_token()), "after the restore")
+            token_id = store.accounts.add_token("ada", auth.token_digest(auth.new_token()), "after the restore")
             assert token_id == max(row[0] for row in before["tokens"]) + 1
-            draft = next(s for s in store.iter_records() if not s.published)
-            store.set_published(draft.id, True, draft.revision, "ada")
-            assert max(c["seq"] for c in store.changes(draft.id)) == max(row[0] for row in before["changes"]) + 1
+            draft = next(s for s in store.records.iter_records() if not s.published)
+            store.records.set_published(draft.id, True, draft.revision, "ada")
+            newest = max(c["seq"] for c in store.records.changes(draft.id))
+            assert newest == max(row[0] for row in before["changes"]) + 1
         finally:
             engine.dispose()
     source_engine.dispose()
@@ -214,10 +215,11 @@ def test_backup_is_one_snapshot_while_writers_carry_on(database_url, tmp_path):
             produced = backup._lines(conn)
             lines.append(next(produced))
             lines.append(next(produced))  # the snapshot is taken: the first table has been read from
-            for current in list(store.iter_records())[:2]:  # meanwhile, an archivist edits, a user is added
+            # Meanwhile, an archivist edits two records and an admin adds a user.
+            for current in list(store.records.iter_records())[:2]:
                 data = dict(current.data, title={"en": "Changed during the backup"})
-                store.update(current.id, data, current.revision, "ada", "concurrent edit")
-            store.put_user("late", auth.hash_password("late-password-long"), "editor")
+                store.records.update(current.id, data, current.revision, "ada", "concurrent edit")
+            store.accounts.put_user("late", auth.hash_password("late-password-long"), "editor")
             lines += list(produced)
     path = tmp_path / "snapshot.gz"
     with gzip.open(path, "wt", encoding="utf-8") as out:

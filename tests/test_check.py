@@ -22,13 +22,13 @@ def archive(database_url, tmp_path):
     app = make_app(database_url, tmp_path)
     store = app.extensions["muniment"]["store"]
     record = archive_file.parse_file(SEED)
-    state = store.create(record, "ann", "created")
+    state = store.records.create(record, "ann", "created")
     for title, author in (("Second title", "bob"), ("Third title", "ann")):
         record = dict(record, title={"en": title})
-        state = store.update(record["identifier"], record, state.revision, author, "retitled")
-    other = store.save(archive_file.parse_file(SAMPLE), "ann")[1]
-    gone = store.save(importer.read_file(REPO / "samples" / "194x-album.jsonld")[0], "ann")[1]
-    store.delete(gone.id, gone.revision, "ann", "duplicate")
+        state = store.records.update(record["identifier"], record, state.revision, author, "retitled")
+    other = store.records.save(archive_file.parse_file(SAMPLE), "ann")[1]
+    gone = store.records.save(importer.read_file(REPO / "samples" / "194x-album.jsonld")[0], "ann")[1]
+    store.records.delete(gone.id, gone.revision, "ann", "duplicate")
     store.engine.dispose()
     return database_url, record["identifier"], other.id, gone.id
 
