@@ -108,6 +108,8 @@ def backup_command(file):
         counts = backup.write_backup(state.store().engine, file)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{file}: {exc.strerror or exc}") from None
     click.echo(f"backed up {_counted(counts)} to {file}")
 
 
@@ -120,6 +122,8 @@ def restore_command(file):
         counts = backup.restore_backup(state.store().engine, file)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{file}: {exc.strerror or exc}") from None
     click.echo(f"restored {_counted(counts)} from {file}")
 
 

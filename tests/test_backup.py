@@ -249,10 +249,13 @@ def test_restore_refuses_a_database_that_is_not_empty(database_url, tmp_path):
 
 
 @pytest.fixture
-def good_backup(sqlite_app, tmp_path):
-    build_busy_archive(sqlite_app)
+def good_backup(tmp_path):
+    """The lines of a busy archive's backup (from a SQLite file of its own)."""
+    app = _app(f"sqlite:///{tmp_path / 'good-source.db'}", tmp_path)
+    build_busy_archive(app)
     path = tmp_path / "good.gz"
-    backup.write_backup(sqlite_app.extensions["muniment"]["store"].engine, path)
+    backup.write_backup(app.extensions["muniment"]["store"].engine, path)
+    app.extensions["muniment"]["store"].engine.dispose()
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         return list(lines)
 
@@ -294,3 +297,30 @@ def test_restore_into_an_empty_newer_schema_and_a_file_that_is_not_gzip(good_bac
         counts = backup.restore_backup(engine, _write(tmp_path / "again.gz", good_backup))
         assert counts["records"] >= 5
         engine.dispose()
+
+
+@pytest.mark.parametrize("migrated", [False, True], ids=["blank", "newest-schema"])
+def test_a_backup_from_an_older_schema_is_restored_and_migrated(good_backup, database_url, migrated, tmp_path):
+    """A backup taken before login_failures existed (schema 0002) restores into a blank database or an empty one
+    already at the newest schema (taken back first), and ends at the newest schema."""
+    header = json.loads(good_backup[0])
+    header["schema"] = "0002"
+    header["tables"] = [t for t in header["tables"] if t["name"] != "login_failures"]
+    failures = [i for i, line in enumerate(good_backup) if line.startswith('{"table":"login_failures"')][0]
+    end = next(i for i in range(failures, len(good_backup)) if good_backup[i].startswith('{"end"'))
+    body = good_backup[1:failures] + good_backup[end + 1:-1]
+    complete = {"complete": True, "rows": json.loads(good_backup[-1])["rows"] - json.loads(good_backup[end])["rows"]}
+    path = _write(tmp_path / "old.gz", [json.dumps(header) + "\n", *body, json.dumps(complete) + "\n"])
+    if migrated:
+        engine = _app(database_url, tmp_path).extensions["muniment"]["store"].engine
+    else:
+        from metadata.storage.database import make_engine
+
+        engine = make_engine(database_url)
+    counts = backup.restore_backup(engine, path)
+    assert sum(counts.values()) == complete["rows"] and "login_failures" not in counts
+    assert migrate.current(engine) == migrate.head()
+    restored = table_rows(engine)
+    assert restored["records"] and restored["login_failures"] == []
+    assert {name: len(rows) for name, rows in restored.items() if name != "login_failures"} == counts
+    engine.dispose()
