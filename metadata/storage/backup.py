@@ -147,7 +147,7 @@ def write_backup(engine: Engine, path: str | Path) -> dict[str, int]:
     try:
         with engine.connect() as conn:
             conn = _snapshot(conn)
-            with conn.begin(), gzip.open(partial, "wt", encoding="utf-8") as out:
+            with conn.begin(), gzip.open(partial, "wt", encoding="utf-8", compresslevel=6) as out:
                 for line in _lines(conn):
                     out.write(line)
                     if line.startswith('{"end"'):
