@@ -12,7 +12,7 @@ from metadata.record.text import content_hash
 from metadata.importers import files as importer
 
 from tests.conftest import make_app
-from tests.support.paths import REPO, SAMPLE, SEED
+from tests.support.paths import REPO, sample_file, seed_file
 from tests.test_cli import run
 
 
@@ -21,12 +21,12 @@ def archive(database_url, tmp_path):
     """Two records, one with three revisions (the second by another author), a deleted one, set memberships."""
     app = make_app(database_url, tmp_path)
     store = app.extensions["muniment"]["store"]
-    record = archive_file.parse_file(SEED)
+    record = archive_file.parse_file(seed_file())
     state = store.records.create(record, "ann", "created")
     for title, author in (("Second title", "bob"), ("Third title", "ann")):
         record = dict(record, title={"en": title})
         state = store.records.update(record["identifier"], record, state.revision, author, "retitled")
-    other = store.records.save(archive_file.parse_file(SAMPLE), "ann")[1]
+    other = store.records.save(archive_file.parse_file(sample_file()), "ann")[1]
     gone = store.records.save(importer.read_file(REPO / "samples" / "194x-album.jsonld")[0], "ann")[1]
     store.records.delete(gone.id, gone.revision, "ann", "duplicate")
     store.engine.dispose()
@@ -42,15 +42,15 @@ def _damage(url, tmp_path, sql: str, **params):
 
 def test_a_consistent_database_passes(archive, tmp_path):
     url, *_ = archive
-    result = run(["check"], url, tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run(["check"], url)
+    assert result.exit_code == 0, result.stdout + result.stderr
     assert "no problems found" in result.stdout
 
 
 def test_each_kind_of_damage_is_named(archive, tmp_path):
     url, ident, other, gone = archive
     _damage(url, tmp_path, "DELETE FROM revisions WHERE record_id = :id AND number = 2", id=ident)
-    tampered = {**archive_file.parse_file(SEED), "title": {"en": "Edited behind the app's back"}}
+    tampered = {**archive_file.parse_file(seed_file()), "title": {"en": "Edited behind the app's back"}}
     _damage(url, tmp_path, "UPDATE revisions SET data = :data WHERE record_id = :id AND number = 1",
             data=json.dumps(tampered), id=ident)
     _damage(url, tmp_path, "UPDATE records SET title = 'Not the latest title' WHERE id = :id", id=ident)
@@ -58,10 +58,10 @@ def test_each_kind_of_damage_is_named(archive, tmp_path):
             id=ident)
     _damage(url, tmp_path, "DELETE FROM derived WHERE record_id = :id AND format = 'marc21'", id=other)
     _damage(url, tmp_path, "INSERT INTO record_sets (record_id, spec) VALUES (:id, 'not-its-set')", id=ident)
-    result = run(["check"], url, tmp_path)
-    assert result.returncode == 1
+    result = run(["check"], url)
+    assert result.exit_code == 1
     problems = result.stdout.splitlines()
-    stored_hash = content_hash(archive_file.parse_file(SEED))
+    stored_hash = content_hash(archive_file.parse_file(seed_file()))
     expected = [
         f"record {ident}: revision 1 content hash: expected {content_hash(tampered)}, found {stored_hash}",
         f"record {ident}: revision numbers: expected 1..2, found 1, 3",
@@ -82,7 +82,7 @@ def test_a_record_row_ahead_of_its_revisions_and_a_wrong_state(archive, tmp_path
     url, ident, other, gone = archive
     _damage(url, tmp_path, "UPDATE records SET revision = 4 WHERE id = :id", id=ident)
     _damage(url, tmp_path, "UPDATE records SET published = :no WHERE id = :id", id=other, no=False)
-    result = run(["check"], url, tmp_path)
-    assert result.returncode == 1
+    result = run(["check"], url)
+    assert result.exit_code == 1
     assert f"record {ident}: records.revision (latest revision 3): expected 3, found 4" in result.stdout
     assert f"record {other}: records.published (latest revision 1): expected True, found False" in result.stdout
