@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from itertools import groupby
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from flask.cli import ScriptInfo, with_appcontext
 
 from metadata.importers import files as importer
 
-from metadata.storage import migrate
+from metadata.storage import backup, check, migrate
 from metadata.importers.files import ImportProblem
 from metadata.storage import NotFound, StorageError
 
@@ -42,7 +43,8 @@ def db_upgrade():
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["auto", "seed", "jsonld"]), default="auto",
               help="File format; auto picks by suffix (.txt seed, .jsonld/.json/.jsonl JSON-LD).")
-@click.option("--draft", is_flag=True, help="Store new records unpublished (imports publish by default).")
+@click.option("--draft", is_flag=True, help="Store every new record unpublished (unmarked records are published "
+                                             "by default; records marked draft always stay drafts).")
 @click.option("--author", default="import", help="Name recorded as the author of the revisions.")
 @with_appcontext
 def import_command(paths, fmt, draft, author):
@@ -52,9 +54,12 @@ def import_command(paths, fmt, draft, author):
     progress = Progress(len(paths), ("created", "updated", "unchanged", "failed"))
     for path in paths:
         try:
-            records = importer.read_file(path, fmt)
-            results = list(state.store().records.save_many(records, author, f"import {path.name}",
-                                                           published=not draft))
+            entries = importer.read_entries(path, fmt)
+            results = []
+            # A new record is published only if neither its marker (an export's bibo:status) nor --draft says draft.
+            for published, run in groupby(entries, key=lambda entry: entry[1] is not False and not draft):
+                results += state.store().records.save_many([record for record, _ in run], author,
+                                                           f"import {path.name}", published=published)
         except ImportProblem as exc:
             click.echo(f"error: {exc}", err=True)
             results = [("failed", None)]
@@ -76,21 +81,68 @@ def import_command(paths, fmt, draft, author):
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Write one FILE.jsonld per record.")
 @with_appcontext
 def export_command(output, directory):
-    """Export every live record (drafts included) as JSON-LD that `muniment import` reads back."""
+    """Export every live record (drafts included, each marked with its state) as JSON-LD that `muniment import`
+    reads back."""
     urls = state.urls()
     count = 0
     if directory:
         Path(directory).mkdir(parents=True, exist_ok=True)
         for record in state.store().records.iter_records():
-            (Path(directory) / f"{record.id}.jsonld").write_text(importer.export_line(record.data, urls) + "\n",
-                                                                 "utf-8")
+            line = importer.export_line(record.data, urls, record.published)
+            (Path(directory) / f"{record.id}.jsonld").write_text(line + "\n", "utf-8")
             count += 1
     else:
         with click.open_file(output, "w", encoding="utf-8") as out:
             for record in state.store().records.iter_records():
-                out.write(importer.export_line(record.data, urls) + "\n")
+                out.write(importer.export_line(record.data, urls, record.published) + "\n")
                 count += 1
     click.echo(f"exported {count} record(s)", err=True)
+
+
+@cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(file):
+    """Write one consistent snapshot of the whole database (every table) to FILE, while the server runs."""
+    try:
+        counts = backup.write_backup(state.store().engine, file)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{file}: {exc.strerror or exc}") from None
+    click.echo(f"backed up {_counted(counts)} to {file}")
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore_command(file):
+    """Restore a backup FILE into the configured database, which must be empty."""
+    try:
+        counts = backup.restore_backup(state.store().engine, file)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{file}: {exc.strerror or exc}") from None
+    click.echo(f"restored {_counted(counts)} from {file}")
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return f"{sum(counts.values())} row(s) (" + ", ".join(f"{name} {n}" for name, n in counts.items()) + ")"
+
+
+@cli.command("check")
+@with_appcontext
+def check_command():
+    """Verify every record's revisions, hashes, row and stored outputs; exit 1 naming each problem."""
+    problems = 0
+    for problem in check.check_records(state.store().engine, state.store().records.derivers):
+        problems += 1
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{problems} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo("no problems found")
 
 
 @cli.command("validate")

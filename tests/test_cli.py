@@ -8,6 +8,7 @@ console-script entry point run for real in the live-server tests (tests/support/
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import Result
@@ -139,3 +140,63 @@ def test_users_passwords_and_tokens(db):
         assert [t["label"] for t in store.accounts.list_tokens("alice")] == ["nightly export"]
     finally:
         store.engine.dispose()
+
+
+def _states(db) -> dict[str, bool]:
+    """Each live record's published flag, read from a fresh export's markers."""
+    out = run(["export"], db).stdout
+    return {r["identifier"]: r["bibo:status"]["id"].endswith("/published") for r in map(json.loads, out.splitlines())}
+
+
+def test_export_carries_each_state_and_import_never_publishes_a_draft(database_url, tmp_path):
+    first, second = database_url, f"sqlite:///{tmp_path / 'second.db'}"
+    assert run(["import", str(seed_file())], first).exit_code == 0
+    assert run(["import", "--draft", str(REPO / "samples" / "194x-album.jsonld")], first).exit_code == 0
+    assert _states(first) == {"113439": True, "album-194x": False}
+    assert run(["export", "-o", str(tmp_path / "all.jsonl")], first).exit_code == 0
+    imported = run(["import", str(tmp_path / "all.jsonl")], second)  # no --draft: markers decide
+    assert imported.exit_code == 0, imported.stderr
+    assert _states(second) == {"113439": True, "album-194x": False}
+    from server import create_app
+
+    app = create_app({"DATABASE_URL": second, "BASE_URL": "http://muniment.test/", "SECRET_KEY": "x"})
+    client = app.test_client()
+    assert client.get("/records/album-194x.jsonld").status_code == 404  # the draft is not public
+    assert client.get("/records/113439.jsonld").status_code == 200
+    app.extensions["muniment"]["store"].engine.dispose()
+
+
+def test_import_markers_and_the_draft_flag(db, tmp_path):
+    marked = tmp_path / "marked.jsonl"
+    album = json.loads(SAMPLE_LINE)
+    memo = json.loads((REPO / "samples" / "1962-memo-en.jsonld").read_text("utf-8"))
+    status = "http://purl.org/ontology/bibo/status/"
+    marked.write_text(json.dumps({**album, "bibo:status": {"id": status + "published"}}) + "\n"
+                      + json.dumps({**memo, "bibo:status": {"id": status + "draft"}}) + "\n")
+    assert run(["import", "--draft", str(marked)], db).exit_code == 0  # --draft wins over published
+    unmarked = run(["import", str(REPO / "samples" / "cable-113439.jsonld")], db)
+    assert unmarked.exit_code == 0  # files without a marker: published, as before
+    assert _states(db) == {"album-194x": False, "memo-1962-reading-room": False, "113439": True}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(album) + "\n" + json.dumps({**memo, "bibo:status": "published"}) + "\n")
+    failed = run(["import", str(bad)], db)
+    assert failed.exit_code == 1
+    assert f"{bad}:2: bibo:status must be " in failed.stderr and 'not "published"' in failed.stderr
+
+
+def test_backup_and_restore_commands(db, tmp_path):
+    assert run(["import", str(seed_file()), str(REPO / "samples")], db).exit_code == 0
+    made = run(["backup", str(tmp_path / "whole.backup.gz")], db)
+    assert made.exit_code == 0, made.stderr
+    assert re.match(r"backed up \d+ row\(s\) \(login_failures 0, records 5, ", made.stdout)
+    refused = run(["restore", str(tmp_path / "whole.backup.gz")], db)
+    assert refused.exit_code == 1
+    assert "Error: the database is not empty (records: 5 row(s)" in refused.stderr
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    restored = run(["restore", str(tmp_path / "whole.backup.gz")], fresh)
+    assert restored.exit_code == 0, restored.stderr
+    assert restored.stdout.replace("restored", "backed up").split(" from ")[0] == made.stdout.split(" to ")[0]
+    assert run(["check"], fresh).stdout.strip() == "no problems found"
+    assert run(["export"], fresh).stdout == run(["export"], db).stdout
+    missing = run(["restore", str(tmp_path / "nothing.gz")], fresh)
+    assert missing.exit_code == 1 and f"{tmp_path / 'nothing.gz'}: no such file" in missing.stderr

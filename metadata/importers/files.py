@@ -2,6 +2,11 @@
 
 Every problem names the file and line (or JSON pointer) so an archivist can fix the file; a file is taken
 whole or not at all.
+
+An exported record carries its publication state as ``"bibo:status": {"id": "...bibo/status/draft"}`` (or
+``.../published``), the BIBO vocabulary's document status, so a draft exported from one archive is never
+published by importing it into another. The marker is not part of the record: it is taken off before the
+record is validated and stored.
 """
 from __future__ import annotations
 
@@ -53,8 +58,18 @@ def internalize(document: dict) -> dict:
     return UrlBuilder(match.group("base")).internalize(document)
 
 
+STATUS_KEY = "bibo:status"
+_STATUS = {"http://purl.org/ontology/bibo/status/draft": False, "http://purl.org/ontology/bibo/status/published": True}
+_STATUS_IRI = {published: iri for iri, published in _STATUS.items()}
+
+
 def read_file(path, fmt: str = "auto") -> list[dict]:
     """Every record in one file, validated; ImportProblem on the first file-level problem found."""
+    return [record for record, _ in read_entries(path, fmt)]
+
+
+def read_entries(path, fmt: str = "auto") -> list[tuple[dict, bool | None]]:
+    """Every record in one file with the publication state it is marked with (None: not marked)."""
     path = Path(path)
     if not path.is_file():
         raise ImportProblem(path, None, "no such file")
@@ -68,12 +83,28 @@ def read_file(path, fmt: str = "auto") -> list[dict]:
         found = list(_read_json(path))
     else:
         raise ImportProblem(path, None, f"unknown format {fmt!r} (use seed or jsonld)")
+    entries = []
     for line, record in found:
+        record, published = _split_status(path, line, record)
         errors = validate(record)
         if errors:
             detail = "; ".join(f"{e['pointer'] or '/'}: {e['message']}" for e in errors[:5])
             raise ImportProblem(path, line, f"invalid record: {detail}")
-    return [record for _, record in found]
+        entries.append((record, published))
+    return entries
+
+
+def _split_status(path: Path, line: int, document) -> tuple[dict, bool | None]:
+    """The record without its state marker, and the state (None when unmarked)."""
+    if not isinstance(document, dict) or STATUS_KEY not in document:
+        return document, None
+    document = dict(document)
+    marker = document.pop(STATUS_KEY)
+    iri = marker.get("id") if isinstance(marker, dict) else None
+    if not isinstance(iri, str) or iri not in _STATUS:
+        raise ImportProblem(path, line, f"{STATUS_KEY} must be {{\"id\": \"{_STATUS_IRI[False]}\"}} or "
+                                        f"{{\"id\": \"{_STATUS_IRI[True]}\"}}, not {json.dumps(marker)}")
+    return document, _STATUS[iri]
 
 
 def _read_json(path: Path) -> Iterator[tuple[int, dict]]:
@@ -99,6 +130,9 @@ def _decode(path: Path, text: str, line_offset: int):
         raise ImportProblem(path, line, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
 
 
-def export_line(record: dict, urls: UrlBuilder) -> str:
-    """One record as a JSON line under the published base (what ``read_file`` reads back)."""
+def export_line(record: dict, urls: UrlBuilder, published: bool | None = None) -> str:
+    """One record as a JSON line under the published base (what ``read_file`` reads back), marked with its
+    publication state when one is given."""
+    if published is not None:
+        record = {**record, STATUS_KEY: {"id": _STATUS_IRI[published]}}
     return urls.publish(json.dumps(record, ensure_ascii=False, separators=(",", ":")))

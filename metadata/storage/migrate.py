@@ -34,3 +34,24 @@ def current(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (only done on an empty database, where nothing can be lost)."""
+    command.downgrade(alembic_config(engine), revision)
+
+
+def _scripts():
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS))
+
+
+def known(revision: str) -> bool:
+    return any(script.revision == revision for script in _scripts().walk_revisions())
+
+
+def is_ancestor(older: str, newer: str) -> bool:
+    """Whether ``older`` comes before ``newer`` in the migration chain (a revision is not its own ancestor)."""
+    return any(script.revision == older for script in _scripts().iterate_revisions(newer, "base")
+               if script.revision != newer)

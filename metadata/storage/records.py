@@ -10,24 +10,20 @@ writers of one record never both win: the loser gets ``Conflict``, never a lock 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
-from metadata.record import dates
-from metadata.record.text import content_hash, first_text
-from metadata.record.stamps import Stamps
-from metadata.record.urls import STORED
+from metadata.record.text import content_hash
 from metadata.record.validation import check
 from metadata.storage.database import Database
+from metadata.storage.derivation import Deriver, derived_outputs, listing_values, set_specs, stamps
 from metadata.storage.mentions import write_mentions
 from metadata.storage.sets import Sets
 from metadata.storage.states import Conflict, Gone, NotFound, RecordState, Revision, StorageError
 from metadata.storage.tables import changes, derived, record_sets, records, revisions
 
-# A deriver gets the record and when it entered the catalogue and last changed (MARC 005/008, MODS recordInfo).
-Deriver = Callable[[dict, Stamps], "str | dict[str, str]"]
 
 
 class Records:
@@ -131,10 +127,8 @@ class Records:
         identifier = data["identifier"]
         now = self.db.clock()
         digest = digest or content_hash(data)
-        lower, upper = dates.bounds(data["created"])
-        values = dict(datestamp=now, deleted=deleted, published=published, title=first_text(data["title"]),
-                      created=data["created"], date_lower=lower, date_upper=upper, content_hash=digest,
-                      harvestable=bool(published or (row is not None and row.harvestable)))
+        values = dict(datestamp=now, deleted=deleted, published=published, **listing_values(data),
+                      content_hash=digest, harvestable=bool(published or (row is not None and row.harvestable)))
         if row is None:
             number = 1
             conn.execute(records.insert().values(id=identifier, revision=number, **values))
@@ -157,27 +151,15 @@ class Records:
     def _write_derived(self, conn, identifier, number, data, replace: bool) -> None:
         if replace:
             conn.execute(derived.delete().where(derived.c.record_id == identifier))
-        rows = []
-        stamps = self._stamps(conn, identifier)
-        for name, build in self.derivers.items():
-            output = build(data, stamps)  # a text, or several named texts (a manifest and its page layout)
-            for fmt, content in (output.items() if isinstance(output, dict) else [(name, output)]):
-                rows.append({"record_id": identifier, "format": fmt, "revision": number, "content": content})
+        rows = [{"record_id": identifier, "format": fmt, "revision": number, "content": content}
+                for fmt, content in derived_outputs(self.derivers, data, stamps(conn, identifier)).items()]
         if rows:
             conn.execute(derived.insert(), rows)
-
-    @staticmethod
-    def _stamps(conn, identifier: str) -> Stamps:
-        """The record's first revision time and its current datestamp (written before its outputs are)."""
-        entered = conn.execute(select(func.min(revisions.c.created_at))
-                               .where(revisions.c.record_id == identifier)).scalar_one()
-        changed = conn.execute(select(records.c.datestamp).where(records.c.id == identifier)).scalar_one()
-        return Stamps(entered, changed)
 
     def _write_sets(self, conn, identifier, data, replace: bool) -> None:
         if replace:
             conn.execute(record_sets.delete().where(record_sets.c.record_id == identifier))
-        specs = {STORED.set_spec(iri) for iri in data.get("isPartOf") or []} - {None}
+        specs = set_specs(data)
         if specs:
             Sets.ensure(conn, specs)
             conn.execute(record_sets.insert(), [{"record_id": identifier, "spec": s} for s in sorted(specs)])
