@@ -198,7 +198,8 @@ class Filters:
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     year_from: int | None = None
     year_to: int | None = None
-    include_undated: bool = False
+    include_undated: bool = False  # undated and open-ended records match a date range too
+    only_undated: bool = False  # the undated bucket itself
 
 
 @dataclass
@@ -223,6 +224,8 @@ def _undated():
 
 
 def _date_condition(filters: Filters):
+    if filters.only_undated:
+        return _undated()
     if filters.year_from is None and filters.year_to is None:
         return None
     dated = [records.c.date_lower.is_not(None), records.c.date_upper.is_not(None)]

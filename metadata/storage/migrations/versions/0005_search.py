@@ -32,6 +32,8 @@ def upgrade() -> None:
     rows = conn.execute(sa.text(
         "SELECT r.id, v.data FROM records r JOIN revisions v ON v.record_id = r.id AND v.number = r.revision "
         "WHERE NOT r.deleted")).all()
+    # (0004 run by today's code already wrote them: start from none so each is written once)
+    conn.execute(sa.text("DELETE FROM mentions WHERE kind = 'type'"))
     table = sa.table('mentions', sa.column('record_id'), sa.column('kind'), sa.column('key'), sa.column('role'),
                      sa.column('label'))
     for record_id, data in rows:
