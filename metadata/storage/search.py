@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import (Column, ForeignKey, Integer, MetaData, Table, and_, case, column, exists, func, literal,
+from sqlalchemy import (Column, Integer, MetaData, Table, and_, case, column, exists, func, literal,
                         or_, select, text)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
@@ -35,7 +35,7 @@ from metadata.storage.tables import mentions, records, revisions, search_documen
 _engine_metadata = MetaData()
 search_vectors = Table(
     "search_vectors", _engine_metadata,
-    Column("doc", Integer, ForeignKey("search_documents.doc"), primary_key=True),
+    Column("doc", Integer, primary_key=True),  # references search_documents.doc (see create_engine_index)
     Column("vector", TSVECTOR, nullable=False),
 )
 WEIGHTS = "ABCD"  # title, summary, text, other
@@ -61,7 +61,8 @@ def create_engine_index(conn) -> None:
         conn.execute(text("CREATE VIRTUAL TABLE search_fts USING fts5(title, summary, text, other, "
                           "tokenize = 'unicode61 remove_diacritics 0')"))
     else:
-        search_vectors.create(conn)
+        conn.execute(text("CREATE TABLE search_vectors (doc INTEGER PRIMARY KEY REFERENCES search_documents (doc), "
+                          "vector tsvector NOT NULL)"))
         conn.execute(text("CREATE INDEX ix_search_vectors_vector ON search_vectors USING gin (vector)"))
 
 
@@ -160,8 +161,9 @@ class _Matcher:
         return text(f"SELECT rowid FROM search_fts WHERE search_fts MATCH :{self._param(expression)}").columns(
             column("rowid", Integer)).scalar_subquery()
 
-    def _ts_match(self, expression: str):
-        return text(f"search_vectors.vector @@ CAST(:{self._param(expression)} AS tsquery)")
+    def _ts_match(self, expression: str, negate: bool = False):
+        match = f"search_vectors.vector @@ CAST(:{self._param(expression)} AS tsquery)"
+        return text(f"NOT ({match})" if negate else match)
 
     def condition(self):
         conditions = []
@@ -174,7 +176,7 @@ class _Matcher:
             if self.sqlite:
                 conditions.append(search_documents.c.doc.not_in(self._fts_docs(_fts(self.query.exclude, "OR"))))
             else:
-                conditions.append(~self._ts_match(_ts(self.query.exclude, "|")))
+                conditions.append(self._ts_match(_ts(self.query.exclude, "|"), negate=True))
         return and_(True, *conditions)
 
     def tier(self):
