@@ -1,7 +1,7 @@
 """the search index: a document per record, and the engine's own full-text table (FTS5 or a GIN'd tsvector)
 
 Revision ID: 0005_search
-Revises: 0004
+Revises: 0005 (accounts)
 """
 import json
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_search'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
