@@ -61,6 +61,7 @@ bench: setup
 	$(BIN)/python tests/bench/import_bench.py 5000
 	$(BIN)/python tests/bench/oai_bench.py 100000
 	$(BIN)/python tests/bench/manifest_bench.py
+	$(BIN)/python tests/bench/search_bench.py 100000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache $(VIEWERS)

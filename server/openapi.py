@@ -23,6 +23,34 @@ def _record_response(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Record"}}}}
 
 
+SEARCH_FACETS = ["creator", "recipient", "translator", "contributor", "place", "subject", "language", "translation",
+                 "set", "type"]
+_LINK = {"type": "string", "format": "uri"}
+SEARCH_RESULTS = {"type": "object", "required": ["total", "page", "pages", "items", "facets", "dates"], "properties": {
+    "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
+    "perPage": {"type": "integer"}, "query": {"type": "string"}, "sort": {"type": "string"},
+    "next": _LINK, "prev": _LINK, "self": _LINK,
+    "items": {"type": "array", "items": {"type": "object", "required": ["id", "title", "dateWords", "snippet", "links"],
+                                         "properties": {
+        "id": _LINK, "identifier": {"type": "string"}, "title": {"type": "string"},
+        "date": {"type": ["string", "null"], "description": "EDTF"},
+        "dateWords": {"type": "string", "description": "the date in words, e.g. circa 1955"},
+        "snippet": {"type": "string", "description": "HTML: a passage with the hits in <mark>"},
+        "links": {"type": "object", "properties": {"html": _LINK, "jsonld": _LINK, "manifest": _LINK}}}}},
+    "facets": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+        "title": {"type": "string"}, "values": {"type": "array", "items": {"type": "object", "required": [
+            "value", "label", "count", "href"], "properties": {
+            "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
+            "active": {"type": "boolean"}, "href": _LINK}}}}}},
+    "dates": {"type": "object", "properties": {
+        "unit": {"type": "string", "enum": ["decade", "year"]},
+        "buckets": {"type": "array", "items": {"type": "object", "properties": {
+            "start": {"type": "integer"}, "end": {"type": "integer"}, "count": {"type": "integer"}, "href": _LINK}}},
+        "undated": {"type": "object", "properties": {"count": {"type": "integer"}, "href": _LINK}}}},
+    "active": {"type": "array", "items": {"type": "object", "properties": {
+        "label": {"type": "string"}, "remove": _LINK}}}}}
+
+
 def _json(schema: dict, description: str = "OK") -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -111,6 +139,34 @@ def document() -> dict:
                             "from": {"type": "integer"}, "to": {"type": "integer"},
                             "changes": {"type": "array", "items": {"type": "object", "required": ["op", "path"]}}}}),
                             **_errors(400, 401, 403, 404)}}},
+            "/records": {"get": {
+                "summary": "Search the published records (the public search page, as JSON)",
+                "description": "Send Accept: application/json. `q` searches every field and the full text of every "
+                               "version in every language: words (English and Russian match inflected forms, "
+                               "Chinese and Japanese match by characters), \"quoted phrases\", -word to exclude, "
+                               "word* for prefixes. Facet parameters may repeat and combine; entity facets take "
+                               "the entity's IRI. A record matches from/to (years) when its date interval overlaps "
+                               "them; undated and open-ended records only with undated=include (undated=only "
+                               "gives just them). Drafts are never searched.",
+                "security": [],
+                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}},
+                               {"name": "sort", "in": "query",
+                                "schema": {"type": "string", "enum": ["relevance", "date", "-date", "title"]}},
+                               {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                               {"name": "from", "in": "query", "schema": {"type": "integer", "minimum": 0,
+                                                                          "maximum": 9999}},
+                               {"name": "to", "in": "query", "schema": {"type": "integer", "minimum": 0,
+                                                                        "maximum": 9999}},
+                               {"name": "undated", "in": "query",
+                                "schema": {"type": "string", "enum": ["include", "only"]}}]
+                + [{"name": name, "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+                    "style": "form", "explode": True} for name in SEARCH_FACETS],
+                "responses": {
+                    "200": {"description": "The results (the HTML page unless JSON is asked for)", "content": {
+                        "application/json": {"schema": SEARCH_RESULTS}, "text/html": {"schema": {"type": "string"}}}},
+                    "400": {"description": "An argument that cannot be (problem details; an HTML page for browsers)",
+                            "content": {"application/problem+json": {"schema": {"type": "object"}},
+                                        "text/html": {"schema": {"type": "string"}}}}}}},
             "/api/dates": {"get": {
                 "summary": "Read a date in archivists' words as EDTF, and write it back in words",
                 "description": "Accepts \"18 July 1949\", \"July 18, 1949\", \"March 1950\", \"c. 1955\", "

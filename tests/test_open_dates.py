@@ -98,7 +98,7 @@ def test_every_output_of_open_and_undated_dates(app, client, editor, tmp_path):
 
     listing = client.get("/records", headers={"Accept": "text/html"}).get_data(as_text=True)
     for edtf, words, _, _ in DATES:
-        assert f'data-edtf="{edtf}">{words}</td>' in listing
+        assert f'data-edtf="{edtf}">{words}</span>' in listing  # the search results' date
     top = client.get("/iiif/collection/top").get_json(force=True)
     assert not list(validator.iter_errors(top))
     assert all(item["label"]["en"][0] != "None0s" for item in top["items"])

@@ -206,5 +206,11 @@ def test_migrations_create_exactly_the_tables_the_code_uses(store):
 
     from metadata.storage.tables import metadata
 
+    def ours(name, kind, _parent):
+        # The full-text tables are each engine's own (SQLite's FTS5 table and its shadow tables, PostgreSQL's
+        # tsvector table), made by the search migration from metadata/storage/search.py, not from tables.py.
+        return not (kind == "table" and name.startswith(("search_fts", "search_vectors")))
+
     with store.engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        context = MigrationContext.configure(conn, opts={"include_name": ours})
+        assert compare_metadata(context, metadata) == []

@@ -22,7 +22,7 @@ def role_group(code: str) -> str:
 
 @dataclass(frozen=True)
 class Mention:
-    kind: str   # agent, place, subject, period, set, language, translation-language
+    kind: str   # agent, place, subject, period, set, language, translation-language, type
     key: str    # the entity's IRI (stored base), a set spec or a language code
     label: str
     role: str = ""  # for agents: creator, recipient, translator, contributor
@@ -52,6 +52,9 @@ def mentions(record: dict) -> list[Mention]:
         add(Mention("language", code, languages.english_name(code)))
     for code in describe.translation_languages(record):
         add(Mention("translation-language", code, languages.english_name(code)))
+    for kind in record.get("type") or []:
+        if kind != "Record":  # every record is one; the facet is about the others (Text, Image, ...)
+            add(Mention("type", kind, kind))
     return sorted(found.values(), key=lambda m: (m.kind, m.key, m.role))
 
 

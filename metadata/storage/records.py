@@ -20,6 +20,7 @@ from metadata.record.validation import check
 from metadata.storage.database import Database
 from metadata.storage.derivation import Deriver, derived_outputs, listing_values, set_specs, stamps
 from metadata.storage.mentions import write_mentions
+from metadata.storage.search import write_search
 from metadata.storage.sets import Sets
 from metadata.storage.states import Conflict, Gone, NotFound, RecordState, Revision, StorageError
 from metadata.storage.tables import changes, derived, record_sets, records, revisions
@@ -146,6 +147,7 @@ class Records:
             self._write_derived(conn, identifier, number, data, replace=row is not None)
             self._write_sets(conn, identifier, data, replace=row is not None)
             write_mentions(conn, identifier, data, replace=row is not None)
+            write_search(conn, identifier, data, replace=row is not None)
         return RecordState(identifier, number, now, deleted, published, digest, data, values["harvestable"])
 
     def _write_derived(self, conn, identifier, number, data, replace: bool) -> None:
@@ -253,6 +255,7 @@ class Records:
                     self._write_derived(conn, row.id, row.revision, state.data, replace=True)
                     self._write_sets(conn, row.id, state.data, replace=True)
                     write_mentions(conn, row.id, state.data, replace=True)
+                    write_search(conn, row.id, state.data, replace=True)
             if not rows:
                 return count
             count += len(rows)

@@ -4,7 +4,8 @@
 - ``serving``: the cheap header and stored-output reads behind every public request (``Serving``);
 - ``harvest``: OAI-PMH keyset pages (``Harvest``); ``collections``: IIIF collection listings (``Collections``);
 - ``sets``: set names and descriptions (``Sets``); ``accounts``: users, tokens, login failures (``Accounts``);
-- ``mentions``: which public records mention a person, place, subject, set or language (``Mentions``).
+- ``mentions``: which public records mention a person, place, subject, set or language (``Mentions``);
+- ``search``: the public full-text search with facets (``Search``; its index is written with each record).
 
 Each part is small and reads or writes through the same ``Database``, so the transaction rules and the clock
 are defined once.
@@ -21,6 +22,7 @@ from metadata.storage.database import Clock, Database, utc_now
 from metadata.storage.harvest import Harvest
 from metadata.storage.mentions import Mentions
 from metadata.storage.records import Deriver, Records
+from metadata.storage.search import Search
 from metadata.storage.serving import Serving
 from metadata.storage.sets import Sets
 
@@ -37,6 +39,7 @@ class Store:
         self.sets = Sets(self.db)
         self.accounts = Accounts(self.db)
         self.mentions = Mentions(self.db)
+        self.search = Search(self.db)
 
     @property
     def engine(self) -> Engine:

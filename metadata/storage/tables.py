@@ -116,3 +116,11 @@ mentions = Table(
     Column("label", Text, nullable=False),
     Index("ix_mentions_kind_key", "kind", "key", "record_id"),
 )
+
+search_documents = Table(
+    "search_documents", metadata,  # one per record: the integer key of its full-text row, its title's sort key
+    Column("doc", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(128), ForeignKey("records.id"), nullable=False),
+    Column("title_key", Text, nullable=False),
+    UniqueConstraint("record_id", name="uq_search_documents_record"),
+)

@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import json
-import math
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
-from metadata.record import date_words, describe, jsonld, languages, markdown, provenance, rights, timestamps
+from metadata.record import date_words, describe, jsonld, languages, markdown, provenance, rights
 from metadata.formats import schema_org
 from metadata.storage import RecordState
 from metadata.record.text import first_text
 from metadata.record import identifiers
 from metadata.record.urls import STORED
 
-from .. import state, timeline
-from ..arguments import page_argument
+from .. import search_request, state, timeline
 from ..documents import public_json, public_record, published
 from ..http import LruCache, digest, negotiate, representation, script_json, state_etag
 from ..problems import Problem
@@ -27,7 +25,6 @@ JSONLD = "application/ld+json"
 NQUADS = "application/n-quads"
 XML = "application/xml"
 SUFFIXES = {"jsonld": JSONLD, "nq": NQUADS, "xml": XML}
-PER_PAGE = 50
 
 
 class RecordIdConverter(BaseConverter):
@@ -210,24 +207,20 @@ def home():
 
 @blueprint.get("/records")
 def record_list():
-    page = page_argument()
-    query = request.args.get("q", "").strip()
-    total, rows = state.store().records.list_records(page=page, per_page=PER_PAGE, query=query)
-    pages = max(math.ceil(total / PER_PAGE), 1)
-    urls = state.urls()
-    items = [{"id": urls.record(r.id), "identifier": r.id, "title": r.title, "date": r.created,
-              "modified": timestamps.datestamp(r.datestamp)} for r in rows]
+    """The public search: every published record, narrowed by words and facets; HTML or the same as JSON."""
+    query, filters, sort, page = search_request.read_arguments()
+    results = state.store().search.search(query, filters, sort=sort, page=page, per_page=search_request.PER_PAGE)
+    listing = search_request.present(query, filters, sort, page, results)
     chosen = negotiate([HTML, "application/json"], HTML)
     if chosen == "application/json":
-        listing = {"total": total, "page": page, "pages": pages, "perPage": PER_PAGE, "items": items}
-        if page < pages:
-            listing["next"] = urls.base.rstrip("/") + url_for(".record_list", page=page + 1, q=query or None)
         text = json.dumps(listing, ensure_ascii=False)
         return representation(text, "application/json", f"list-{digest(text)}", vary_accept=True)
-    shown = [dict(item, words=date_words.words(item["date"])) if item["date"] else item for item in items]
-    body = render_template("records.html", items=shown, total=total, page=page, pages=pages, query=query,
-                           title="Records")
+    body = render_template("records.html", listing=listing, sorts=SORT_LABELS, title="Search" if query else "Records")
     return representation(body, HTML, f"list-html-{digest(body)}", vary_accept=True)
+
+
+SORT_LABELS = {"relevance": "Relevance", "date": "Date, oldest first", "-date": "Date, newest first",
+               "title": "Title"}
 
 
 class RecordView:

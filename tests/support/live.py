@@ -37,7 +37,7 @@ def muniment_server(database_url: str, workdir: Path, port: int | None = None, *
             try:
                 if requests.get(base + "healthz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a worker still booting
                 time.sleep(0.2)
         else:
             raise RuntimeError("server did not start: " + server.stderr.read().decode())

@@ -1,0 +1,156 @@
+"""Search terms: the one place that turns text (a record's fields or a person's query) into index tokens.
+
+Python makes the tokens for both databases, because neither engine can do it the same way as the other:
+SQLite's trigram tokenizer finds nothing for a two-character Chinese query, PostgreSQL's parser does not stem
+Russian with the 'simple' configuration and pg_trgm cannot use its index below three characters. So each
+engine only stores and matches the tokens made here, and "the same query finds the same records" holds.
+
+- Words in Latin script are stemmed with Snowball's English stemmer, words in Cyrillic with its Russian one
+  (``negotiations`` and ``negotiation`` share ``negoti``; ``книгами`` and ``книги`` share ``книг``).
+- Han, kana and hangul are not segmented: every character is a token and so is every pair of neighbours
+  (unigrams and bigrams), so a one- or two-character query matches wherever those characters stand together.
+- Everything is case-folded and, after stemming (the Russian stemmer needs its й), stripped of diacritics.
+
+Queries (``parse``): words, ``"quoted phrases"``, ``-word`` (or ``-"phrase"``) to exclude, ``word*`` for a
+prefix. A word that yields several tokens (``Sino-Soviet``) is matched as a phrase; a run of CJK characters as
+all its bigrams (or its one character).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_ENGLISH = snowballstemmer.stemmer("english")
+_RUSSIAN = snowballstemmer.stemmer("russian")
+
+# Han (with extensions and compatibility ideographs), hiragana, katakana, hangul syllables.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
+_PIECE = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z\u00c0-\u024f]")
+
+
+def unaccent(text: str) -> str:
+    """``text`` without combining marks (é -> e, ё -> е), composed again."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+@lru_cache(maxsize=65536)
+def word_token(word: str) -> str:
+    """The index token of one non-CJK word (already case-folded): its stem, unaccented."""
+    if _CYRILLIC.search(word):
+        word = _RUSSIAN.stemWord(word)
+    elif _LATIN.search(word):
+        word = _ENGLISH.stemWord(word)
+    return unaccent(word)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of word characters in the source text: where it stands and whether it is CJK."""
+    start: int
+    end: int
+    text: str
+    cjk: bool
+
+
+def pieces(text: str) -> list[Piece]:
+    """The word runs of ``text`` (offsets into its NFC form, which snippets show), each case-folded."""
+    composed = unicodedata.normalize("NFC", text) if text else ""
+    return [Piece(m.start(), m.end(), m.group().casefold(), bool(_IS_CJK.match(m.group())))
+            for m in _PIECE.finditer(composed)]
+
+
+def cjk_tokens(run: str) -> list[str]:
+    """Unigrams and bigrams of a CJK run, in reading order: 中, 中国, 国, 国人, 人."""
+    out: list[str] = []
+    for i, char in enumerate(run):
+        out.append(char)
+        if i + 1 < len(run):
+            out.append(run[i:i + 2])
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """The index tokens of ``text``, in order (positions matter for phrases)."""
+    out: list[str] = []
+    for piece in pieces(text):
+        if piece.cjk:
+            out.extend(cjk_tokens(piece.text))
+        else:
+            token = word_token(piece.text)
+            if token:
+                out.append(token)
+    return out
+
+
+# ---- queries -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Term:
+    """One query term: tokens that must stand together (a phrase of one or more), or, for CJK, all of them
+    anywhere (``together`` False); ``prefix`` makes the last token a prefix."""
+    tokens: tuple[str, ...]
+    together: bool = True
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    include: tuple[Term, ...] = ()
+    exclude: tuple[Term, ...] = ()
+    words: tuple[str, ...] = ()  # the tokens to mark in snippets (prefix tokens end with "*")
+
+    def __bool__(self) -> bool:
+        return bool(self.include or self.exclude)
+
+
+_QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+
+
+def _term(text: str, quoted: bool) -> Term | None:
+    prefix = not quoted and text.endswith("*")
+    text = text.rstrip("*") if prefix else text
+    found = pieces(text)
+    if not found:
+        return None
+    if len(found) == 1 and found[0].cjk:
+        run = found[0].text
+        grams = (run,) if len(run) == 1 else tuple(run[i:i + 2] for i in range(len(run) - 1))
+        return Term(tuple(dict.fromkeys(grams)), together=False)
+    out: list[str] = []
+    for piece in found:
+        out.extend(cjk_tokens(piece.text) if piece.cjk else [word_token(piece.text)])
+    if prefix:
+        raw = unaccent(found[-1].text)
+        stem = out[-1]
+        out[-1] = stem if raw.startswith(stem) else raw  # "negotiat*" looks for stems starting "negoti"
+    return Term(tuple(out), together=True, prefix=prefix)
+
+
+def parse(text: str) -> Query:
+    """A person's query in Muniment's syntax; what cannot be a term (lone punctuation) is dropped."""
+    include: list[Term] = []
+    exclude: list[Term] = []
+    for match in _QUERY_PART.finditer(text or ""):
+        negative = bool(match.group(1) or match.group(3))
+        quoted = match.group(2) is not None
+        term = _term(match.group(2) if quoted else match.group(4), quoted)
+        if term is None:
+            continue
+        (exclude if negative else include).append(term)
+    marks = tuple(dict.fromkeys(
+        t + ("*" if term.prefix and i == len(term.tokens) - 1 else "")
+        for term in include for i, t in enumerate(term.tokens)))
+    return Query(tuple(include), tuple(exclude), marks)
+
+
+def matches_mark(token: str, marks: tuple[str, ...]) -> bool:
+    """Whether a text token is one the query looks for (snippets mark it)."""
+    return any(token.startswith(m[:-1]) if m.endswith("*") else token == m for m in marks)

@@ -1,0 +1,152 @@
+"""The public search's request and answer: reading its URL arguments and presenting results and facets.
+
+Every state of a search is its URL (``q``, ``sort``, ``page``, one parameter per facet value, ``from``, ``to``,
+``undated``), so any page can be shared; the HTML page and the JSON answer are built from the same
+``SearchPage``. Facet values for entities travel as their public IRIs and are stored under the placeholder base.
+"""
+from __future__ import annotations
+
+import math
+
+from flask import request, url_for
+
+from metadata.record import date_words
+from metadata.record.urls import STORED_BASE
+from metadata.storage.search import FACET_KINDS, SORTS, Filters, Results
+
+from . import state
+from .arguments import page_argument
+from .problems import Problem
+
+PER_PAGE = 20
+MAX_YEAR = 9999
+FACET_TITLES = {"creator": "Creator", "recipient": "Recipient", "translator": "Translator",
+                "contributor": "Contributor", "place": "Place", "subject": "Subject",
+                "language": "Original language", "translation": "Translation language", "set": "Collection",
+                "type": "Record type"}
+_ENTITY_FACETS = {"creator", "recipient", "translator", "contributor", "place", "subject", "set"}
+
+
+def _year(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_YEAR:
+        raise Problem(400, f"'{name}' must be a year from 0 to {MAX_YEAR}, such as 1949.", "Bad Request")
+    return int(value)
+
+
+def read_arguments() -> tuple[str, Filters, str, int]:
+    """(query, filters, sort, page) from the request; 400 with a plain reason for values that cannot be."""
+    sort = request.args.get("sort", "relevance")
+    if sort not in SORTS:
+        raise Problem(400, f"'sort' must be one of {', '.join(SORTS)}.", "Bad Request")
+    base = state.urls().base
+    facets = {}
+    for name in FACET_KINDS:
+        values = [v for v in request.args.getlist(name) if v]
+        if name in _ENTITY_FACETS:
+            values = [STORED_BASE + v[len(base):] if v.startswith(base) else v for v in values]
+        if values:
+            facets[name] = tuple(dict.fromkeys(values))
+    undated = request.args.get("undated", "")
+    if undated not in ("", "include", "only"):
+        raise Problem(400, "'undated' must be 'include' or 'only'.", "Bad Request")
+    year_from, year_to = _year("from"), _year("to")
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise Problem(400, "'from' must not be after 'to'.", "Bad Request")
+    filters = Filters(facets, year_from, year_to, include_undated=undated == "include",
+                      only_undated=undated == "only")
+    return request.args.get("q", "").strip(), filters, sort, page_argument()
+
+
+def _state_args() -> dict[str, list[str]]:
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    return args
+
+
+def link(changes: dict[str, list[str] | None]) -> str:
+    """The absolute URL of this search with some arguments replaced (None removes) and the page reset."""
+    args = _state_args()
+    for name, values in changes.items():
+        if values is None:
+            args.pop(name, None)
+        else:
+            args[name] = values
+    return state.urls().base.rstrip("/") + url_for("records.record_list", **args)
+
+
+def _toggle(name: str, value: str, on: bool) -> str:
+    current = request.args.getlist(name)
+    values = [v for v in current if v != value] + ([value] if on else [])
+    return link({name: values or None})
+
+
+def present(query: str, filters: Filters, sort: str, page: int, results: Results) -> dict:
+    """The search as plain data: what JSON clients get and the HTML page draws."""
+    urls = state.urls()
+    pages = max(math.ceil(results.total / PER_PAGE), 1)
+    items = [{"id": urls.record(h.id), "identifier": h.id, "title": h.title, "date": h.created,
+              "dateWords": date_words.words(h.created) if h.created else "undated",
+              "snippet": h.snippet,
+              "links": {"html": urls.record(h.id), "jsonld": urls.record_format(h.id, "jsonld"),
+                        "manifest": urls.manifest(h.id)}} for h in results.hits]
+    facets = {}
+    for name, values in results.facets.items():
+        chosen = set(request.args.getlist(name))
+        facets[name] = {"title": FACET_TITLES[name], "values": []}
+        for key, label, count in values:
+            shown = urls.publish(key) if name in _ENTITY_FACETS else key
+            active = shown in chosen
+            facets[name]["values"].append({"value": shown, "label": label, "count": count, "active": active,
+                                           "href": _toggle(name, shown, not active)})
+    span = _span(filters)
+    histogram = results.dates["years"] if span is not None and span <= 10 else results.dates["decades"]
+    step = 1 if histogram is results.dates["years"] else 10
+    dates = {"unit": "year" if step == 1 else "decade",
+             "buckets": [{"start": start, "end": start + step - 1, "count": count,
+                          "href": link({"from": [str(start)], "to": [str(start + step - 1)]})}
+                         for start, count in histogram if count],
+             "undated": {"count": results.dates["undated"], "href": link({"undated": ["only"],
+                                                                           "from": None, "to": None})}}
+    listing = {"total": results.total, "page": page, "pages": pages, "perPage": PER_PAGE, "query": query,
+               "sort": sort, "items": items, "facets": facets, "dates": dates, "active": _chips(filters),
+               "self": link({})}
+    if page < pages:
+        listing["next"] = link({"page": [str(page + 1)]})
+    if page > 1:
+        listing["prev"] = link({"page": [str(page - 1)]})
+    return listing
+
+
+def _span(filters: Filters) -> int | None:
+    if filters.year_from is None or filters.year_to is None:
+        return None
+    return filters.year_to - filters.year_from + 1
+
+
+def _chips(filters: Filters) -> list[dict]:
+    """The active filters, each with the URL that removes it."""
+    chips = []
+    for name in FACET_KINDS:
+        for value in dict.fromkeys(v for v in request.args.getlist(name) if v):
+            chips.append({"label": f"{FACET_TITLES[name]}: {_label(name, value)}", "remove": _toggle(name, value, False)})
+    if filters.year_from is not None or filters.year_to is not None:
+        low = "" if filters.year_from is None else str(filters.year_from)
+        high = "" if filters.year_to is None else str(filters.year_to)
+        chips.append({"label": f"Date: {low}–{high}", "remove": link({"from": None, "to": None})})
+    if filters.include_undated or filters.only_undated:
+        chips.append({"label": "Undated records" + (" included" if filters.include_undated else " only"),
+                      "remove": link({"undated": None})})
+    if request.args.get("q", "").strip():
+        chips.append({"label": f"Words: {request.args['q'].strip()}", "remove": link({"q": None})})
+    return chips
+
+
+def _label(name: str, value: str) -> str:
+    if name in _ENTITY_FACETS:
+        stored = STORED_BASE + value[len(state.urls().base):] if value.startswith(state.urls().base) else value
+        kind = FACET_KINDS[name][0]
+        return state.store().mentions.label(kind, stored) or value
+    return value

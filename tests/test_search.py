@@ -1,0 +1,252 @@
+"""The public search: relevance on the samples and the seed, identical answers on SQLite and PostgreSQL, facet
+counts equal to counts made directly in the database, drafts never shown, the index kept in the record's
+transaction, and the HTTP interface (HTML and JSON) with its arguments."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import text
+
+from metadata.importers import files
+from metadata.record import search_terms
+from metadata.storage.search import FACET_KINDS, Filters
+from tests.conftest import BASE_URL, POSTGRES_URL, make_app, postgres_database
+from tests.support.paths import seed_file
+
+SEED = "113439"
+LETTER = "1951-03-letter-anna-sokolova-to-the-irkutsk-regional-library"
+NOTICE = "990002"
+
+# (query, the record that must come first, how many records it finds)
+RELEVANCE = [
+    ("negotiations", SEED, 1),                     # a word of the seed's translation, inflected differently
+    ('"Chinese Communist Party"', SEED, 1),        # a phrase
+    ("David Wolff", SEED, 1),                      # the translator's name (other tier)
+    ("книги", LETTER, 1),                          # a Russian inflected form of книгами
+    ("阅览室", None, 2),                            # Chinese characters, no segmentation (the notice, the memo)
+    ("图书", NOTICE, 2),                            # two characters
+    ("stalin -mao", None, 0),                      # exclusion: the seed names both
+    ("negoti*", SEED, 1),                          # a prefix
+    ("LIBRARY", None, None),                       # case-insensitive, several records
+    ("cafe", None, None),
+]
+QUERIES = [q for q, _, _ in RELEVANCE] + ["", "library reading", "-library", "1949", "the"]
+
+
+def load(store, drafts=()):
+    for path in files.expand_paths(["samples", str(seed_file())]):
+        list(store.records.save_many(files.read_file(path), "test"))
+    for record in drafts:
+        store.records.create(record, "test", published=False)
+
+
+@pytest.fixture
+def loaded(app, store):
+    load(store)
+    return store
+
+
+def ids(results):
+    return [h.id for h in results.hits]
+
+
+@pytest.mark.parametrize("query, first, count", RELEVANCE)
+def test_relevance_on_the_samples_and_the_seed(loaded, query, first, count):
+    results = loaded.search.search(query)
+    if count is not None:
+        assert results.total == count, (query, ids(results))
+    if first is not None:
+        assert ids(results)[0] == first
+        assert "<mark>" in results.hits[0].snippet
+
+
+def test_title_hits_rank_above_summary_and_text_hits(loaded):
+    results = loaded.search.search("library")
+    tiers = [h.tier for h in results.hits]
+    assert tiers == sorted(tiers) and len(set(tiers)) > 1, tiers
+    assert results.hits[0].tier == 0
+
+
+def test_every_sort_orders_as_documented(loaded):
+    dated = loaded.search.search("", sort="date").hits
+    lowers = [loaded.records.get(h.id).data["created"] for h in dated]
+    assert ids(loaded.search.search("", sort="-date"))[0] == dated[-1].id or len(set(lowers)) == 1
+    titled = [h.title.casefold() for h in loaded.search.search("", sort="title").hits]
+    assert titled == sorted(titled)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="MUNIMENT_TEST_POSTGRES_URL is not set")
+def test_the_same_queries_give_the_same_ids_in_the_same_order_on_both_databases(tmp_path):
+    answers = []
+    with postgres_database() as pg_url:
+        for url in (f"sqlite:///{tmp_path / 'same.db'}", pg_url):
+            app = make_app(url, tmp_path)
+            store = app.extensions["muniment"]["store"]
+            load(store)
+            answers.append({(q, sort): (r.total, ids(r), [h.snippet for h in r.hits], r.facets, r.dates)
+                            for q in QUERIES for sort in ("relevance", "date", "-date", "title")
+                            for r in [store.search.search(q, sort=sort)]})
+            store.engine.dispose()
+    assert answers[0] == answers[1]
+
+
+def _direct_count(store, kind, role, key, query_ids):
+    sql = text("SELECT COUNT(DISTINCT m.record_id) FROM mentions m JOIN records r ON r.id = m.record_id "
+               "WHERE m.kind = :kind AND m.role = :role AND m.key = :key AND r.published AND NOT r.deleted")
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT m.record_id FROM mentions m WHERE m.kind = :kind AND m.role = :role "
+                                 "AND m.key = :key"), {"kind": kind, "role": role, "key": key}).scalars().all()
+        total = conn.execute(sql, {"kind": kind, "role": role, "key": key}).scalar_one()
+    return len(set(rows) & query_ids) if query_ids is not None else total
+
+
+@pytest.mark.parametrize("query", ["", "library", "1949"])
+def test_facet_counts_equal_counts_made_in_the_database(loaded, query):
+    results = loaded.search.search(query, per_page=1000)
+    found = set(ids(results)) if query else None
+    assert sum(len(v) for v in results.facets.values()) > 3
+    for name, values in results.facets.items():
+        kind, role = FACET_KINDS[name]
+        for key, _, count in values:
+            assert count == _direct_count(loaded, kind, role, key, found), (name, key)
+    # the date histogram: a record counts in each decade its interval overlaps; undated apart
+    with loaded.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, date_lower, date_upper FROM records WHERE published AND NOT deleted")
+                            ).all()
+    rows = [r for r in rows if found is None or r.id in found]
+    for decade, count in results.dates["decades"]:
+        assert count == sum(1 for r in rows if r.date_lower and r.date_upper and
+                            r.date_lower <= f"{decade + 9:04d}-12-31" and r.date_upper >= f"{decade:04d}-01-01")
+    assert results.dates["undated"] == sum(1 for r in rows if not (r.date_lower and r.date_upper))
+
+
+def test_filters_combine_and_a_facet_narrows_to_its_count(loaded):
+    everything = loaded.search.search("")
+    key, _, count = everything.facets["translation"][0]
+    narrowed = loaded.search.search("", Filters({"translation": (key,)}))
+    assert narrowed.total == count
+    place_key, _, _ = everything.facets["type"][0]
+    both = loaded.search.search("", Filters({"translation": (key,), "type": (place_key,)}))
+    assert both.total <= narrowed.total
+    assert loaded.search.search("", Filters({"translation": ("xx",)})).total == 0
+
+
+def _undated_record():
+    from metadata.importers import archive_file
+
+    record = archive_file.parse_file(seed_file())
+    record = __import__("json").loads(__import__("json").dumps(record).replace("/records/113439", "/records/open1"))
+    record["identifier"] = "open1"
+    record["created"] = "../1950"
+    record["title"] = {"en": "Before fifty"}
+    return record
+
+
+def test_date_range_overlaps_intervals_and_undated_only_with_include(loaded):
+    loaded.records.create(_undated_record(), "test")
+    in_1940s = loaded.search.search("", Filters(year_from=1940, year_to=1949))
+    assert SEED in ids(in_1940s) and "album-194x" in ids(in_1940s) and "open1" not in ids(in_1940s)
+    with_undated = loaded.search.search("", Filters(year_from=1940, year_to=1949, include_undated=True))
+    assert set(ids(with_undated)) == set(ids(in_1940s)) | {"open1"}
+    assert ids(loaded.search.search("", Filters(only_undated=True))) == ["open1"]
+    assert loaded.search.search("").dates["undated"] == 1
+    assert ids(loaded.search.search("", Filters(year_from=1949, year_to=1949))) == ["album-194x", SEED] or \
+        set(ids(loaded.search.search("", Filters(year_from=1949, year_to=1949)))) == {"album-194x", SEED}
+
+
+def _draft():
+    record = copy.deepcopy(_undated_record())
+    record = __import__("json").loads(__import__("json").dumps(record).replace("/records/open1", "/records/draft1")
+                                      .replace("david-wolff", "secret-person").replace("David Wolff",
+                                                                                        "Zebediah Secretperson"))
+    record["identifier"] = "draft1"
+    record["created"] = "1949"
+    record["title"] = {"en": "Unpublished quokkaword"}
+    return record
+
+
+def test_drafts_never_appear_in_search_or_facets(app, store):
+    load(store, drafts=[_draft()])
+    assert store.search.search("quokkaword").total == 0
+    assert store.search.search("Zebediah").total == 0
+    everything = store.search.search("")
+    assert "draft1" not in ids(store.search.search("", per_page=1000))
+    assert all("secret-person" not in key for key, _, _ in everything.facets["translator"])
+    client = app.test_client()
+    listing = client.get("/records?q=quokkaword", headers={"Accept": "application/json"}).get_json()
+    assert listing["total"] == 0
+    page = client.get("/records", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Zebediah" not in page and "quokkaword" not in page
+
+
+def test_the_index_changes_in_the_record_transaction_and_survives_rebuild(app, store):
+    load(store)
+    current = store.records.get(SEED)
+    changed = copy.deepcopy(current.data)
+    changed["title"] = {"en": "Cable about a wombatword"}
+    store.records.update(SEED, changed, current.revision, "test")
+    assert ids(store.search.search("wombatword")) == [SEED]
+    assert store.search.search("wombatword").hits[0].tier == 0
+    assert "Liu Shaoqi to Mao" not in store.search.search("cable").hits[0].title
+    state = store.records.get(SEED)
+    store.records.delete(SEED, state.revision, "test")
+    assert store.search.search("wombatword").total == 0
+    state = store.records.get(SEED)
+    store.records.restore(SEED, state.revision, "test")
+    before = {q: ids(store.search.search(q)) for q in QUERIES}
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM " + ("search_fts" if conn.dialect.name == "sqlite" else "search_vectors")))
+    assert store.search.search("wombatword").total == 0
+    store.records.rebuild()
+    assert {q: ids(store.search.search(q)) for q in QUERIES} == before
+
+
+def test_tokens_fold_stem_and_split_cjk():
+    assert search_terms.tokens("Negotiations, NEGOTIATION") == ["negoti", "negoti"]
+    assert search_terms.tokens("книгами") == search_terms.tokens("книги")
+    assert search_terms.tokens("Café Über") == ["cafe", "uber"]
+    assert search_terms.tokens("中国人") == ["中", "中国", "国", "国人", "人"]
+    query = search_terms.parse('"Sino-Soviet talks" -stalin 中国人 negoti*')
+    assert query.include[0].tokens == ("sino", "soviet", "talk") and query.include[0].together
+    assert query.exclude[0].tokens == ("stalin",)
+    assert query.include[1].tokens == ("中国", "国人") and not query.include[1].together
+    assert query.include[2].prefix
+
+
+def test_json_answer_has_total_items_and_facets(app, store):
+    load(store)
+    client = app.test_client()
+    response = client.get("/records?q=library&sort=date", headers={"Accept": "application/json"})
+    assert response.status_code == 200 and "Accept" in response.headers["Vary"]
+    listing = response.get_json()
+    assert listing["total"] == len(listing["items"]) > 1
+    item = listing["items"][0]
+    assert set(item) >= {"id", "title", "date", "dateWords", "snippet", "links"}
+    assert item["id"].startswith(BASE_URL) and "<mark>" in "".join(i["snippet"] for i in listing["items"])
+    assert {"creator", "recipient", "translator", "contributor", "place", "subject", "language", "translation",
+            "set", "type"} <= set(listing["facets"])
+    value = listing["facets"]["translation"]["values"][0]
+    narrowed = client.get(value["href"], headers={"Accept": "application/json"}).get_json()
+    assert narrowed["total"] == value["count"]
+    assert narrowed["active"] and client.get(narrowed["active"][0]["remove"],
+                                             headers={"Accept": "application/json"}).get_json()["total"] >= \
+        narrowed["total"]
+    bucket = listing["dates"]["buckets"][0]
+    assert client.get(bucket["href"], headers={"Accept": "application/json"}).get_json()["total"] == bucket["count"]
+
+
+def test_html_page_shows_results_facets_and_removable_chips(app, store):
+    load(store)
+    client = app.test_client()
+    page = client.get("/records?q=library&language=ru", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "<mark>" in page and "Active filters" in page and "Original language: ru" in page
+    assert 'aria-current="true"' in page
+
+
+@pytest.mark.parametrize("query, message", [("sort=best", "'sort'"), ("from=1950&to=1940", "'from'"),
+                                            ("from=nineteen", "'from'"), ("undated=yes", "'undated'")])
+def test_bad_arguments_are_explained(app, store, query, message):
+    response = app.test_client().get(f"/records?{query}", headers={"Accept": "application/json"})
+    assert response.status_code == 400 and message in response.get_json()["detail"]
