@@ -1,6 +1,6 @@
 """the search index: a document per record, and the engine's own full-text table (FTS5 or a GIN'd tsvector)
 
-Revision ID: 0005_search
+Revision ID: 0006
 Revises: 0005 (accounts)
 """
 import json
@@ -8,7 +8,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005_search'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
