@@ -182,6 +182,24 @@ def matches(state, set_spec: str | None = None, year_from: int | None = None, ye
     return True
 
 
+def chosen(records_part, set_spec: str | None = None, year_from: int | None = None, year_to: int | None = None,
+           query: str = "") -> Iterator:
+    """The live records (drafts included) an export's filters choose, in identifier order; ``query`` is the
+    listing search (title or identifier) until the discovery search exists."""
+    identifiers = None
+    if query:
+        total, _ = records_part.list_records(query=query, include_drafts=True, per_page=1)
+        _, rows = records_part.list_records(query=query, include_drafts=True, per_page=max(total, 1))
+        identifiers = {r.id for r in rows}
+    return (s for s in records_part.iter_records() if matches(s, set_spec, year_from, year_to, identifiers))
+
+
+def parse_fields(text: str | None) -> list[str]:
+    """``--fields title,created`` (or the editor's field boxes) as a list; the default fields when empty."""
+    fields = [f.strip() for f in (text or "").split(",") if f.strip()]
+    return fields or list(DEFAULT_FIELDS)
+
+
 # ---------------------------------------------------------------- reading files
 
 
@@ -454,4 +472,4 @@ def describe(row: Row) -> list[str]:
 
 
 __all__ = ["SpreadsheetError", "Row", "Change", "Problem", "FIELDS", "DEFAULT_FIELDS", "write_csv", "read_table",
-           "plan", "apply", "matches", "describe", "summary"]
+           "plan", "apply", "matches", "chosen", "parse_fields", "describe", "summary"]
