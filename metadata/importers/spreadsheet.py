@@ -388,7 +388,10 @@ def plan(records_part, table: list[tuple[int, dict[str, str]]]) -> list[Row]:
         if identifier and current is None:
             hint = ""
             if identifier.isdigit():
-                hint = "; a spreadsheet may have dropped leading zeros (format the column as text)"
+                padded = next((c for c in ("0" * k + identifier for k in range(1, 7))
+                               if records_part.get(c) is not None), None)
+                hint = (f"; is it {padded}? " if padded else "; ") + \
+                    "a spreadsheet may have dropped leading zeros (format the column as text)"
             row.problems.append(Problem("identifier", f"there is no record {identifier}{hint}; leave the identifier "
                                                       "blank to create a new record"))
             continue
