@@ -203,3 +203,13 @@ def test_unchanged_export_of_every_field_plans_no_change(store):
     _, table = spreadsheet.read_table(text.encode("utf-8"))
     plan = spreadsheet.plan(store.records, table)
     assert len(plan) >= 5 and {r.status for r in plan} == {"unchanged"}
+
+
+def test_schema_problems_are_told_in_words(filled):
+    plan = _plan(filled, [["identifier", "revision", "levelOfDescription", "page", "rights"],
+                          ["letter-1", "1", "box", "not a web page", "free to use"]])
+    messages = {p.column: p.message for p in plan[0].problems}
+    assert messages == {"levelOfDescription": "write fonds, series, file or item",
+                        "page": "write a web address starting with https://",
+                        "rights": "write a rights statement or Creative Commons licence URL, such as "
+                                  "http://rightsstatements.org/vocab/InC/1.0/"}

@@ -353,7 +353,9 @@ _COLUMN_WORDS = {"title": "a record needs a title, such as Letter to the editor@
                  "identifier": "an identifier is letters, digits, - and _",
                  "rights": "write a rights statement or Creative Commons licence URL, such as "
                            "http://rightsstatements.org/vocab/InC/1.0/",
-                 "levelOfDescription": "write fonds, series, file or item"}
+                 "levelOfDescription": "write fonds, series, file or item",
+                 "isPartOf": "write set specs such as cold-war:sino-soviet, separated by |",
+                 "page": "write a web address starting with https://"}
 
 
 def _plain(errors: list[dict]) -> list[Problem]:
