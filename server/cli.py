@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
 
 from metadata.importers import files as importer
+from metadata.importers import spreadsheet
 
 from metadata.storage import backup, check, migrate
 from metadata.importers.files import ImportProblem
@@ -40,16 +41,27 @@ def db_upgrade():
 
 
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["auto", "seed", "jsonld"]), default="auto",
               help="File format; auto picks by suffix (.txt seed, .jsonld/.json/.jsonl JSON-LD).")
 @click.option("--draft", is_flag=True, help="Store every new record unpublished (unmarked records are published "
                                              "by default; records marked draft always stay drafts).")
 @click.option("--author", default="import", help="Name recorded as the author of the revisions.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False),
+              help="Apply a spreadsheet exported with `muniment export --csv` (see the README's Spreadsheets).")
+@click.option("--dry-run", is_flag=True, help="With --csv: show the changes field by field, write nothing.")
 @with_appcontext
-def import_command(paths, fmt, draft, author):
-    """Import records from seed-format or JSON-LD files (directories: every importable file in them)."""
+def import_command(paths, fmt, draft, author, csv_file, dry_run):
+    """Import records from seed-format or JSON-LD files (directories: every importable file in them), or
+    apply the changed rows of a spreadsheet (--csv FILE)."""
     migrate.upgrade(state.store().engine)
+    if csv_file:
+        if paths:
+            raise click.UsageError("give either files to import or --csv FILE, not both")
+        _import_csv(Path(csv_file), author if author != "import" else "spreadsheet", dry_run)
+        return
+    if not paths:
+        raise click.UsageError("give the files or folders to import (or --csv FILE)")
     paths = importer.expand_paths(paths)
     progress = Progress(len(paths), ("created", "updated", "unchanged", "failed"))
     for path in paths:
@@ -76,13 +88,62 @@ def import_command(paths, fmt, draft, author):
         sys.exit(1)
 
 
+def _import_csv(path: Path, author: str, dry_run: bool) -> None:
+    """Plan a spreadsheet's rows, show each row's changes or problems, and (unless a dry run) apply them."""
+    try:
+        _, table = spreadsheet.read_table(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise click.ClickException(f"{path}: {exc.strerror}") from None
+    except spreadsheet.SpreadsheetError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = spreadsheet.plan(state.store().records, table)
+    if not dry_run:
+        rows = spreadsheet.apply(state.store().records, rows, author, path.name)
+    for row in rows:
+        if row.status != "unchanged":
+            problem = row.status in ("invalid", "conflict")
+            for line in spreadsheet.describe(row):
+                click.echo(f"{path}: {line}" if problem else line, err=problem)
+    counts = spreadsheet.summary(rows)
+    words = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no rows"
+    click.echo(("dry run, nothing written: " if dry_run else "") + words)
+    if counts.get("invalid") or counts.get("conflict"):
+        sys.exit(1)
+
+
+def _year(text: str | None, option: str) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise click.BadParameter(f"write a year such as 1949, not {text!r}", param_hint=option) from None
+
+
 @cli.command("export")
 @click.option("--output", "-o", type=click.Path(), default="-", help="JSON Lines file (default: standard output).")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Write one FILE.jsonld per record.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False),
+              help="Write a spreadsheet (CSV) for bulk editing, one row per record.")
+@click.option("--fields", help=f"With --csv: comma-separated fields (default {','.join(spreadsheet.DEFAULT_FIELDS)}).")
+@click.option("--set", "set_spec", help="With --csv: only records in this set (and its subsets).")
+@click.option("--from", "year_from", help="With --csv: only records dated in or after this year.")
+@click.option("--to", "year_to", help="With --csv: only records dated in or before this year.")
+@click.option("-q", "query", default="", help="With --csv: only records whose title or identifier contains this.")
 @with_appcontext
-def export_command(output, directory):
+def export_command(output, directory, csv_file, fields, set_spec, year_from, year_to, query):
     """Export every live record (drafts included, each marked with its state) as JSON-LD that `muniment import`
-    reads back."""
+    reads back, or as a spreadsheet (--csv FILE) that `muniment import --csv` applies."""
+    if csv_file:
+        chosen = list(spreadsheet.chosen(state.store().records, set_spec, _year(year_from, "--from"),
+                                         _year(year_to, "--to"), query))
+        try:
+            text = spreadsheet.write_csv(chosen, spreadsheet.parse_fields(fields))
+        except spreadsheet.SpreadsheetError as exc:
+            raise click.ClickException(str(exc)) from None
+        Path(csv_file).write_text(text, "utf-8", newline="")
+        click.echo(f"exported {len(chosen)} record(s) to {csv_file}", err=True)
+        return
     urls = state.urls()
     count = 0
     if directory:

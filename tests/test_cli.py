@@ -200,3 +200,88 @@ def test_backup_and_restore_commands(db, tmp_path):
     assert run(["export"], fresh).stdout == run(["export"], db).stdout
     missing = run(["restore", str(tmp_path / "nothing.gz")], fresh)
     assert missing.exit_code == 1 and f"{tmp_path / 'nothing.gz'}: no such file" in missing.stderr
+
+
+def _spreadsheet_rows(path) -> list[list[str]]:
+    import csv
+    return list(csv.reader(path.read_text("utf-8-sig").splitlines()))
+
+
+def _save_as_spreadsheet(rows, path) -> None:
+    """As LibreOffice or Excel in a European locale save a CSV: UTF-8 with a BOM, ';' separators, CRLF."""
+    import csv
+    import io
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path.write_bytes(("\ufeff" + out.getvalue()).encode("utf-8"))
+
+
+def test_csv_round_trip_three_rows_conflict_and_invalid_row(db, tmp_path):
+    assert run(["import", REPO / "samples"], db).exit_code == 0
+    exported = tmp_path / "records.csv"
+    result = run(["export", "--csv", exported, "--fields", "title,created,language,extent"], db)
+    assert result.exit_code == 0, result.stderr
+    assert exported.read_bytes().startswith(b"\xef\xbb\xbfidentifier,revision,title")
+    rows = _spreadsheet_rows(exported)
+    header, body = rows[0], rows[1:]
+    assert len(body) >= 5
+    extent = header.index("extent")
+    for row in body[:3]:
+        row[extent] = "2 leaves"
+    edited = tmp_path / "edited.csv"
+    _save_as_spreadsheet([header] + body, edited)
+
+    dry = run(["import", "--csv", edited, "--dry-run"], db)
+    assert dry.exit_code == 0, dry.stderr
+    assert "dry run, nothing written: 3 changed" in dry.stdout
+    assert "    extent: " in dry.stdout and "-> '2 leaves'" in dry.stdout
+
+    applied = run(["import", "--csv", edited], db)
+    assert applied.exit_code == 0, applied.stderr
+    assert "3 updated" in applied.stdout
+    app = create_app({"DATABASE_URL": db, "BASE_URL": "http://muniment.test/", "SECRET_KEY": "x"})
+    records = app.extensions["muniment"]["store"].records
+    try:
+        for row in body[:3]:
+            state = records.get(row[0])
+            assert state.revision == int(row[1]) + 1 and state.data["extent"] == "2 leaves"
+            assert records.revision(row[0], state.revision).message == f"spreadsheet edited.csv, row {body.index(row) + 2}"
+        untouched = records.get(body[3][0])
+        assert untouched.revision == int(body[3][1])
+    finally:
+        app.extensions["muniment"]["store"].engine.dispose()
+
+    # The same file again: its three rows are now stale (conflicts), and a row with a bad date stores nothing.
+    body[3][header.index("created")] = "18/07/1949"
+    body[4][extent] = "5 leaves"
+    body[4][header.index("language")] = "Qwertyish"
+    _save_as_spreadsheet([header] + body, edited)
+    again = run(["import", "--csv", edited], db)
+    assert again.exit_code == 1
+    assert again.stderr.count("conflict: record") == 3
+    assert f"row 5 ({body[3][0]}): column created: '18/07/1949' looks like a date a spreadsheet reformatted" \
+        in again.stderr
+    assert f"row 6 ({body[4][0]}): column language: unknown language 'Qwertyish'" in again.stderr
+    app = create_app({"DATABASE_URL": db, "BASE_URL": "http://muniment.test/", "SECRET_KEY": "x"})
+    records = app.extensions["muniment"]["store"].records
+    try:
+        assert records.get(body[4][0]).revision == int(body[4][1])
+        assert records.get(body[4][0]).data.get("extent") != "5 leaves"
+    finally:
+        app.extensions["muniment"]["store"].engine.dispose()
+
+
+def test_csv_export_filters_and_bad_files(db, tmp_path):
+    assert run(["import", REPO / "samples"], db).exit_code == 0
+    out = tmp_path / "out.csv"
+    assert run(["export", "--csv", out, "--from", "1950", "--to", "1959"], db).exit_code == 0
+    created = [r[3] for r in _spreadsheet_rows(out)[1:]]
+    assert created and all(c[:3] == "195" for c in created)
+    result = run(["export", "--csv", out, "--from", "nineteen"], db)
+    assert result.exit_code == 2 and "write a year such as 1949" in result.stderr
+    assert "unknown field(s) colour" in run(["export", "--csv", out, "--fields", "colour"], db).stderr
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("identifier;revision;title\r\nx;1;Café@fr\r\n".encode("cp1252"))
+    refused = run(["import", "--csv", latin1], db)
+    assert refused.exit_code == 1
+    assert "latin1.csv, line 2: the file is not UTF-8 text" in refused.stderr and "CSV UTF-8" in refused.stderr

@@ -11,8 +11,9 @@ import json
 import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
+from metadata.importers import spreadsheet
 from metadata.record import describe
 from metadata.record import rights as rights_vocabulary
 from metadata.record.describe import ROLE_NAMES
@@ -347,3 +348,85 @@ def sets():
             message = f"Saved set {spec}."
     return render_template("sets.html", **_context(title="Sets", message=message, form_errors=errors)), \
         (422 if errors else 200)
+
+
+def _spreadsheet_page(status: int = 200, **values):
+    return render_template("spreadsheet.html", **_context(
+        title="Spreadsheet bulk editing", fields=[f for f in spreadsheet.FIELDS if f not in spreadsheet.REQUIRED],
+        default_fields=spreadsheet.DEFAULT_FIELDS, filters=request.args, **values)), status
+
+
+def _year_argument(name: str, errors: list[str]) -> int | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 6:
+        errors.append(f"{'From' if name == 'from' else 'To'} year: write a year such as 1949")
+        return None
+    return int(text)
+
+
+@blueprint.get("/edit/spreadsheet")
+@auth.page("editor")
+def spreadsheet_home():
+    """Download records as a spreadsheet (with the list's filters) or upload an edited one for a preview."""
+    return _spreadsheet_page()
+
+
+@blueprint.get("/edit/spreadsheet/download")
+@auth.page("editor")
+def spreadsheet_download():
+    """The chosen records as CSV, the same file `muniment export --csv` writes."""
+    errors: list[str] = []
+    year_from, year_to = _year_argument("from", errors), _year_argument("to", errors)
+    fields = [f for f in request.args.getlist("field") if f] or list(spreadsheet.DEFAULT_FIELDS)
+    unknown = [f for f in fields if f not in spreadsheet.FIELDS]
+    if unknown:
+        errors.append(f"Fields: there is no field {', '.join(unknown)}")
+    if errors:
+        return _spreadsheet_page(422, form_errors=errors)
+    chosen = spreadsheet.chosen(state.store().records, request.args.get("set", "").strip() or None, year_from,
+                                year_to, request.args.get("q", "").strip())
+    text = spreadsheet.write_csv(chosen, fields)
+    return Response(text.encode("utf-8"), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="muniment-records.csv"'})
+
+
+def _planned(data: bytes, name: str):
+    """(rows, None) for a readable file, else (None, the plain-words reason)."""
+    try:
+        _, table = spreadsheet.read_table(data, name)
+    except spreadsheet.SpreadsheetError as exc:
+        return None, str(exc)
+    return spreadsheet.plan(state.store().records, table), None
+
+
+@blueprint.post("/edit/spreadsheet/preview")
+@auth.page("editor")
+def spreadsheet_preview():
+    """The dry run: every row's changes field by field, conflicts and problems; nothing is written."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _spreadsheet_page(422, form_errors=["File: choose the CSV file to upload"])
+    data = upload.read()
+    name = upload.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    rows, problem = _planned(data, name)
+    if problem:
+        return _spreadsheet_page(422, form_errors=[f"File: {problem}"])
+    return render_template("spreadsheet_preview.html", **_context(
+        title="Spreadsheet preview", rows=rows, counts=spreadsheet.summary(rows), applied=False, name=name,
+        content=data.decode("utf-8-sig")))
+
+
+@blueprint.post("/edit/spreadsheet/apply")
+@auth.page("editor")
+def spreadsheet_apply():
+    """Apply the previewed file: each changed row a new revision; rows changed since the export are conflicts."""
+    name = request.form.get("name", "spreadsheet.csv")[:200]
+    rows, problem = _planned(request.form.get("content", "").encode("utf-8"), name)
+    if problem:
+        return _spreadsheet_page(422, form_errors=[f"File: {problem}"])
+    rows = spreadsheet.apply(state.store().records, rows, g.user["name"], name)
+    return render_template("spreadsheet_preview.html", **_context(
+        title="Spreadsheet applied", rows=rows, counts=spreadsheet.summary(rows), applied=True, name=name,
+        content=""))
