@@ -22,6 +22,7 @@ from metadata.record.urls import STORED
 from .fonts import FontSet
 from .layout import HEIGHT, WIDTH, Page, paginate, printed_pages, title_page
 from .render import SIZES
+from .search import search_services
 
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 OAI_DC_PROFILE = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -273,5 +274,7 @@ def build(record: dict, options: Options) -> dict[str, str]:
     manifest["items"] = canvases_and_ranges["items"]
     if canvases_and_ranges["structures"]:
         manifest["structures"] = canvases_and_ranges["structures"]
+    if any(canvas.text_pieces for canvas in plan):  # viewers offer search inside the document
+        manifest["service"] = search_services(STORED, identifier)
     pages = [{"language": c.page.language, "lines": c.page.lines} if c.page else None for c in plan]
     return {"manifest": json.dumps(manifest, ensure_ascii=False), "pages": json.dumps(pages, ensure_ascii=False)}

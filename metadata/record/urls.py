@@ -100,6 +100,13 @@ class UrlBuilder:
     def range(self, identifier: str, key: str) -> str:
         return f"{self.base}iiif/{identifier}/range/{key}"
 
+    def content_search(self, identifier: str, version: int) -> str:
+        """IIIF Content Search (``version`` 1 or 2) inside one document."""
+        return f"{self.base}iiif/{identifier}/search/{version}"
+
+    def autocomplete(self, identifier: str, version: int) -> str:
+        return f"{self.content_search(identifier, version)}/autocomplete"
+
     def image_service(self, identifier: str, n: int) -> str:
         return f"{self.base}iiif/image/{identifier}/{n}"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, redirect, request
 
-from manifests import render
+from manifests import render, search
 from manifests.fonts import FontSet
 from manifests.layout import HEIGHT, WIDTH
 from manifests.render import SIZES
@@ -34,6 +34,7 @@ PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/c
 IMAGE_INFO = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 COLLECTION_SIZE = 1000
+SEARCH_TYPE = "application/ld+json"
 
 
 @blueprint.after_request
@@ -411,3 +412,45 @@ def set_collection(spec: str, page: int):
         if sets[spec]["description"]:
             document["summary"] = {"en": [sets[spec]["description"]]}
     return _json_response(document, None, f"set-{spec}-{page}")
+
+
+# ------------------------------------------------------------------------------- content search 1.0 and 2.0
+@blueprint.route("/iiif/<recid:identifier>/search/<int:version>", methods=["GET", "OPTIONS"])
+def content_search(identifier: str, version: int):
+    """Search inside one published document (drafts 404, deleted 410, as the manifest): the 1.0 shape for
+    Mirador and Universal Viewer, 2.0 for Clover. Without ``q`` the answer is an empty result."""
+    current, texts = _search_texts(identifier, version)
+    urls = state.urls()
+    hits = search.find(texts, request.args.get("q", ""))
+    response_id = _request_id(urls.content_search(identifier, version))
+    write = search.response1 if version == 1 else search.response2
+    return _json_response(write(response_id, hits, search.ignored(request.args)), current,
+                          f"search{version}-{digest(response_id)}", SEARCH_TYPE)
+
+
+@blueprint.route("/iiif/<recid:identifier>/search/<int:version>/autocomplete", methods=["GET", "OPTIONS"])
+def autocomplete(identifier: str, version: int):
+    current, texts = _search_texts(identifier, version)
+    urls = state.urls()
+    terms = search.suggest(texts, request.args.get("q", ""))
+    response_id = _request_id(urls.autocomplete(identifier, version))
+    skipped = search.ignored(request.args)
+    document = (search.terms1(response_id, urls.content_search(identifier, 1), terms, skipped) if version == 1
+                else search.terms2(response_id, terms, skipped))
+    return _json_response(document, current, f"autocomplete{version}-{digest(response_id)}", SEARCH_TYPE)
+
+
+def _search_texts(identifier: str, version: int):
+    if version not in (1, 2):
+        raise Problem(404, f"Content Search {version} is not offered; versions 1 and 2 are.", "Not Found")
+    current, document = _manifest(identifier)
+    if not any(c.get("annotations") for c in document["items"]):
+        raise Problem(404, f"Record {identifier} has no text to search.", "Not Found")
+    _, pages = _stored(identifier, "pages")
+    return current, search.canvas_texts(document, json.loads(pages), _fonts())
+
+
+def _request_id(service: str) -> str:
+    """The response's id: the service URL with the request's query (so each answer names what it answers)."""
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{service}?{query}" if query else service
