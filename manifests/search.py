@@ -47,11 +47,11 @@ def search_services(urls: UrlBuilder, identifier: str) -> list[dict]:
     and 1.0 in its own JSON-LD shape, which Mirador 4 finds by ``profile``. Nested services are lists, as
     the Presentation 3 schema requires (manifesto reads a list or a single object alike)."""
     return [
-        {"id": urls.content_search(identifier, 2), "type": "SearchService2",
-         "service": [{"id": urls.autocomplete(identifier, 2), "type": "AutoCompleteService2"}]},
-        {"@context": SEARCH1_CONTEXT, "@id": urls.content_search(identifier, 1), "@type": "SearchService1",
+        {"id": urls.search.service(identifier, 2), "type": "SearchService2",
+         "service": [{"id": urls.search.autocomplete(identifier, 2), "type": "AutoCompleteService2"}]},
+        {"@context": SEARCH1_CONTEXT, "@id": urls.search.service(identifier, 1), "@type": "SearchService1",
          "profile": SEARCH1_PROFILE,
-         "service": [{"@id": urls.autocomplete(identifier, 1), "@type": "AutoCompleteService1",
+         "service": [{"@id": urls.search.autocomplete(identifier, 1), "@type": "AutoCompleteService1",
                       "profile": AUTOCOMPLETE1_PROFILE}]},
     ]
 

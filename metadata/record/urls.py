@@ -22,11 +22,27 @@ def slugify(text: str, limit: int = 80) -> str:
     return slug[:limit].strip("-_") or "x"
 
 
+class ContentSearchUrls:
+    """The IIIF Content Search services inside each document (``UrlBuilder.search``): a family of its own,
+    kept apart so the builder stays a readable size."""
+
+    def __init__(self, urls: "UrlBuilder"):
+        self.urls = urls
+
+    def service(self, identifier: str, version: int) -> str:
+        """Content Search ``version`` (1 or 2) inside one document."""
+        return f"{self.urls.base}iiif/{identifier}/search/{version}"
+
+    def autocomplete(self, identifier: str, version: int) -> str:
+        return f"{self.service(identifier, version)}/autocomplete"
+
+
 class UrlBuilder:
     """Absolute URLs for every resource Muniment serves, under one base URL."""
 
     def __init__(self, base: str):
         self.base = base if base.endswith("/") else base + "/"
+        self.search = ContentSearchUrls(self)
 
     # records and their parts
     def record(self, identifier: str) -> str:
@@ -99,13 +115,6 @@ class UrlBuilder:
 
     def range(self, identifier: str, key: str) -> str:
         return f"{self.base}iiif/{identifier}/range/{key}"
-
-    def content_search(self, identifier: str, version: int) -> str:
-        """IIIF Content Search (``version`` 1 or 2) inside one document."""
-        return f"{self.base}iiif/{identifier}/search/{version}"
-
-    def autocomplete(self, identifier: str, version: int) -> str:
-        return f"{self.content_search(identifier, version)}/autocomplete"
 
     def image_service(self, identifier: str, n: int) -> str:
         return f"{self.base}iiif/image/{identifier}/{n}"

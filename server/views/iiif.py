@@ -422,7 +422,7 @@ def content_search(identifier: str, version: int):
     current, texts = _search_texts(identifier, version)
     urls = state.urls()
     hits = search.find(texts, request.args.get("q", ""))
-    response_id = _request_id(urls.content_search(identifier, version))
+    response_id = _request_id(urls.search.service(identifier, version))
     write = search.response1 if version == 1 else search.response2
     return _json_response(write(response_id, hits, search.ignored(request.args)), current,
                           f"search{version}-{digest(response_id)}", SEARCH_TYPE)
@@ -433,9 +433,9 @@ def autocomplete(identifier: str, version: int):
     current, texts = _search_texts(identifier, version)
     urls = state.urls()
     terms = search.suggest(texts, request.args.get("q", ""))
-    response_id = _request_id(urls.autocomplete(identifier, version))
+    response_id = _request_id(urls.search.autocomplete(identifier, version))
     skipped = search.ignored(request.args)
-    document = (search.terms1(response_id, urls.content_search(identifier, 1), terms, skipped) if version == 1
+    document = (search.terms1(response_id, urls.search.service(identifier, 1), terms, skipped) if version == 1
                 else search.terms2(response_id, terms, skipped))
     return _json_response(document, current, f"autocomplete{version}-{digest(response_id)}", SEARCH_TYPE)
 
