@@ -440,14 +440,24 @@ def autocomplete(identifier: str, version: int):
     return _json_response(document, current, f"autocomplete{version}-{digest(response_id)}", SEARCH_TYPE)
 
 
+_SEARCHABLE = LruCache(limit=64)
+
+
 def _search_texts(identifier: str, version: int):
+    """The published record's state and its canvases' searchable text, folded once per revision and worker
+    (a viewer sends a request per keystroke to autocomplete), or the manifest's problem: 404 or 410."""
     if version not in (1, 2):
         raise Problem(404, f"Content Search {version} is not offered; versions 1 and 2 are.", "Not Found")
-    current, document = _manifest(identifier)
-    if not any(c.get("annotations") for c in document["items"]):
+    current = _current(identifier)
+    key = (current.id, current.content_hash, current.revision, state.urls().base)
+    texts = _SEARCHABLE.find(key)
+    if texts is None:
+        current, document = _manifest(identifier)
+        _, pages = _stored(identifier, "pages")
+        texts = _SEARCHABLE.put(key, search.canvas_texts(document, json.loads(pages), _fonts()))
+    if not texts:
         raise Problem(404, f"Record {identifier} has no text to search.", "Not Found")
-    _, pages = _stored(identifier, "pages")
-    return current, search.canvas_texts(document, json.loads(pages), _fonts())
+    return current, texts
 
 
 def _request_id(service: str) -> str:
