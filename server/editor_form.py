@@ -126,6 +126,12 @@ FIRST_CONTROL = {"langmap": "text", "agent": "name", "labelled": "label", "langu
                  "scan": "label", "sourceTitle": "text"}
 
 
+def row_control(key: str, index: int) -> str:
+    """The id of the first control of row ``index`` of list ``key`` (what an added row focuses and the no-script
+    "Add" button's #fragment points at)."""
+    return f"{key}.{index}.{FIRST_CONTROL[LIST_KINDS[key]]}"
+
+
 def apply_action(form: dict, action: str) -> tuple[dict, str]:
     """'add:creator' appends an empty row; 'remove:creator:2' drops row 2. Returns the form and the id of the
     control to focus afterwards (the new row's first control; after a removal, the row that took its place, or
@@ -136,12 +142,12 @@ def apply_action(form: dict, action: str) -> tuple[dict, str]:
         kind = LIST_KINDS[key]
         if parts[0] == "add":
             form[key].append(dict(BLANK[kind]))
-            return form, f"{key}.{len(form[key]) - 1}.{FIRST_CONTROL[kind]}"
+            return form, row_control(key, len(form[key]) - 1)
         if parts[0] == "remove" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(form[key]):
             index = int(parts[2])
             del form[key][index]
             if form[key]:
-                return form, f"{key}.{min(index, len(form[key]) - 1)}.{FIRST_CONTROL[kind]}"
+                return form, row_control(key, min(index, len(form[key]) - 1))
             return form, f"add-{key}"
     return form, ""
 

@@ -27,7 +27,7 @@ from .. import auth, field_words, state
 from ..arguments import page_argument, revision_argument
 from ..documents import existing_record
 from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, date_hint, field_of, from_post, plain_errors, \
-    to_form, to_record
+    row_control, to_form, to_record
 from ..problems import Problem
 
 blueprint = Blueprint("editor", __name__)
@@ -148,7 +148,7 @@ def _render_form(form: dict, current: RecordState | None, revision, errors: list
     title = f"Edit {current.id}" if current else "New record"
     return render_template("editor_form.html", **_context(
         title=title, form=form, current=current, revision=revision, errors=errors, field_errors=field_errors,
-        first_error=first, notice=notice, message=message, field_of_pointer=lambda pointer: field_of(pointer, form),
+        first_error=first, notice=notice, message=message, row_control=row_control, field_of_pointer=lambda pointer: field_of(pointer, form),
         created_words=date_hint(form["created"]))), status
 
 
