@@ -99,6 +99,8 @@ def message(pointer: str, raw: str) -> str:
         return "fill this in or remove the row"
     if "is too long" in raw:
         return "this is too long: shorten it"
+    if "exists already" in raw:
+        return f"{raw}: choose another"
     if "listed twice" in raw:
         return "this is listed twice: remove one of them"
     if "must also be listed" in raw:

@@ -161,6 +161,7 @@ def test_field_labels(pointer, words):
     ("/created", "'x' is not a 'edtf'", "write a date such as 18 July 1949, c. 1955 or 1940s"),
     ("/language/0", "'lang:xx' does not match '^lang:[a-z]{2}$'", "write a language name such as Russian"),
     ("/subject/1/id", "listed twice", "listed twice: remove one"),
+    ("/identifier", "a record with this identifier exists already", "exists already: choose another"),
     ("/rights", "'x' does not match '^http://(rightsstatements'", "choose a rights statement"),
     ("/somethingNew", "{} is not valid under any of the given schemas", "check it"),
 ])
@@ -168,3 +169,14 @@ def test_schema_messages_become_advice(pointer, raw, words):
     said = field_words.message(pointer, raw)
     assert words in said
     assert "^" not in said and "'" not in said and "lang:" not in said
+
+
+def test_the_conflict_page_names_fields_in_words_and_keeps_the_note(editor_client, store):
+    fields = _fields(editor_client.get("/edit/records/113439").get_data(as_text=True))
+    current = store.records.get("113439")
+    store.records.update("113439", dict(current.data, title={"en": "Their title"}), 1, "bob")
+    fields.update({"title.0.text": "My title", "message": "my note", "action": "save"})
+    page = editor_client.post("/edit/records/113439", data=fields).get_data(as_text=True)
+    assert "<td>Title (English)</td><td><del>Their title</del></td><td><ins>My title</ins></td>" in page
+    _, again = form_fields(page, action="/edit/records/113439")
+    assert again["message"] == "my note"

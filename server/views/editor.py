@@ -210,7 +210,8 @@ def _save(current: RecordState | None):
         theirs = store.records.get(current.id)
         return render_template("conflict.html", **_context(
             title="Someone saved first", identifier=current.id, theirs=theirs, mine=record,
-            changes=field_diff(theirs.data, record), form=form, revision=theirs.revision)), 409
+            changes=field_words.changes_in_words(field_diff(theirs.data, record)), form=form, revision=theirs.revision,
+            message=message)), 409
     except Gone:
         raise Problem(410, f"Record {current.id} was deleted meanwhile; restore it first.", "Gone") from None
     return redirect(url_for("editor.edit_record", identifier=saved.id, saved=saved.revision), 303)
