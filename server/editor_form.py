@@ -12,6 +12,8 @@ import re
 from metadata.record import date_words, describe, languages
 from metadata.record.urls import STORED
 
+from . import field_words
+
 LANGMAPS = ["title", "alternative", "abstract", "custodialHistory", "accessConditions", "reproductionConditions",
             "locationOfOriginals", "existenceOfCopies", "note"]
 SCALARS = ["identifier", "recordType", "created", "referenceCode", "levelOfDescription", "extent", "page", "rights",
@@ -119,16 +121,35 @@ def from_post(values) -> dict:
     return form
 
 
-def apply_action(form: dict, action: str) -> dict:
-    """'add:creator' appends an empty row; 'remove:creator:2' drops row 2."""
+# The first control of a row of each kind: where focus goes when a row is added.
+FIRST_CONTROL = {"langmap": "text", "agent": "name", "labelled": "label", "language": "code", "version": "language",
+                 "scan": "label", "sourceTitle": "text"}
+
+
+def row_control(key: str, index: int) -> str:
+    """The id of the first control of row ``index`` of list ``key`` (what an added row focuses and the no-script
+    "Add" button's #fragment points at)."""
+    return f"{key}.{index}.{FIRST_CONTROL[LIST_KINDS[key]]}"
+
+
+def apply_action(form: dict, action: str) -> tuple[dict, str]:
+    """'add:creator' appends an empty row; 'remove:creator:2' drops row 2. Returns the form and the id of the
+    control to focus afterwards (the new row's first control; after a removal, the row that took its place, or
+    the section's "Add" button), so the archivist stays where they were."""
     parts = action.split(":")
     if len(parts) >= 2 and parts[1] in LIST_KINDS:
         key = parts[1]
+        kind = LIST_KINDS[key]
         if parts[0] == "add":
-            form[key].append(dict(BLANK[LIST_KINDS[key]]))
-        elif parts[0] == "remove" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(form[key]):
-            del form[key][int(parts[2])]
-    return form
+            form[key].append(dict(BLANK[kind]))
+            return form, row_control(key, len(form[key]) - 1)
+        if parts[0] == "remove" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(form[key]):
+            index = int(parts[2])
+            del form[key][index]
+            if form[key]:
+                return form, row_control(key, min(index, len(form[key]) - 1))
+            return form, f"add-{key}"
+    return form, ""
 
 
 def _langmap(rows: list[dict]) -> dict:
@@ -179,11 +200,13 @@ def word_errors(form: dict) -> list[dict]:
 
 
 def plain_errors(form: dict, validation_errors: list[dict]) -> list[dict]:
-    """The readers' plain messages first; the schema's own message about the same field is dropped."""
+    """The readers' plain messages first; the schema's own message about the same field is dropped; every message
+    then goes through ``field_words`` so a person sees a field label and what to write, never a pointer."""
     words = word_errors(form)
     covered = {e["pointer"] for e in words}
-    return words + [e for e in validation_errors
-                    if not any(e["pointer"] == c or e["pointer"].startswith(c + "/") for c in covered)]
+    return field_words.plain(words + [e for e in validation_errors
+                                      if not any(e["pointer"] == c or e["pointer"].startswith(c + "/")
+                                                 for c in covered)])
 
 
 def _put(record: dict, key: str, value) -> None:

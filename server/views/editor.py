@@ -11,7 +11,7 @@ import json
 import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from metadata.importers import spreadsheet
 from metadata.record import describe
@@ -23,11 +23,11 @@ from metadata.storage import Conflict, Gone, NotFound, RecordState
 from metadata.storage.accounts import LastAdmin
 from metadata.record.validation import validate, validate_set
 
-from .. import auth, state
+from .. import auth, field_words, state
 from ..arguments import page_argument, revision_argument
 from ..documents import existing_record
 from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, date_hint, field_of, from_post, plain_errors, \
-    to_form, to_record
+    row_control, to_form, to_record
 from ..problems import Problem
 
 blueprint = Blueprint("editor", __name__)
@@ -88,7 +88,7 @@ def login():
     if kept:
         identifier = target.split("/")[3] if target.startswith("/edit/records/") else None
         current = state.store().records.get(identifier) if identifier else None
-        return _render_form(from_post(kept), current, kept.get("revision", ""),
+        return _render_form(from_post(kept), current, kept.get("revision", ""), message=kept.get("message", ""),
                             notice="You are logged in again. Nothing has been saved yet: check your changes "
                                    "and save.")
     return redirect(target or url_for("editor.home"))
@@ -135,16 +135,20 @@ def home():
 
 
 def _render_form(form: dict, current: RecordState | None, revision, errors: list | None = None,
-                 notice: str = "", status: int = 200):
+                 notice: str = "", status: int = 200, focus: str = "", message: str | None = None):
+    """The form page; ``message`` (the "what changed" note) defaults to the one just posted, so a failed save or
+    an added row never loses it."""
     errors = errors or []
+    if message is None:
+        message = request.form.get("message", "") if request.method == "POST" else ""
     field_errors: dict[str, list[str]] = {}
     for error in errors:
         field_errors.setdefault(field_of(error["pointer"], form), []).append(error["message"])
-    first = next(iter(field_errors), None)
+    first = next(iter(field_errors), None) or focus or None
     title = f"Edit {current.id}" if current else "New record"
     return render_template("editor_form.html", **_context(
         title=title, form=form, current=current, revision=revision, errors=errors, field_errors=field_errors,
-        first_error=first, notice=notice, field_of_pointer=lambda pointer: field_of(pointer, form),
+        first_error=first, notice=notice, message=message, row_control=row_control, field_of_pointer=lambda pointer: field_of(pointer, form),
         created_words=date_hint(form["created"]))), status
 
 
@@ -181,7 +185,8 @@ def _save(current: RecordState | None):
                                                       "record in another tab and copy them over.", status=400)
     action = request.form.get("action", "save")
     if action != "save":
-        return _render_form(apply_action(form, action), current, revision)
+        changed, focus = apply_action(form, action)
+        return _render_form(changed, current, revision, focus=focus)
     record = to_record(form)
     errors = plain_errors(form, validate(record))
     if errors:
@@ -199,25 +204,29 @@ def _save(current: RecordState | None):
             saved = store.records.update(current.id, record, form_number(revision) or 0, g.user["name"], message)
     except Conflict:
         if current is None:
-            errors = [{"pointer": "/identifier", "message": "a record with this identifier exists already"}]
+            errors = field_words.plain([{"pointer": "/identifier",
+                                         "message": "a record with this identifier exists already"}])
             return _render_form(form, None, revision, errors=errors, status=409)
         theirs = store.records.get(current.id)
         return render_template("conflict.html", **_context(
             title="Someone saved first", identifier=current.id, theirs=theirs, mine=record,
-            changes=field_diff(theirs.data, record), form=form, revision=theirs.revision)), 409
+            changes=field_words.changes_in_words(field_diff(theirs.data, record)), form=form, revision=theirs.revision,
+            message=message)), 409
     except Gone:
         raise Problem(410, f"Record {current.id} was deleted meanwhile; restore it first.", "Gone") from None
     return redirect(url_for("editor.edit_record", identifier=saved.id, saved=saved.revision), 303)
 
 
-def _transition(identifier: str, call):
-    """Apply ``call(identifier, revision, author, message)`` from a form, then show the record again."""
+def _transition(identifier: str, call, done: str):
+    """Apply ``call(identifier, revision, author, message)`` from a form, then show the record again with the
+    confirmation ``done`` (a flashed message, so a reload does not repeat it)."""
     try:
         call(identifier, revision_argument(), g.user["name"], request.form.get("message", ""))
     except Conflict:
         raise Problem(409, "Someone changed the record meanwhile; reload it and try again.", "Conflict") from None
     except (NotFound, Gone) as exc:
         raise Problem(404, str(exc), "Not Found") from None
+    flash(done)
     return redirect(url_for("editor.edit_record", identifier=identifier), 303)
 
 
@@ -231,20 +240,24 @@ def confirm_delete(identifier: str):
 @blueprint.post("/edit/records/<recid:identifier>/delete")
 @auth.page("editor")
 def delete_record(identifier: str):
-    return _transition(identifier, lambda i, rev, who, msg: state.store().records.delete(i, rev, who, msg))
+    return _transition(identifier, lambda i, rev, who, msg: state.store().records.delete(i, rev, who, msg),
+                       f"Deleted {identifier}: it is gone from the public site and OAI-PMH; restore it below.")
 
 
 @blueprint.post("/edit/records/<recid:identifier>/restore")
 @auth.page("editor")
 def restore_record(identifier: str):
-    return _transition(identifier, lambda i, rev, who, msg: state.store().records.restore(i, rev, who, msg))
+    return _transition(identifier, lambda i, rev, who, msg: state.store().records.restore(i, rev, who, msg),
+                       f"Restored {identifier}.")
 
 
 @blueprint.post("/edit/records/<recid:identifier>/publish")
 @auth.page("editor")
 def publish_record(identifier: str):
     publish = request.form.get("published") == "yes"
-    return _transition(identifier, lambda i, rev, who, msg: state.store().records.set_published(i, publish, rev, who, msg))
+    return _transition(identifier, lambda i, rev, who, msg: state.store().records.set_published(i, publish, rev, who, msg),
+                       f"Published {identifier}: it is on the public site." if publish else
+                       f"Unpublished {identifier}: it is a draft again, hidden from the public site.")
 
 
 @blueprint.get("/edit/records/<recid:identifier>/history")
@@ -255,7 +268,8 @@ def history(identifier: str):
     entries = []
     for index, revision in enumerate(revisions):
         before = revisions[index - 1].data if index else {}
-        entries.append({"revision": revision, "changes": field_diff(before, revision.data) if index else []})
+        changes = field_diff(before, revision.data) if index else []
+        entries.append({"revision": revision, "changes": field_words.changes_in_words(changes)})
     return render_template("history.html", **_context(title=f"History of {identifier}", current=current,
                                                       entries=list(reversed(entries))))
 
@@ -267,7 +281,7 @@ def revert(identifier: str, number: int):
     if old is None:
         raise Problem(404, f"Record {identifier} has no revision {number}.", "Not Found")
     return _transition(identifier, lambda i, rev, who, msg: state.store().records.update(
-        i, old.data, rev, who, msg or f"reverted to revision {number}"))
+        i, old.data, rev, who, msg or f"reverted to revision {number}"), f"Reverted {identifier} to revision {number}.")
 
 
 @blueprint.route("/edit/tokens", methods=["GET", "POST"])
