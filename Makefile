@@ -11,7 +11,7 @@ VIEWERS    := tests/browser/vendor
 MIRADOR    := $(VIEWERS)/mirador/package/dist/mirador.min.js
 UV         := $(VIEWERS)/universalviewer/package/dist/umd/UV.js
 
-.PHONY: run test setup fonts chromium browser bench clean
+.PHONY: run test setup fonts chromium nginx browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ fonts:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# The serving tests run Debian's nginx in front of `muniment serve` with docs/nginx.conf (they fail without it).
+nginx:
+	@[ -x /usr/sbin/nginx ] || { \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx; }
 
 # The IIIF viewers the browser tests open manifests in, as published on the npm registry (their built
 # bundles only: `npm pack`, no dependency tree).
@@ -53,7 +58,7 @@ run: setup
 	$(BIN)/muniment import samples/
 	$(BIN)/muniment serve --host $(HOST) --port $(PORT)
 
-test: setup browser
+test: setup browser nginx
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -62,6 +67,7 @@ bench: setup
 	$(BIN)/python tests/bench/oai_bench.py 100000
 	$(BIN)/python tests/bench/manifest_bench.py
 	$(BIN)/python tests/bench/search_bench.py 100000
+	$(BIN)/python tests/bench/serving_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache $(VIEWERS)

@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .security import add_security_headers, refuse_unstorable_input, trust_proxies
     from .views import api, crawlers, editor, entities, health, iiif, oai, records
 
-    trust_proxies(app, settings.trusted_proxies)
+    trust_proxies(app, settings.trusted_proxies, settings.proxy_addresses)
     register_error_handlers(app)
     app.before_request(refuse_unstorable_input)
     app.after_request(add_security_headers)

@@ -309,15 +309,17 @@ def token_create(name, label):
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="processes (about one per core)")
+@click.option("--threads", default=64, show_default=True, type=click.IntRange(1),
+              help="threads per process (a client sending slowly holds one)")
 @with_appcontext
-def serve_command(host, port, workers):
-    """Serve with gunicorn (production-grade; upgrades the database schema first)."""
+def serve_command(host, port, workers, threads):
+    """Serve with gunicorn's threaded workers (production-grade; upgrades the database schema first)."""
     from .serving import serve
 
     migrate.upgrade(state.store().engine)
     config = dict(current_app.extensions["muniment"].get("overrides") or {})
-    serve(host, port, workers, config)
+    serve(host, port, workers, config, threads)
 
 
 def main():

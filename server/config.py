@@ -34,6 +34,9 @@ class Settings:
     font_cjk: str = ""
     max_request_bytes: int = 5 * 1024 * 1024
     data_dir: str = ""  # the SQLite database, the secret key and caches; Flask's instance folder by default
+    response_cache_bytes: int = 32 * 1024 * 1024  # per worker, for each in-memory response cache
+    image_cache_bytes: int = 1024 * 1024 * 1024  # the rendered page images and PDFs on disk, all workers
+    proxy_addresses: str = "127.0.0.1,::1"  # where trusted reverse proxies connect from
     trusted_proxies: int = 0  # how many reverse proxies in front may set X-Forwarded-For/-Proto (ProxyFix)
     cataloging_agency: str = DEFAULT_AGENCY  # MARC organization code: MARC 003/040, MODS recordContentSource
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import timezone
 
 from flask import Response, request
@@ -57,20 +60,41 @@ def digest(text: str | bytes) -> str:
 
 
 class LruCache:
-    """A small per-process cache of computed responses, oldest dropped first, keyed by what decides them
-    (record id, content hash, base URL …), so a stale entry can never be served."""
+    """A per-process cache of computed responses, least recently used dropped first, keyed by what decides
+    them (record id, content hash, base URL …), so a stale entry can never be served.
 
-    def __init__(self, limit: int = 256):
+    Bounded by the bytes of its values, not by a count of entries: forty 5 MB manifests must not add 200 MiB to
+    every worker. ``limit`` is a callable so the bound comes from the app's settings at the time of use (the
+    caches are module-level, made before any app). A value larger than the whole bound is returned uncached.
+    Workers run several threads, hence the lock."""
+
+    def __init__(self, limit: Callable[[], int]):
         self.limit = limit
         self.entries: OrderedDict = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
 
     def find(self, key):
-        return self.entries.get(key)
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
 
     def put(self, key, value):
-        self.entries[key] = value
-        if len(self.entries) > self.limit:
-            self.entries.popitem(last=False)
+        cost = sys.getsizeof(value)  # what the value holds in memory (a str's width per character counts)
+        limit = self.limit()
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= sys.getsizeof(old)
+            if cost > limit:
+                return value
+            self.entries[key] = value
+            self.size += cost
+            while self.size > limit:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= sys.getsizeof(dropped)
         return value
 
     def get(self, key, make):

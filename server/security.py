@@ -11,7 +11,7 @@ from flask import Flask, Response, request
 from metadata.record.text import unstorable
 
 from .problems import Problem
-from werkzeug.middleware.proxy_fix import ProxyFix
+from .proxies import TrustedProxies
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
@@ -25,11 +25,13 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def trust_proxies(app: Flask, count: int) -> None:
-    """Take the client address and scheme from the last ``count`` proxies' X-Forwarded-* headers; with 0
-    (no proxy) those headers are ignored, so a client cannot choose the address it is throttled under."""
+def trust_proxies(app: Flask, count: int, addresses: str) -> None:
+    """Take the client address and scheme from the last ``count`` proxies' X-Forwarded-* headers, and only on
+    connections from ``addresses`` (the proxies', MUNIMENT_PROXY_ADDRESSES); with 0 (no proxy) those headers
+    are ignored, so a client cannot choose the address it is throttled under."""
     if count > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+        allowed = frozenset(a.strip() for a in addresses.split(",") if a.strip())
+        app.wsgi_app = TrustedProxies(app.wsgi_app, count, allowed)
 
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")

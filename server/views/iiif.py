@@ -11,10 +11,11 @@ import json
 import math
 import os
 import re
-import tempfile
+from datetime import timezone
 from pathlib import Path
 
 from flask import Blueprint, Response, redirect, request
+from werkzeug.wsgi import wrap_file
 
 from manifests import render, search
 from manifests.fonts import FontSet
@@ -27,6 +28,7 @@ from .. import state
 from ..http import LruCache, digest, negotiate, representation, state_etag
 from ..outputs import fonts
 from ..problems import Problem
+from ..render_cache import RenderCache
 
 blueprint = Blueprint("iiif", __name__)
 
@@ -94,7 +96,7 @@ def _current(identifier: str) -> RecordState:
     return _public_or_problem(identifier, state.store().serving.state(identifier))
 
 
-_PUBLISHED = LruCache()
+_PUBLISHED = LruCache(lambda: state.settings().response_cache_bytes)
 
 
 def _published_manifest(current: RecordState) -> tuple[RecordState, bytes]:
@@ -171,14 +173,28 @@ def range_(identifier: str, key: str):
 
 @blueprint.route("/iiif/<recid:identifier>/reading.pdf", methods=["GET", "OPTIONS"])
 def reading_pdf(identifier: str):
+    """The reading pages as one PDF, built once per revision into the render cache page by page (a worker
+    holds one page image at a time, whatever the record's length) and sent from the file."""
     current, text = _stored(identifier, "pages")
-    pages = [p for p in json.loads(text) if p]
-    if not pages:
-        raise Problem(404, f"Record {identifier} has no reading pages.", "Not Found")
-    data = _cached(current, "reading.pdf", lambda: render.pdf(pages, _fonts()))
-    response = representation(data, "application/pdf", state_etag(current, "pdf"), current.datestamp)
+    if request.method == "OPTIONS":  # a CORS preflight: headers only, no PDF built for it
+        return Response(status=204)
+
+    def build(out):
+        pages = [p for p in json.loads(text) if p]
+        if not pages:
+            raise Problem(404, f"Record {identifier} has no reading pages.", "Not Found")
+        render.pdf(pages, _fonts(), out)
+
+    handle = _render_cache().build(current.id, current.content_hash, "reading.pdf", build)
+    size = os.fstat(handle.fileno()).st_size  # the open file: the cache may drop its name meanwhile
+    response = Response(wrap_file(request.environ, handle), mimetype="application/pdf", direct_passthrough=True)
+    response.content_length = size
+    response.set_etag(state_etag(current, "pdf"))
+    response.last_modified = current.datestamp.replace(tzinfo=timezone.utc)
+    response.cache_control.public = True
+    response.cache_control.max_age = 0
     response.headers["Content-Disposition"] = f'inline; filename="{identifier}.pdf"'
-    return response
+    return response.make_conditional(request, accept_ranges=True, complete_length=size)
 
 
 # ------------------------------------------------------------------------------- image API level 0
@@ -208,7 +224,7 @@ def image_info(identifier: str, n: int):
 def image(identifier: str, n: int, region: str, size: str, rotation: str, quality: str, fmt: str):
     width, height = requested_image(region, size, rotation, quality, fmt)
     current, page = _page(identifier, n)
-    data = _cached(current, f"{n}-{width}x{height}.jpg", lambda: render.jpeg(page, _fonts(), (width, height)))
+    data = _image(current, page, n, (width, height))
     return representation(data, "image/jpeg", state_etag(current, f"{n}-{width}x{height}"), current.datestamp,
                           max_age=86400)
 
@@ -305,18 +321,21 @@ def _fonts() -> FontSet:
     return fonts(state.settings())
 
 
+def _image(current: RecordState, page: dict, n: int, size: tuple[int, int]) -> bytes:
+    """The listed sizes are drawn once per revision and cached; any other size is scaled down in memory from
+    the smallest listed size that covers it, so arbitrary ``w,h`` requests never add cache entries."""
+    stored = next((s for s in SIZES if s[0] >= size[0] and s[1] >= size[1]), SIZES[-1])
+    data = _cached(current, f"{n}-{stored[0]}x{stored[1]}.jpg", lambda: render.jpeg(page, _fonts(), stored))
+    return data if stored == size else render.scaled(data, size)
+
+
+def _render_cache() -> RenderCache:
+    return RenderCache(Path(state.settings().data_dir) / "cache" / "iiif", state.settings().image_cache_bytes)
+
+
 def _cached(current: RecordState, name: str, make) -> bytes:
-    """Rendered bytes kept per record content hash in the data directory (any server can redo them)."""
-    folder = Path(state.settings().data_dir) / "cache" / "iiif" / current.id / current.content_hash[:32]
-    path = folder / name
-    if path.is_file():
-        return path.read_bytes()
-    data = make()
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, path)
-    return data
+    """Rendered bytes kept per record content hash (any server can redo them), within the cache's bound."""
+    return _render_cache().get(current.id, current.content_hash, name, make)
 
 
 # ------------------------------------------------------------------------------- collections

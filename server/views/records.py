@@ -90,7 +90,7 @@ def _render(identifier: str, mimetype: str, vary: bool):
 
 
 # N-Quads are asked for rarely and cost a pyld run, so they are made on read and kept per content.
-_NQUADS = LruCache()
+_NQUADS = LruCache(lambda: state.settings().response_cache_bytes)
 
 
 def _stored_output(identifier: str, fmt: str) -> str:
