@@ -66,5 +66,5 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         detail = "Something went wrong on our side. It has been logged; please try again later."
         if wants_html():
-            return error_page(500, InternalServerError.name, detail)
-        return problem_response(500, InternalServerError.name, detail)
+            return error_page(500, InternalServerError().name, detail)
+        return problem_response(500, InternalServerError().name, detail)

@@ -60,11 +60,12 @@ def test_an_unexpected_error_is_a_500_page_for_people_and_a_problem_for_scripts(
     app.add_url_rule("/broken-for-test", "broken_for_test", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the handler answers, the test does not see it
     page = client.get("/broken-for-test", headers=BROWSER)
-    assert page.status_code == 500 and page.mimetype == "text/html"
+    assert page.status_code == 500 and page.mimetype == "text/html" and "<h1>Internal Server Error</h1>" in page.get_data(as_text=True)
     assert "secret internals" not in page.get_data(as_text=True)
     problem = client.get("/broken-for-test")
     assert problem.status_code == 500 and problem.mimetype == "application/problem+json"
     assert "secret internals" not in problem.get_data(as_text=True)
+    assert problem.get_json()["title"] == "Internal Server Error" and problem.get_json()["status"] == 500
 
 
 def test_record_page_carries_schema_org_and_open_graph(client, cable):

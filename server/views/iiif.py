@@ -459,7 +459,7 @@ def autocomplete(identifier: str, version: int):
     return _json_response(document, current, f"autocomplete{version}-{digest(response_id)}", SEARCH_TYPE)
 
 
-_SEARCHABLE = LruCache(limit=64)
+_SEARCHABLE = LruCache(lambda: state.settings().response_cache_bytes)
 
 
 def _search_texts(identifier: str, version: int):
