@@ -15,7 +15,8 @@ from sqlalchemy import create_engine, text
 
 from metadata.storage import migrate
 from metadata.storage import engine_url
-from server import create_app
+from metadata.importers import archive_file
+from server import auth, create_app
 
 from tests.support.paths import seed_file
 
@@ -23,6 +24,7 @@ from tests.support.paths import seed_file
 # without a DATA_DIR override (an editable install's instance folder is inside the checkout).
 os.environ.setdefault("MUNIMENT_DATA_DIR", tempfile.mkdtemp(prefix="muniment-test-data-"))
 
+PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("MUNIMENT_TEST_POSTGRES_URL")
 BASE_URL = "http://muniment.test/"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=[
@@ -111,3 +113,14 @@ def client(app):
 @pytest.fixture
 def seed_text() -> str:
     return seed_file().read_text("utf-8")
+
+
+@pytest.fixture
+def editor_client(app, store):
+    """A test client logged in as an editor, with the seed stored (the editor tests' common start)."""
+    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.records.save(archive_file.parse_file(seed_file()), "import")
+    client = app.test_client()
+    response = client.post("/login", data={"name": "ann", "password": PASSWORD, "next": "/edit"})
+    assert response.status_code == 302
+    return client

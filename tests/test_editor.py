@@ -12,17 +12,9 @@ from server import auth, create_app
 from tests.support.forms import form_fields
 from tests.support.paths import seed_file
 
-PASSWORD = "correct horse battery staple"
+from tests.conftest import PASSWORD
 
 
-@pytest.fixture
-def editor_client(app, store):
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
-    store.records.save(archive_file.parse_file(seed_file()), "import")
-    client = app.test_client()
-    response = client.post("/login", data={"name": "ann", "password": PASSWORD, "next": "/edit"})
-    assert response.status_code == 302
-    return client
 
 
 def _edit_form(client, identifier="113439"):

@@ -11,22 +11,10 @@ from collections import Counter
 import pytest
 from lxml import html
 
-from metadata.importers import archive_file
-from server import auth, field_words
+from server import field_words
 
 from tests.support.forms import form_fields
-from tests.support.paths import seed_file
 
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def editor_client(app, store):
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
-    store.records.save(archive_file.parse_file(seed_file()), "import")
-    client = app.test_client()
-    assert client.post("/login", data={"name": "ann", "password": PASSWORD, "next": "/edit"}).status_code == 302
-    return client
 
 
 def _record_form(page: str):
