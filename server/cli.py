@@ -165,12 +165,7 @@ def export_command(output, directory, csv_file, fields, set_spec, year_from, yea
 @with_appcontext
 def backup_command(file):
     """Write one consistent snapshot of the whole database (every table) to FILE, while the server runs."""
-    try:
-        counts = backup.write_backup(state.store().engine, file)
-    except backup.BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"{file}: {exc.strerror or exc}") from None
+    counts = _backup_step(backup.write_backup, file)
     click.echo(f"backed up {_counted(counts)} to {file}")
 
 
@@ -179,13 +174,18 @@ def backup_command(file):
 @with_appcontext
 def restore_command(file):
     """Restore a backup FILE into the configured database, which must be empty."""
+    counts = _backup_step(backup.restore_backup, file)
+    click.echo(f"restored {_counted(counts)} from {file}")
+
+
+def _backup_step(step, file) -> dict[str, int]:
+    """Run a backup or restore on the configured database; its problems become messages naming the file."""
     try:
-        counts = backup.restore_backup(state.store().engine, file)
+        return step(state.store().engine, file)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{file}: {exc.strerror or exc}") from None
-    click.echo(f"restored {_counted(counts)} from {file}")
 
 
 def _counted(counts: dict[str, int]) -> str:
