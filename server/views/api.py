@@ -389,11 +389,15 @@ def delete_user(name: str):
     return Response(status=204)
 
 
+def _require_user(name: str) -> None:
+    if state.store().accounts.user(name) is None:
+        raise Problem(404, f"no user {name}", "Not Found")
+
+
 @blueprint.post("/users/<name>/logout")
 @auth.require("admin")
 def end_user_sessions(name: str):
-    if state.store().accounts.user(name) is None:
-        raise Problem(404, f"no user {name}", "Not Found")
+    _require_user(name)
     state.store().accounts.end_sessions(name)
     return Response(status=204)
 
@@ -401,8 +405,7 @@ def end_user_sessions(name: str):
 @blueprint.delete("/users/<name>/tokens")
 @auth.require("admin")
 def revoke_user_tokens(name: str):
-    if state.store().accounts.user(name) is None:
-        raise Problem(404, f"no user {name}", "Not Found")
+    _require_user(name)
     return _json({"revoked": state.store().accounts.revoke_tokens(name)})
 
 
