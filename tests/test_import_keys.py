@@ -230,6 +230,16 @@ def test_the_title_never_keys(database_url, tmp_path):
         "0 created, 0 updated, 4 unchanged, 0 skipped")
 
 
+def test_a_very_long_reference_is_still_one_key(database_url, tmp_path):
+    """A key longer than the column (here 1,500 CJK characters, 4,500 bytes) keeps its start and a digest."""
+    long = corrected(tmp_path, name="long.txt", reference=("fond 12, opis 3, delo 45", "档案" * 750))
+    assert "created" in imported([long], database_url).stdout
+    assert "unchanged" in imported([long], database_url).stdout
+    with archive(database_url, tmp_path) as app:
+        key = store_of(app).imports.last_import(LETTER_ID)["key"]
+    assert key.startswith("reference:Muniment sample collection, 档案") and len(key.encode("utf-8")) <= 1000
+
+
 def test_json_ld_is_keyed_by_its_identifier_under_the_same_rules(database_url, tmp_path):
     imported([ALBUM], database_url)
     assert "unchanged album-194x" in imported([ALBUM], database_url).stdout

@@ -24,7 +24,7 @@ import re
 from pathlib import PurePath
 
 from metadata.importers.archive_file import document_number
-from metadata.storage.tables import IMPORT_KEY_LENGTH as MAX_LENGTH  # a longer key keeps its start and a digest
+from metadata.storage.tables import IMPORT_KEY_LENGTH as MAX_LENGTH
 _SPACES = re.compile(r"\s+")
 
 
@@ -61,7 +61,10 @@ def key_for(record: dict, file_name: str, fmt: str) -> str | None:
 
 
 def _bounded(key: str) -> str:
-    if len(key) <= MAX_LENGTH:
+    """The key within MAX_LENGTH UTF-8 bytes (so within the column and PostgreSQL's index row limit too): a
+    longer one keeps its start and a digest of the whole, so two long keys stay apart."""
+    data = key.encode("utf-8")
+    if len(data) <= MAX_LENGTH:
         return key
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return f"{key[:MAX_LENGTH - len(digest) - 1]}#{digest}"
+    digest = hashlib.sha256(data).hexdigest()
+    return f"{data[:MAX_LENGTH - len(digest) - 1].decode('utf-8', 'ignore')}#{digest}"
