@@ -13,6 +13,7 @@ import shlex
 from contextlib import contextmanager
 
 from click.testing import Result
+from sqlalchemy import text
 
 from metadata.importers import archive_file
 from metadata.storage import Store, make_engine, migrate
@@ -151,6 +152,8 @@ def test_an_archivists_edit_is_skipped_with_the_reason_until_forced(database_url
     with archive(database_url, tmp_path) as app:
         after = store_of(app).records.get(LETTER_ID)
         assert (after.revision, after.data, after.datestamp) == (before.revision, before.data, before.datestamp)
+
+    assert run(["check"], database_url).stdout.strip() == "no problems found"
 
     forced = imported(["--force", fixed], database_url)
     assert f"updated {LETTER_ID} (revision 3)" in forced.stdout
@@ -328,3 +331,15 @@ def test_make_run_loads_the_samples_only_into_an_empty_database(database_url, tm
     with archive(database_url, tmp_path) as app:
         assert [(s.id, s.revision, s.data) for s in store_of(app).records.iter_records()] == before
         assert store_of(app).records.get(LETTER_ID).data["title"] == {"en": "Letter from Anna Sokolova"}
+
+
+def test_check_names_a_last_import_that_is_none_of_the_records_revisions(database_url, tmp_path):
+    imported([NOTICE], database_url)
+    assert run(["check"], database_url).stdout.strip() == "no problems found"
+    with archive(database_url, tmp_path) as app:
+        with store_of(app).engine.begin() as conn:
+            conn.execute(text("UPDATE record_imports SET content_hash = 'damaged', revision = 2"))
+    result = run(["check"], database_url)
+    assert result.exit_code == 1
+    assert "record 990002: last import (revision 2) content hash: expected no such revision, found damaged" \
+        in result.stdout
