@@ -53,9 +53,10 @@ browser: chromium $(MIRADOR) $(UV)
 setup: $(VENV)/.installed fonts
 
 run: export MUNIMENT_BASE_URL ?= http://$(HOST):$(PORT)/
+# The samples go only into an empty database: a restart never overwrites what archivists have done since.
 run: setup
 	$(BIN)/muniment db upgrade
-	$(BIN)/muniment import samples/
+	$(BIN)/muniment import --if-empty samples/
 	$(BIN)/muniment serve --host $(HOST) --port $(PORT)
 
 test: setup browser nginx

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from itertools import groupby
 from pathlib import Path
 
 import click
@@ -10,7 +9,7 @@ from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
 
 from metadata.importers import files as importer
-from metadata.importers import spreadsheet
+from metadata.importers import loading, spreadsheet
 
 from metadata.storage import backup, check, migrate
 from metadata.importers.files import ImportProblem
@@ -46,14 +45,18 @@ def db_upgrade():
               help="File format; auto picks by suffix (.txt seed, .jsonld/.json/.jsonl JSON-LD).")
 @click.option("--draft", is_flag=True, help="Store every new record unpublished (unmarked records are published "
                                              "by default; records marked draft always stay drafts).")
+@click.option("--force", is_flag=True, help="Also re-import records edited or deleted since their last import, "
+                                             "each as a new revision (without it they are skipped and listed).")
+@click.option("--if-empty", is_flag=True, help="Import only into a database that holds no record yet (make run).")
 @click.option("--author", default="import", help="Name recorded as the author of the revisions.")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False),
               help="Apply a spreadsheet exported with `muniment export --csv` (see the README's Spreadsheets).")
 @click.option("--dry-run", is_flag=True, help="With --csv: show the changes field by field, write nothing.")
 @with_appcontext
-def import_command(paths, fmt, draft, author, csv_file, dry_run):
+def import_command(paths, fmt, draft, force, if_empty, author, csv_file, dry_run):
     """Import records from seed-format or JSON-LD files (directories: every importable file in them), or
-    apply the changed rows of a spreadsheet (--csv FILE)."""
+    apply the changed rows of a spreadsheet (--csv FILE). A file imported again updates the records it made;
+    records edited or deleted since are skipped unless --force."""
     migrate.upgrade(state.store().engine)
     if csv_file:
         if paths:
@@ -62,26 +65,25 @@ def import_command(paths, fmt, draft, author, csv_file, dry_run):
         return
     if not paths:
         raise click.UsageError("give the files or folders to import (or --csv FILE)")
+    if if_empty and not state.store().imports.archive_is_empty():
+        click.echo("the database already holds records: nothing imported (--if-empty)")
+        return
     paths = importer.expand_paths(paths)
-    progress = Progress(len(paths), ("created", "updated", "unchanged", "failed"))
+    progress = Progress(len(paths), ("created", "updated", "unchanged", "skipped", "failed"))
     for path in paths:
         try:
-            entries = importer.read_entries(path, fmt)
-            results = []
-            # A new record is published only if neither its marker (an export's bibo:status) nor --draft says draft.
-            for published, run in groupby(entries, key=lambda entry: entry[1] is not False and not draft):
-                results += state.store().records.save_many([record for record, _ in run], author,
-                                                           f"import {path.name}", published=published)
-        except ImportProblem as exc:
-            click.echo(f"error: {exc}", err=True)
-            results = [("failed", None)]
-        except Exception as exc:  # storage conflicts and database errors: report per file, keep going
-            click.echo(f"error: {path}: {exc}", err=True)
-            results = [("failed", None)]
-        for outcome, record in results:
-            progress.count(outcome)
-            if record is not None and not progress.interactive:
-                click.echo(f"{path}: {outcome} {record.id} (revision {record.revision})")
+            result = loading.import_file(state.store(), path, fmt, author=author, draft=draft, force=force)
+        except Exception as exc:  # database errors: report per file, keep going
+            result = loading.FileImport(path, problem=f"{path}: {exc}")
+        if result.problem:
+            click.echo(f"error: {result.problem}", err=True)
+            progress.count("failed")
+        for outcome in result.outcomes:
+            progress.count(outcome.status)
+            if outcome.status == "skipped":
+                progress.note(f"{path}: {outcome.reason}")
+            if not progress.interactive:
+                click.echo(f"{path}: {outcome.status} {outcome.record_id} (revision {outcome.revision})")
         progress.advance()
     click.echo(progress.summary())
     if progress.counts["failed"]:

@@ -2,7 +2,8 @@
 
 On a terminal a progress bar shows the count, the rate and the time left; elsewhere (a log, a pipe, CI) a
 plain line every few seconds says the same, so a long import never looks hung. The summary counts each
-outcome: "4,998 created, 1 updated, 1 unchanged, 0 failed in 13.1 s".
+outcome ("4,998 created, 1 updated, 1 unchanged, 0 skipped, 0 failed in 13.1 s"), then lists what needs a
+person's attention (each record skipped, with its file and why).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class Progress:
         self.counts: Counter = Counter()
         self.started = self.last_line = clock()
         self.done = 0
+        self.notes: list[str] = []
         self.bar = None
         if self.interactive:
             self.bar = click.progressbar(length=total, file=self.stream, show_pos=True, show_eta=True,
@@ -38,6 +40,10 @@ class Progress:
     def count(self, outcome: str, n: int = 1) -> None:
         """Tally ``n`` results with ``outcome`` for the summary (records created, files invalid ...)."""
         self.counts[outcome] += n
+
+    def note(self, line: str) -> None:
+        """A line for the end of the summary (a record skipped and why), not lost under the progress bar."""
+        self.notes.append(line)
 
     def advance(self, count: int = 1) -> None:
         """``count`` more units of the total (files) are finished."""
@@ -58,4 +64,4 @@ class Progress:
             self.bar = None
         elapsed = self.clock() - self.started
         parts = [f"{self.counts[o]:,} {o}" for o in self.outcomes]
-        return f"{', '.join(parts)} in {elapsed:.1f} s"
+        return "\n".join([f"{', '.join(parts)} in {elapsed:.1f} s"] + [f"  {line}" for line in self.notes])

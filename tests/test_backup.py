@@ -1,14 +1,16 @@
 """Backups: a busy database (drafts, tombstones, withdrawn records, multi-author history, described sets, users,
-tokens, login failures) is backed up, restored into a fresh database of either kind, and every table, the schema
-revision and every OAI-PMH answer come back identical; damaged or mismatched backups and non-empty targets are
-refused with a message."""
+tokens, login failures, import keys) is backed up, restored into a fresh database of either kind, and every
+table, the schema revision and every OAI-PMH answer come back identical; damaged or mismatched backups and
+non-empty targets are refused with a message."""
 from __future__ import annotations
 
 import gzip
 import json
 import re
+import tempfile
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -16,6 +18,7 @@ from sqlalchemy import select
 
 from metadata.formats import FORMATS
 from metadata.importers import files as importer
+from metadata.importers import loading
 from metadata.storage import backup, migrate
 from metadata.storage.tables import metadata
 from server import auth
@@ -91,6 +94,13 @@ def build_busy_archive(app) -> None:
     call("delete", f"/api/records/{deleted_draft['identifier']}", eve, etag)
     for record in records[5:]:
         call("post", "/api/records?publish=true", ada, json=record)
+
+    # A record made by importing an archive file (a draft, so the harvest above stays as it is): its import key.
+    with tempfile.TemporaryDirectory() as folder:
+        notice = Path(folder) / "notice.txt"
+        notice.write_text((REPO / "samples" / "1956-notice-zh.txt").read_text("utf-8").replace("990002", "990003"))
+        result = loading.import_file(store, notice, draft=True)
+        assert [o.status for o in result.outcomes] == ["created"], result.problem
 
     assert client.post("/login", data={"name": "eve", "password": "not her password"}).status_code == 401
 

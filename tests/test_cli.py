@@ -71,7 +71,7 @@ def test_bad_files_fail_with_file_and_line_and_store_nothing(db, tmp_path):
     assert f"{broken_json}:2: invalid JSON" in result.stderr
     assert f"{invalid}:2: invalid record: " in result.stderr and "'title' is a required property" in result.stderr
     assert "created 300451" in result.stdout  # the good file in between still imports
-    assert "1 created, 0 updated, 0 unchanged, 3 failed in" in result.stdout  # the first line of invalid.jsonl was not stored
+    assert "1 created, 0 updated, 0 unchanged, 0 skipped, 3 failed in" in result.stdout  # the first line of invalid.jsonl was not stored
     listing = run(["export"], db)
     assert [json.loads(line)["identifier"] for line in listing.stdout.splitlines()] == ["300451"]
 

@@ -43,3 +43,16 @@ def test_a_terminal_gets_a_bar_with_count_rate_and_time_left():
     summary = progress.summary()
     shown = out.getvalue()
     assert "50/50" in shown and "/s" in shown and summary.startswith("50 valid, 0 invalid")
+
+
+def test_the_summary_ends_with_what_needs_attention():
+    clock, out = Clock(), io.StringIO()
+    progress = Progress(2, ("created", "skipped"), stream=out, clock=clock)
+    progress.count("created")
+    progress.count("skipped")
+    progress.note("letters/1951.txt: record 1951-letter was edited by ann since it was last imported")
+    progress.advance(2)
+    clock.now = 1.5
+    assert progress.summary().splitlines() == [
+        "1 created, 1 skipped in 1.5 s",
+        "  letters/1951.txt: record 1951-letter was edited by ann since it was last imported"]

@@ -223,7 +223,7 @@ def _parse_citation(path, section: _Section | None, created: str) -> dict:
         url = _URL_LINE.match(body[-1][1].strip()).group("url")
         body = body[:-1]
     if not body:
-        return {"url": url, "number": _document_number(url)}
+        return {"url": url, "number": document_number(url)}
     line = body[0][0]
     text = " ".join(t.strip() for _, t in body)
     match = re.match(r'^"(?P<title>[^"]+)",\s*(?P<rest>.*)$', text)
@@ -245,7 +245,7 @@ def _parse_citation(path, section: _Section | None, created: str) -> dict:
             translators = _split_names(credit.group("names"))
     source_text = rest.rstrip(". ")
     result = {"text": text, "title": match.group("title"), "archive": archive.strip(), "url": url,
-              "number": _document_number(url), "translators": translators}
+              "number": document_number(url), "translators": translators}
     if source_text:
         result["source"] = _parse_source(source_text)
     return result
@@ -273,7 +273,8 @@ def _split_names(names: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _document_number(url: str | None) -> str | None:
+def document_number(url: str | None) -> str | None:
+    """The archive's document number at the end of its document URL (``.../document/113439``), if any."""
     if not url:
         return None
     match = _DOC_NUMBER.search(url)

@@ -1,10 +1,11 @@
 """``muniment check``: is every record's stored state what its revisions say it should be?
 
 A record is consistent when its revisions are numbered 1..n without gaps, each revision's content hash is the
-hash of its data, the records row (revision, state, hash, listing values, datestamp) matches the latest
-revision, and, unless it is deleted, its stored outputs and set memberships are exactly what the app's
-derivers make of that revision now. Each problem names the record, what is wrong, what was expected and what
-was found, so an operator can decide between ``muniment rebuild`` and restoring a backup.
+hash of its data, what its last import wrote (``record_imports``) is one of those revisions, the records row
+(revision, state, hash, listing values, datestamp) matches the latest revision, and, unless it is deleted, its
+stored outputs and set memberships are exactly what the app's derivers make of that revision now. Each problem
+names the record, what is wrong, what was expected and what was found, so an operator can decide between
+``muniment rebuild`` and restoring a backup.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from metadata.record.text import content_hash
 from metadata.storage.derivation import Deriver, derived_outputs, listing_values, set_specs, stamps
-from metadata.storage.tables import derived, record_sets, records, revisions
+from metadata.storage.tables import derived, record_imports, record_sets, records, revisions
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,13 @@ def check_records(engine: Engine, derivers: Mapping[str, Deriver], batch: int = 
 def _check_record(conn, row, derivers) -> Iterator[Problem]:
     ident = row.id
     numbers: list[int] = []
+    hashes: dict[int, str] = {}
     latest = None
     ever_published = False
     for revision in conn.execute(select(revisions).where(revisions.c.record_id == ident)
                                  .order_by(revisions.c.number)):
         numbers.append(revision.number)
+        hashes[revision.number] = revision.content_hash
         ever_published = ever_published or revision.published
         try:
             data = json.loads(revision.data)
@@ -77,6 +80,7 @@ def _check_record(conn, row, derivers) -> Iterator[Problem]:
         latest = (revision, data)
     if numbers != list(range(1, len(numbers) + 1)):
         yield Problem(ident, "revision numbers", f"1..{len(numbers)}", _numbers(numbers))
+    yield from _check_import(conn, ident, hashes)
     if latest is None:
         yield Problem(ident, "revisions", "at least one", "none")
         return
@@ -92,6 +96,14 @@ def _check_record(conn, row, derivers) -> Iterator[Problem]:
         return  # a tombstone keeps whatever outputs it had; they are never served
     yield from _check_outputs(conn, ident, revision.number, data, derivers)
     yield from _check_sets(conn, ident, data)
+
+
+def _check_import(conn, ident: str, hashes: dict[int, str]) -> Iterator[Problem]:
+    """What the record's last import wrote is one of its revisions (the next import compares against it)."""
+    last = conn.execute(select(record_imports).where(record_imports.c.record_id == ident)).first()
+    if last is not None and hashes.get(last.revision) != last.content_hash:
+        yield Problem(ident, f"last import (revision {last.revision}) content hash",
+                      hashes.get(last.revision, "no such revision"), last.content_hash)
 
 
 def _check_outputs(conn, ident: str, number: int, data: dict, derivers) -> Iterator[Problem]:

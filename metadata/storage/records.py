@@ -95,14 +95,20 @@ class Records:
     def _save(self, conn, record, author, message, published):
         row = self._row(conn, record["identifier"])
         if row is None:
-            return "created", self._write(conn, None, record, author, message, "create", deleted=False,
-                                          published=published)
+            return "created", self.write_in(conn, None, record, author, message, published=published)
         digest = content_hash(record)
         if not row.deleted and row.content_hash == digest:
             return "unchanged", self._state(conn, row)
-        kind = "restore" if row.deleted else "update"
-        return "updated", self._write(conn, row, record, author, message, kind, deleted=False,
-                                      published=row.published, digest=digest)
+        return "updated", self.write_in(conn, row, record, author, message, published=row.published, digest=digest)
+
+    def write_in(self, conn: Connection, row, record: dict, author: str, message: str, *, published: bool,
+                 digest: str | None = None) -> RecordState:
+        """``record`` as the next revision of ``row`` (None: a new record) inside the caller's write transaction:
+        a create, an update, or a restore of a deleted record. For writers that decide first, in the same
+        transaction, whether to write at all (imports)."""
+        kind = "create" if row is None else ("restore" if row.deleted else "update")
+        return self._write(conn, row, record, author, message, kind, deleted=False, published=published,
+                           digest=digest)
 
     def _transition(self, identifier, expected_revision, author, message, kind, deleted=None, published=None):
         with self.db.writing() as conn:

@@ -5,7 +5,8 @@
 - ``harvest``: OAI-PMH keyset pages (``Harvest``); ``collections``: IIIF collection listings (``Collections``);
 - ``sets``: set names and descriptions (``Sets``); ``accounts``: users, tokens, login failures (``Accounts``);
 - ``mentions``: which public records mention a person, place, subject, set or language (``Mentions``);
-- ``search``: the public full-text search with facets (``Search``; its index is written with each record).
+- ``search``: the public full-text search with facets (``Search``; its index is written with each record);
+- ``imports``: importing files with stable identity, leaving archivists' edits alone (``Imports``).
 
 Each part is small and reads or writes through the same ``Database``, so the transaction rules and the clock
 are defined once.
@@ -20,6 +21,7 @@ from metadata.storage.accounts import Accounts
 from metadata.storage.collections import Collections
 from metadata.storage.database import Clock, Database, utc_now
 from metadata.storage.harvest import Harvest
+from metadata.storage.imports import Imports
 from metadata.storage.mentions import Mentions
 from metadata.storage.records import Deriver, Records
 from metadata.storage.search import Search
@@ -40,6 +42,7 @@ class Store:
         self.accounts = Accounts(self.db)
         self.mentions = Mentions(self.db)
         self.search = Search(self.db)
+        self.imports = Imports(self.db, self.records)
 
     @property
     def engine(self) -> Engine:

@@ -124,3 +124,18 @@ search_documents = Table(
     Column("title_key", Text, nullable=False),
     UniqueConstraint("record_id", name="uq_search_documents_record"),
 )
+
+IMPORT_KEY_LENGTH = 1000  # import keys longer than this are shortened with a digest (metadata/importers/keys.py)
+
+record_imports = Table(
+    "record_imports", metadata,  # which file each imported record came from and what its last import wrote
+    Column("record_id", String(128), ForeignKey("records.id"), primary_key=True),
+    # The import key (metadata/importers/keys.py); NULL when the record is found by its identifier alone (JSON-LD
+    # imports) or when the migration that made this table could not tell it.
+    Column("key", String(IMPORT_KEY_LENGTH)),
+    Column("revision", Integer, nullable=False),  # the revision the last import wrote
+    Column("content_hash", String(64), nullable=False),  # the content it wrote: another hash now means an edit
+    Column("file", Text, nullable=False),  # the name of the file last imported
+    Column("imported_at", DateTime, nullable=False),
+    UniqueConstraint("key", name="uq_record_imports_key"),
+)
