@@ -1,4 +1,4 @@
-"""HTTP helpers shared by the views: representations with validators, CORS, content negotiation."""
+"""HTTP helpers shared by the views: representations with validators, content negotiation, response caches."""
 from __future__ import annotations
 
 import hashlib
@@ -14,17 +14,20 @@ from werkzeug.http import http_date
 
 from metadata.storage import RecordState
 
+from .negotiation import Offer, preferred
+
 
 def negotiate(offers: list[str], default: str) -> str:
-    """The offered media type the client prefers; ``default`` when it states no preference we can meet."""
-    if not request.accept_mimetypes or request.accept_mimetypes.provided is False:
-        return default
-    return request.accept_mimetypes.best_match(offers, default=default) or default
+    """The offered media type the client prefers; ``default`` when it states no preference we can meet (views
+    that answer 406 instead use ``negotiation.choose``)."""
+    chosen = preferred([Offer(o) for o in offers])
+    return chosen.media_type if chosen else default
 
 
 def representation(body: str | bytes, mimetype: str, etag: str, last_modified=None, *,
-                   vary_accept: bool = False, cors: bool = True, max_age: int = 0) -> Response:
-    """A cacheable response: strong ETag, Last-Modified, 304 on a matching conditional GET/HEAD."""
+                   vary_accept: bool = False, max_age: int = 0, links: str | None = None) -> Response:
+    """A cacheable response: strong ETag, Last-Modified, 304 on a matching conditional GET/HEAD, and the
+    ``Link`` header (Signposting) when given. CORS is one rule for the whole app (``cors.py``)."""
     if mimetype.startswith(("application/ld+json", "application/json", "application/n-quads", "text/")):
         content_type = mimetype if ";" in mimetype else f"{mimetype}; charset=utf-8"
     else:
@@ -35,8 +38,8 @@ def representation(body: str | bytes, mimetype: str, etag: str, last_modified=No
         headers.append(("Last-Modified", http_date(last_modified.replace(tzinfo=timezone.utc))))
     if vary_accept:
         headers.append(("Vary", "Accept"))
-    if cors:
-        headers.append(("Access-Control-Allow-Origin", "*"))
+    if links:
+        headers.append(("Link", links))
     response = Response(body, headers=headers)
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
         return response.make_conditional(request)

@@ -3,7 +3,8 @@ level 0 service of the reading pages.
 
 Manifests are stored at write time and published under the configured base; canvases and annotation pages
 are cut from the stored manifest so their ids dereference; page images are drawn on first request from the
-stored layout and cached per revision. Every response allows any origin and answers CORS preflights.
+stored layout and cached per revision. Every response allows any origin and answers CORS preflights
+(``server/cors.py``, the rule for every public read).
 """
 from __future__ import annotations
 
@@ -37,19 +38,6 @@ IMAGE_INFO = 'application/ld+json;profile="http://iiif.io/api/image/3/context.js
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 COLLECTION_SIZE = 1000
 SEARCH_TYPE = "application/ld+json"
-
-
-@blueprint.after_request
-def _cors(response: Response) -> Response:
-    if request.method != "OPTIONS" and "Access-Control-Allow-Origin" in response.headers:
-        return response  # set by ``representation`` already
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        asked = request.headers.get("Access-Control-Request-Headers")
-        response.headers["Access-Control-Allow-Headers"] = asked or "Accept, If-None-Match, If-Modified-Since"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
 
 
 def _json_type(profile_type: str) -> str:
