@@ -7,7 +7,9 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import timezone
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
 
 from flask import Response, request
 from werkzeug.http import http_date
@@ -20,7 +22,7 @@ from .negotiation import Offer, preferred
 def negotiate(offers: list[str], default: str) -> str:
     """The offered media type the client prefers; ``default`` when it states no preference we can meet (views
     that answer 406 instead use ``negotiation.choose``)."""
-    chosen = preferred([Offer(o) for o in offers])
+    chosen = preferred([Offer(o) for o in offers]) if request.accept_mimetypes else None
     return chosen.media_type if chosen else default
 
 
@@ -44,6 +46,16 @@ def representation(body: str | bytes, mimetype: str, etag: str, last_modified=No
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
         return response.make_conditional(request)
     return response
+
+
+def packaged_file_modified(package: str, name: str) -> datetime | None:
+    """When a file shipped inside a package last changed (an install or an update replaces it): the honest
+    Last-Modified of a document served as that file holds it (the context, a schema). None if it has no file."""
+    try:
+        modified = Path(str(resources.files(package).joinpath(name))).stat().st_mtime
+    except OSError:
+        return None
+    return datetime.fromtimestamp(int(modified), timezone.utc).replace(tzinfo=None)
 
 
 def script_json(document: dict) -> str:

@@ -25,7 +25,7 @@ from manifests.render import SIZES
 from metadata.record import dates
 from metadata.storage import RecordState
 
-from .. import state
+from .. import signposting, state
 from ..http import LruCache, digest, negotiate, representation, state_etag
 from ..outputs import fonts
 from ..problems import Problem
@@ -76,7 +76,15 @@ def _json_response(document: bytes | str | dict, current: RecordState | None, ta
 @blueprint.route("/iiif/<recid:identifier>/manifest", methods=["GET", "OPTIONS"])
 def manifest(identifier: str):
     current, data = _published_manifest(_current(identifier))
-    return _json_response(data, current, "manifest")
+    response = _json_response(data, current, "manifest")
+    response.headers["Link"] = _back_to_record(identifier)
+    return response
+
+
+def _back_to_record(identifier: str) -> str:
+    """The manifest and the reading PDF are Signposting content resources (``item`` of the record page):
+    their ``collection`` link leads back to it."""
+    return signposting.Link(state.urls().record(identifier), "collection", "text/html").header_value()
 
 
 def _current(identifier: str) -> RecordState:
@@ -182,6 +190,7 @@ def reading_pdf(identifier: str):
     response.cache_control.public = True
     response.cache_control.max_age = 0
     response.headers["Content-Disposition"] = f'inline; filename="{identifier}.pdf"'
+    response.headers["Link"] = _back_to_record(identifier)
     return response.make_conditional(request, accept_ranges=True, complete_length=size)
 
 

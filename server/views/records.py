@@ -16,7 +16,7 @@ from metadata.record.urls import STORED
 
 from .. import search_request, signposting, state, timeline
 from ..documents import public_json, public_record, published, with_history
-from ..http import LruCache, digest, negotiate, representation, script_json, state_etag
+from ..http import LruCache, digest, negotiate, packaged_file_modified, representation, script_json, state_etag
 from ..negotiation import Offer, choose
 from ..problems import Problem
 
@@ -61,7 +61,8 @@ def _register_converter(setup_state):
 @blueprint.get("/ns/context.jsonld")
 def context():
     text = jsonld.context_text()
-    return representation(text, JSONLD, f"ctx-{digest(text)}", max_age=3600)
+    return representation(text, JSONLD, f"ctx-{digest(text)}",
+                          packaged_file_modified("metadata.record", "context.jsonld"), max_age=3600)
 
 
 def _public_state(identifier: str) -> RecordState:
