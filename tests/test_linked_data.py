@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from contextlib import nullcontext
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -21,6 +22,7 @@ from metadata.record.urls import UrlBuilder
 from server import signposting
 
 from tests.conftest import BACKENDS, BASE_URL, make_app, postgres_database
+from tests.support.clock import ManualClock
 from tests.support.paths import REPO, seed_file
 
 EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
@@ -393,20 +395,36 @@ def test_each_representation_has_its_own_etag_and_answers_304(reader):
     assert len(set(etags)) == len(etags), etags
 
 
-def test_last_modified_is_the_records_datestamp_and_moves_with_an_edit(client, store):
-    saved = store.records.create(archive_file.parse_file(seed_file()), "import")
-    first = client.get("/records/113439.ttl")
-    assert first.headers["Last-Modified"] == saved.datestamp.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    for url in ("/records/113439/history.jsonld", "/records/113439/en", "/records/113439/en.txt",
-                "/records/113439/revisions/1", "/iiif/113439/manifest"):
-        response = client.get(url)
-        assert response.headers["ETag"] and response.headers["Last-Modified"], url
-    for url in ("/ns/context.jsonld", "/oai/schemas/qualifieddc.xsd"):  # served as the installed file holds them
-        response = client.get(url)
-        assert response.headers["ETag"] and response.headers["Last-Modified"], url
-        assert client.get(url, headers={"If-Modified-Since": response.headers["Last-Modified"]}).status_code == 304
-    edited = dict(saved.data, title={"en": "Edited"})
-    store.records.update("113439", edited, saved.revision, "bob")
-    again = client.get("/records/113439.ttl", headers={"If-None-Match": first.headers["ETag"]})
-    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
-    assert "Edited" in again.get_data(as_text=True)
+def test_last_modified_is_the_records_datestamp_and_moves_with_an_edit(database_url, tmp_path):
+    clock = ManualClock(datetime(2026, 3, 4, 5, 6, 7))
+    app = make_app(database_url, tmp_path, CLOCK=clock)
+    store, client = app.extensions["muniment"]["store"], app.test_client()
+    try:
+        saved = store.records.create(archive_file.parse_file(seed_file()), "import")
+        written = "Wed, 04 Mar 2026 05:06:07 GMT"
+        first = client.get("/records/113439.ttl")
+        assert first.headers["Last-Modified"] == written
+        for url in ("/records/113439/history.jsonld", "/records/113439/en", "/records/113439/en.txt",
+                    "/records/113439/revisions/1", "/iiif/113439/manifest"):
+            response = client.get(url)
+            assert response.headers["ETag"] and response.headers["Last-Modified"] == written, url
+        for url in ("/ns/context.jsonld", "/oai/schemas/qualifieddc.xsd"):  # served as the installed file is
+            response = client.get(url)
+            assert response.headers["ETag"] and response.headers["Last-Modified"], url
+            assert client.get(url, headers={"If-Modified-Since": response.headers["Last-Modified"]}).status_code == 304
+        listings = ["/records", "/records?q=cable", "/agents/liu-shaoqi", "/agents/liu-shaoqi.jsonld", "/sitemap.xml"]
+        for url in listings:  # pages made of many records: the latest change of any record
+            response = client.get(url)
+            assert response.headers["Last-Modified"] == written, url
+            assert client.get(url, headers={"If-Modified-Since": written}).status_code == 304, url
+        clock.advance(60)
+        store.records.update("113439", dict(saved.data, title={"en": "Edited"}), saved.revision, "bob")
+        again = client.get("/records/113439.ttl", headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+        assert "Edited" in again.get_data(as_text=True)
+        for url in ["/records/113439.ttl", *listings]:  # the edit is seen through If-Modified-Since alone
+            response = client.get(url, headers={"If-Modified-Since": written})
+            assert response.status_code == 200, url
+            assert response.headers["Last-Modified"] == "Wed, 04 Mar 2026 05:07:07 GMT", url
+    finally:
+        store.engine.dispose()
