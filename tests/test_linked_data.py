@@ -131,6 +131,8 @@ def test_turtle_by_accept_and_suffix_is_the_n_quads_graph(reader, library):
         assert suffix.status_code == 200 and suffix.mimetype == "text/turtle"
         negotiated = reader.get(f"/records/{identifier}", headers={"Accept": "text/turtle"})
         assert negotiated.mimetype == "text/turtle" and negotiated.data == suffix.data
+        assert negotiated.headers["Content-Location"] == f"{BASE_URL}records/{identifier}.ttl"
+        assert negotiated.headers["ETag"] == suffix.headers["ETag"]  # one representation, two ways to ask
         turtle = Graph().parse(data=suffix.get_data(as_text=True), format="turtle")
         quads = _graph_of_nquads(reader.get(f"/records/{identifier}.nq").get_data(as_text=True))
         assert len(turtle) == len(quads) > 10

@@ -112,8 +112,12 @@ def _render(identifier: str, current: RecordState, form: str, vary: bool):
         body = '<?xml version="1.0" encoding="UTF-8"?>\n' + urls.publish(_stored_output(identifier, "oai_dc"))
     else:
         body = urls.publish(_DERIVED.get((current.id, current.content_hash, form), lambda: _derive(current, form)))
-    return representation(body, FORMS[form].content_type, state_etag(current, form), current.datestamp,
-                          vary_accept=vary, links=signposts.header(representation=form != "html"))
+    response = representation(body, FORMS[form].content_type, state_etag(current, form), current.datestamp,
+                              vary_accept=vary, links=signposts.header(representation=form != "html"))
+    suffix = next((k for k, v in SUFFIXES.items() if v == form), None)
+    if vary and suffix:  # a negotiated form that has its own URL names it (RFC 9110 section 8.7)
+        response.headers["Content-Location"] = urls.record_format(identifier, suffix)
+    return response
 
 
 def _derive(current: RecordState, form: str) -> str:
