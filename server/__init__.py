@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config,
                                   "clock": clock}
 
+    from .cors import allow_public_reads
     from .problems import register_error_handlers
     from .security import add_security_headers, refuse_unstorable_input, trust_proxies
     from .views import api, crawlers, editor, entities, health, iiif, oai, records
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.before_request(refuse_unstorable_input)
     app.after_request(add_security_headers)
+    app.after_request(allow_public_reads)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(records.blueprint)
     app.register_blueprint(oai.blueprint)

@@ -15,9 +15,12 @@ from .problems import Problem
 
 def public_record(data: dict) -> dict:
     """The stored record under the configured base, linked to its revision history (PROV)."""
-    record = dict(data)
-    record["history"] = STORED.history(record["identifier"])
-    return published(record)
+    return published(with_history(data))
+
+
+def with_history(data: dict) -> dict:
+    """The record as it is published, still under the stored base (for forms derived once for every base)."""
+    return {**data, "history": STORED.history(data["identifier"])}
 
 
 def published(document: dict) -> dict:

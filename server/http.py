@@ -1,4 +1,4 @@
-"""HTTP helpers shared by the views: representations with validators, CORS, content negotiation."""
+"""HTTP helpers shared by the views: representations with validators, content negotiation, response caches."""
 from __future__ import annotations
 
 import hashlib
@@ -7,24 +7,29 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import timezone
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
 
 from flask import Response, request
 from werkzeug.http import http_date
 
 from metadata.storage import RecordState
 
+from .negotiation import Offer, preferred
+
 
 def negotiate(offers: list[str], default: str) -> str:
-    """The offered media type the client prefers; ``default`` when it states no preference we can meet."""
-    if not request.accept_mimetypes or request.accept_mimetypes.provided is False:
-        return default
-    return request.accept_mimetypes.best_match(offers, default=default) or default
+    """The offered media type the client prefers; ``default`` when it states no preference we can meet (views
+    that answer 406 instead use ``negotiation.choose``)."""
+    chosen = preferred([Offer(o) for o in offers]) if request.accept_mimetypes else None
+    return chosen.media_type if chosen else default
 
 
 def representation(body: str | bytes, mimetype: str, etag: str, last_modified=None, *,
-                   vary_accept: bool = False, cors: bool = True, max_age: int = 0) -> Response:
-    """A cacheable response: strong ETag, Last-Modified, 304 on a matching conditional GET/HEAD."""
+                   vary_accept: bool = False, max_age: int = 0, links: str | None = None) -> Response:
+    """A cacheable response: strong ETag, Last-Modified, 304 on a matching conditional GET/HEAD, and the
+    ``Link`` header (Signposting) when given. CORS is one rule for the whole app (``cors.py``)."""
     if mimetype.startswith(("application/ld+json", "application/json", "application/n-quads", "text/")):
         content_type = mimetype if ";" in mimetype else f"{mimetype}; charset=utf-8"
     else:
@@ -35,12 +40,22 @@ def representation(body: str | bytes, mimetype: str, etag: str, last_modified=No
         headers.append(("Last-Modified", http_date(last_modified.replace(tzinfo=timezone.utc))))
     if vary_accept:
         headers.append(("Vary", "Accept"))
-    if cors:
-        headers.append(("Access-Control-Allow-Origin", "*"))
+    if links:
+        headers.append(("Link", links))
     response = Response(body, headers=headers)
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
         return response.make_conditional(request)
     return response
+
+
+def packaged_file_modified(package: str, name: str) -> datetime | None:
+    """When a file shipped inside a package last changed (an install or an update replaces it): the honest
+    Last-Modified of a document served as that file holds it (the context, a schema). None if it has no file."""
+    try:
+        modified = Path(str(resources.files(package).joinpath(name))).stat().st_mtime
+    except OSError:
+        return None
+    return datetime.fromtimestamp(int(modified), timezone.utc).replace(tzinfo=None)
 
 
 def script_json(document: dict) -> str:

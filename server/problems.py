@@ -11,17 +11,19 @@ class Problem(HTTPException):
     """An HTTP error with a problem-details body; ``errors`` carries validation pointers."""
 
     def __init__(self, status: int, detail: str, title: str | None = None, errors: list | None = None,
-                 headers: dict | None = None):
+                 headers: dict | None = None, members: dict | None = None):
         super().__init__(description=detail)
         self.code = status
         self.title = title
         self.errors = errors
         self.extra_headers = headers or {}
+        self.members = members or {}  # extension members (RFC 9457 section 3.2), e.g. a 406's "available"
 
 
 def problem_response(status: int, title: str, detail: str, errors: list | None = None,
-                     headers: dict | None = None) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path}
+                     headers: dict | None = None, members: dict | None = None) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path,
+            **(members or {})}
     if errors is not None:
         body["errors"] = errors
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
@@ -56,9 +58,12 @@ def register_error_handlers(app: Flask) -> None:
         if error.code == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
         title = getattr(error, "title", None) or error.name
-        if wants_html():
+        # A 406 means the client accepts none of our types: it gets the problem document (which lists them),
+        # never an HTML page it did not ask for.
+        if wants_html() and error.code != 406:
             return error_page(error.code, title, error.description, headers)
-        return problem_response(error.code, title, error.description, getattr(error, "errors", None), headers)
+        return problem_response(error.code, title, error.description, getattr(error, "errors", None), headers,
+                                getattr(error, "members", None))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 STORED_BASE = "https://muniment.invalid/"
 
@@ -37,12 +37,34 @@ class ContentSearchUrls:
         return f"{self.service(identifier, version)}/autocomplete"
 
 
+class LinkedDataUrls:
+    """What a linked-data client follows from a record (``UrlBuilder.linked``): its Turtle, its Signposting
+    link set, and its OAI-PMH GetRecord in each format; a family of its own, as ``ContentSearchUrls`` is."""
+
+    def __init__(self, urls: "UrlBuilder"):
+        self.urls = urls
+
+    def turtle(self, identifier: str) -> str:
+        return self.urls.record_format(identifier, "ttl")
+
+    def linkset(self, identifier: str) -> str:
+        """The record's FAIR Signposting links as an RFC 9264 link set (JSON or text, negotiated)."""
+        return f"{self.urls.record(identifier)}/linkset"
+
+    def get_record(self, identifier: str, prefix: str, repository_id: str) -> str:
+        """The OAI-PMH GetRecord request for the record in format ``prefix`` (``oai:{repository}:{id}``)."""
+        query = urlencode({"verb": "GetRecord", "metadataPrefix": prefix,
+                           "identifier": f"oai:{repository_id}:{identifier}"})
+        return f"{self.urls.oai()}?{query}"
+
+
 class UrlBuilder:
     """Absolute URLs for every resource Muniment serves, under one base URL."""
 
     def __init__(self, base: str):
         self.base = base if base.endswith("/") else base + "/"
         self.search = ContentSearchUrls(self)
+        self.linked = LinkedDataUrls(self)
 
     # records and their parts
     def record(self, identifier: str) -> str:

@@ -15,6 +15,7 @@ _STATE_COLUMNS = "r.id, r.revision, r.datestamp, r.deleted, r.published, r.conte
 _STATE_SQL = f"SELECT {_STATE_COLUMNS} FROM records r WHERE r.id = ?"
 _DERIVED_SQL = (f"SELECT {_STATE_COLUMNS}, d.content FROM records r "
                 "JOIN derived d ON d.record_id = r.id AND d.format = ? WHERE r.id = ?")
+_LATEST_SQL = "SELECT MAX(datestamp) FROM records"  # the end of ix_records_datestamp_id: one index probe
 
 
 class Serving:
@@ -32,6 +33,13 @@ class Serving:
         """The record's header fields and one stored output, in one round trip; None if absent."""
         row = self.db.first_raw(_DERIVED_SQL, (fmt, identifier))
         return None if row is None else (_raw_state(row[:-1]), row[-1])
+
+    def latest_change(self) -> datetime | None:
+        """When any record last changed (every write, publication, withdrawal and deletion stamps its row):
+        the Last-Modified of a page computed from the records alone, such as a listing. None when empty."""
+        row = self.db.first_raw(_LATEST_SQL, ())
+        stamp = row[0] if row else None
+        return stamp if stamp is None or isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
 
 
 def _raw_state(row) -> RecordState:

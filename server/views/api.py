@@ -137,9 +137,7 @@ def _message() -> str:
 @blueprint.get("/openapi.json")
 def openapi():
     text = openapi_document.document_text()
-    response = Response(text, mimetype="application/json")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return Response(text, mimetype="application/json")  # CORS: server/cors.py
 
 
 # ----------------------------------------------------------------------------------------- dates

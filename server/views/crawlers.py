@@ -61,4 +61,5 @@ def _urlset(offset: int):
 
 def _xml(body: str):
     text = '<?xml version="1.0" encoding="UTF-8"?>\n' + body
-    return representation(text, "application/xml", f"sitemap-{digest(text)}", max_age=600)
+    return representation(text, "application/xml", f"sitemap-{digest(text)}",
+                          state.store().serving.latest_change(), max_age=600)

@@ -45,8 +45,9 @@ def entity(collection: str, slug: str, suffix: str | None = None):
     example = state.store().records.get(rows[0].id)
     node = published(mention_rules.find_node(example.data, iri) or {"id": iri})
     label = state.store().mentions.label(kind, iri)
+    changed = state.store().serving.latest_change()  # what the page shows comes from the records alone
     if _format(suffix) == JSONLD:
-        return _respond(_json({"@context": state.urls().context(), **node}), JSONLD, suffix)
+        return _respond(_json({"@context": state.urls().context(), **node}), JSONLD, suffix, changed)
     groups: dict[str, list] = {}
     for row in rows:
         groups.setdefault(row.role or "mentioned", []).append(row)
@@ -54,7 +55,7 @@ def entity(collection: str, slug: str, suffix: str | None = None):
     body = render_template("entity.html", title=label, noun=noun, node=node, label=label,
                            groups=sorted(groups.items(), key=lambda item: order.index(item[0])),
                            total=len({r.id for r in rows}), text=first_text, jsonld=f"{slug}.jsonld")
-    return _respond(body, HTML, suffix)
+    return _respond(body, HTML, suffix, changed)
 
 
 @blueprint.get("/sets/<spec>")
@@ -80,5 +81,7 @@ def _json(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def _respond(body: str, mimetype: str, suffix: str | None):
-    return representation(body, mimetype, f"entity-{digest(body)}", vary_accept=suffix is None)
+def _respond(body: str, mimetype: str, suffix: str | None, changed=None):
+    """A page or its JSON-LD; ``changed`` (the latest record change) only where nothing but records decides
+    the content (a set's name and description live in their own table, which keeps no time)."""
+    return representation(body, mimetype, f"entity-{digest(body)}", changed, vary_accept=suffix is None)

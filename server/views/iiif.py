@@ -3,7 +3,8 @@ level 0 service of the reading pages.
 
 Manifests are stored at write time and published under the configured base; canvases and annotation pages
 are cut from the stored manifest so their ids dereference; page images are drawn on first request from the
-stored layout and cached per revision. Every response allows any origin and answers CORS preflights.
+stored layout and cached per revision. Every response allows any origin and answers CORS preflights
+(``server/cors.py``, the rule for every public read).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from manifests.render import SIZES
 from metadata.record import dates
 from metadata.storage import RecordState
 
-from .. import state
+from .. import signposting, state
 from ..http import LruCache, digest, negotiate, representation, state_etag
 from ..outputs import fonts
 from ..problems import Problem
@@ -37,19 +38,6 @@ IMAGE_INFO = 'application/ld+json;profile="http://iiif.io/api/image/3/context.js
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 COLLECTION_SIZE = 1000
 SEARCH_TYPE = "application/ld+json"
-
-
-@blueprint.after_request
-def _cors(response: Response) -> Response:
-    if request.method != "OPTIONS" and "Access-Control-Allow-Origin" in response.headers:
-        return response  # set by ``representation`` already
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        asked = request.headers.get("Access-Control-Request-Headers")
-        response.headers["Access-Control-Allow-Headers"] = asked or "Accept, If-None-Match, If-Modified-Since"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
 
 
 def _json_type(profile_type: str) -> str:
@@ -88,7 +76,15 @@ def _json_response(document: bytes | str | dict, current: RecordState | None, ta
 @blueprint.route("/iiif/<recid:identifier>/manifest", methods=["GET", "OPTIONS"])
 def manifest(identifier: str):
     current, data = _published_manifest(_current(identifier))
-    return _json_response(data, current, "manifest")
+    response = _json_response(data, current, "manifest")
+    response.headers["Link"] = _back_to_record(identifier)
+    return response
+
+
+def _back_to_record(identifier: str) -> str:
+    """The manifest and the reading PDF are Signposting content resources (``item`` of the record page):
+    their ``collection`` link leads back to it."""
+    return signposting.Link(state.urls().record(identifier), "collection", "text/html").header_value()
 
 
 def _current(identifier: str) -> RecordState:
@@ -194,6 +190,7 @@ def reading_pdf(identifier: str):
     response.cache_control.public = True
     response.cache_control.max_age = 0
     response.headers["Content-Disposition"] = f'inline; filename="{identifier}.pdf"'
+    response.headers["Link"] = _back_to_record(identifier)
     return response.make_conditional(request, accept_ranges=True, complete_length=size)
 
 

@@ -20,7 +20,7 @@ from metadata.storage import HarvestItem
 from metadata.formats.xml import clean
 
 from .. import state
-from ..http import digest, representation
+from ..http import digest, packaged_file_modified, representation
 from ..oai_protocol import TOKEN_LIFETIME, ListQuery, OAIError, Tokens, check_arguments, \
     parse_identifier, parse_range
 
@@ -55,7 +55,8 @@ def oai():
 @blueprint.get("/oai/schemas/qualifieddc.xsd")
 def qualified_dc_schema():
     text = schema_text()
-    return representation(text, "application/xml", f"qdc-xsd-{digest(text)}", max_age=86400)
+    return representation(text, "application/xml", f"qdc-xsd-{digest(text)}",
+                          packaged_file_modified("metadata.formats", "schemas/qualifieddc.xsd"), max_age=86400)
 
 
 def _respond(now, verb: str | None, arguments: dict, body: Iterable[str]) -> Response:

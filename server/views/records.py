@@ -1,4 +1,5 @@
-"""Public record pages: HTML, JSON-LD, N-Quads and oai_dc for each record, the paged list, the context."""
+"""Public record pages: HTML, JSON-LD (compacted, expanded, flattened), N-Quads, Turtle and oai_dc for each
+record, with FAIR Signposting links and link sets; the paged list; the context."""
 from __future__ import annotations
 
 import json
@@ -6,16 +7,17 @@ import json
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 
-from metadata.record import date_words, describe, jsonld, languages, markdown, provenance, rights
+from metadata.record import date_words, describe, jsonld, languages, markdown, provenance, rdf_forms, rights
 from metadata.formats import schema_org
 from metadata.storage import RecordState
 from metadata.record.text import first_text
 from metadata.record import identifiers
 from metadata.record.urls import STORED
 
-from .. import search_request, state, timeline
-from ..documents import public_json, public_record, published
-from ..http import LruCache, digest, negotiate, representation, script_json, state_etag
+from .. import search_request, signposting, state, timeline
+from ..documents import public_json, public_record, published, with_history
+from ..http import LruCache, digest, negotiate, packaged_file_modified, representation, script_json, state_etag
+from ..negotiation import Offer, choose
 from ..problems import Problem
 
 blueprint = Blueprint("records", __name__)
@@ -23,8 +25,27 @@ blueprint = Blueprint("records", __name__)
 HTML = "text/html"
 JSONLD = "application/ld+json"
 NQUADS = "application/n-quads"
+TURTLE = "text/turtle"
 XML = "application/xml"
-SUFFIXES = {"jsonld": JSONLD, "nq": NQUADS, "xml": XML}
+
+# Each representation of a record, by the name its ETag carries (so no two share a validator).
+FORMS = {
+    "html": Offer(HTML),
+    "jsonld": Offer(JSONLD, rdf_forms.COMPACTED),
+    "expanded": Offer(JSONLD, rdf_forms.EXPANDED),
+    "flattened": Offer(JSONLD, rdf_forms.FLATTENED),
+    "nquads": Offer(NQUADS),
+    "turtle": Offer(TURTLE),
+    "oai_dc": Offer(XML),
+}
+# The server's order of preference among equally acceptable forms: the page first (browsers send */*), then
+# compacted JSON-LD (what a bare application/ld+json or application/json gets).
+NEGOTIATED = [("html", FORMS["html"]), ("jsonld", FORMS["jsonld"]), ("expanded", FORMS["expanded"]),
+              ("flattened", FORMS["flattened"]), ("jsonld", Offer("application/json")),
+              ("nquads", FORMS["nquads"]), ("turtle", FORMS["turtle"]), ("oai_dc", FORMS["oai_dc"])]
+SUFFIXES = {"jsonld": "jsonld", "nq": "nquads", "ttl": "turtle", "xml": "oai_dc"}
+LINKSETS = [("linkset-json", Offer(signposting.LINKSET_JSON)), ("linkset-text", Offer(signposting.LINKSET_TEXT)),
+            ("linkset-json", Offer("application/json"))]
 
 
 class RecordIdConverter(BaseConverter):
@@ -40,7 +61,8 @@ def _register_converter(setup_state):
 @blueprint.get("/ns/context.jsonld")
 def context():
     text = jsonld.context_text()
-    return representation(text, JSONLD, f"ctx-{digest(text)}", max_age=3600)
+    return representation(text, JSONLD, f"ctx-{digest(text)}",
+                          packaged_file_modified("metadata.record", "context.jsonld"), max_age=3600)
 
 
 def _public_state(identifier: str) -> RecordState:
@@ -50,33 +72,32 @@ def _public_state(identifier: str) -> RecordState:
     return record
 
 
+def _gone(identifier: str, current: RecordState) -> Problem:
+    return Problem(410, f"Record {identifier} was deleted on {current.datestamp:%Y-%m-%d}.", "Gone")
+
+
 @blueprint.get("/records/<recid:identifier>")
 def record(identifier: str):
-    chosen = negotiate([HTML, JSONLD, "application/json", NQUADS, XML], HTML)
-    return _render(identifier, {"application/json": JSONLD}.get(chosen, chosen), vary=True)
-
-
-@blueprint.get("/records/<recid:identifier>.<any(jsonld, nq, xml):suffix>")
-def record_suffix(identifier: str, suffix: str):
-    return _render(identifier, SUFFIXES[suffix], vary=False)
-
-
-def _render(identifier: str, mimetype: str, vary: bool):
     current = _public_state(identifier)
+    chosen = choose([offer for _, offer in NEGOTIATED])
+    return _render(identifier, current, next(name for name, offer in NEGOTIATED if offer == chosen), vary=True)
+
+
+@blueprint.get("/records/<recid:identifier>.<any(jsonld, nq, ttl, xml):suffix>")
+def record_suffix(identifier: str, suffix: str):
+    return _render(identifier, _public_state(identifier), SUFFIXES[suffix], vary=False)
+
+
+def _render(identifier: str, current: RecordState, form: str, vary: bool):
     if current.deleted:
-        if mimetype == HTML:
+        if form == "html":
             public = public_record(current.data)
             return render_template("tombstone.html", identifier=identifier, state=current, record=public,
                                    title=first_text(public["title"])), 410
-        raise Problem(410, f"Record {identifier} was deleted on {current.datestamp:%Y-%m-%d}.", "Gone")
+        raise _gone(identifier, current)
     urls = state.urls()
-    if mimetype == JSONLD:
-        body = public_json(current.data)
-    elif mimetype == NQUADS:
-        body = urls.publish(_NQUADS.get((current.id, current.content_hash), lambda: jsonld.nquads(current.data)))
-    elif mimetype == XML:
-        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + urls.publish(_stored_output(identifier, "oai_dc"))
-    else:
+    signposts = _signposts(current)
+    if form == "html":
         public = public_record(current.data)
         page_url = urls.record(identifier)
         schema = schema_org.archive_component(public, page_url)
@@ -85,12 +106,55 @@ def _render(identifier: str, mimetype: str, vary: bool):
                                page_url=page_url, schema_org=script_json(schema),
                                related=state.store().mentions.related(identifier),
                                description=first_text(public.get("abstract")) or schema["name"])
-    return representation(body, mimetype, state_etag(current, mimetype.split("/")[1]), current.datestamp,
-                          vary_accept=vary)
+    elif form == "jsonld":
+        body = public_json(current.data)
+    elif form == "oai_dc":
+        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + urls.publish(_stored_output(identifier, "oai_dc"))
+    else:
+        body = urls.publish(_DERIVED.get((current.id, current.content_hash, form), lambda: _derive(current, form)))
+    response = representation(body, FORMS[form].content_type, state_etag(current, form), current.datestamp,
+                              vary_accept=vary, links=signposts.header(representation=form != "html"))
+    suffix = next((k for k, v in SUFFIXES.items() if v == form), None)
+    if vary and suffix:  # a negotiated form that has its own URL names it (RFC 9110 section 8.7)
+        response.headers["Content-Location"] = urls.record_format(identifier, suffix)
+    return response
 
 
-# N-Quads are asked for rarely and cost a pyld run, so they are made on read and kept per content.
-_NQUADS = LruCache(lambda: state.settings().response_cache_bytes)
+def _derive(current: RecordState, form: str) -> str:
+    """A form computed from the record, under the stored base (published on the way out, like stored outputs)."""
+    if form == "nquads":
+        return jsonld.nquads(current.data)
+    if form == "turtle":
+        return rdf_forms.turtle(_DERIVED.get((current.id, current.content_hash, "nquads"),
+                                             lambda: _derive(current, "nquads")))
+    shape = rdf_forms.expanded if form == "expanded" else rdf_forms.flattened
+    return json.dumps(shape(with_history(current.data), STORED), ensure_ascii=False, indent=2)
+
+
+# N-Quads, Turtle and the expanded and flattened forms are asked for rarely and each costs a pyld run, so they
+# are made on read and kept per content (under the stored base, so one entry serves every base URL).
+_DERIVED = LruCache(lambda: state.settings().response_cache_bytes)
+
+
+def _signposts(current: RecordState) -> signposting.Signposts:
+    return signposting.signposts(public_record(current.data), state.urls(), state.settings())
+
+
+@blueprint.get("/records/<recid:identifier>/linkset")
+def linkset(identifier: str):
+    """The record's Signposting links as an RFC 9264 link set: ``application/linkset+json`` (also for a client
+    asking for JSON) or ``application/linkset`` (the Link header syntax), by negotiation."""
+    current = _public_state(identifier)
+    chosen = choose([offer for _, offer in LINKSETS])
+    if current.deleted:
+        raise _gone(identifier, current)
+    form = next(name for name, offer in LINKSETS if offer == chosen)
+    signposts = _signposts(current)
+    if form == "linkset-text":
+        body, mimetype = signposts.linkset_text(), signposting.LINKSET_TEXT
+    else:
+        body, mimetype = json.dumps(signposts.linkset_json(), ensure_ascii=False, indent=2), signposting.LINKSET_JSON
+    return representation(body, mimetype, state_etag(current, form), current.datestamp, vary_accept=True)
 
 
 def _stored_output(identifier: str, fmt: str) -> str:
@@ -132,7 +196,7 @@ def version(identifier: str, key: str):
     """One language version (a translation or transcription): its language, translator, text, link back."""
     current = _public_state(identifier)
     if current.deleted:
-        raise Problem(410, f"Record {identifier} was deleted on {current.datestamp:%Y-%m-%d}.", "Gone")
+        raise _gone(identifier, current)
     node = next((v for v in current.data.get("hasVersion") or [] if v["id"] == STORED.version(identifier, key)),
                 None)
     if node is None:
@@ -168,17 +232,19 @@ def revision(identifier: str, number: int):
 @blueprint.get("/records/<recid:identifier>/<recid:key>.txt")
 def version_text(identifier: str, key: str):
     """The plain text of one language version (the manifest's `rendering`): a Markdown text without its
-    Markdown syntax, as the ``text/plain`` type promises."""
+    Markdown syntax, as the ``text/plain`` type promises. A Signposting content resource: its ``collection``
+    link leads back to the record page."""
     current = _public_state(identifier)
     if current.deleted:
-        raise Problem(410, f"Record {identifier} was deleted.", "Gone")
+        raise _gone(identifier, current)
     for version in current.data.get("hasVersion") or []:
         if version["id"] == STORED.version(identifier, key):
             text = version["text"]
             if version.get("format", "text/markdown") == "text/markdown":
                 text = markdown.to_plain_text(text)
+            home = signposting.Link(state.urls().record(identifier), "collection", HTML)
             return representation(text, "text/plain", state_etag(current, f"plain-{key}"),
-                                  current.datestamp)
+                                  current.datestamp, links=home.header_value())
     raise Problem(404, f"Record {identifier} has no version {key}.", "Not Found")
 
 
@@ -212,11 +278,12 @@ def record_list():
     results = state.store().search.search(query, filters, sort=sort, page=page, per_page=search_request.PER_PAGE)
     listing = search_request.present(query, filters, sort, page, results)
     chosen = negotiate([HTML, "application/json"], HTML)
+    changed = state.store().serving.latest_change()
     if chosen == "application/json":
         text = json.dumps(listing, ensure_ascii=False)
-        return representation(text, "application/json", f"list-{digest(text)}", vary_accept=True)
+        return representation(text, "application/json", f"list-{digest(text)}", changed, vary_accept=True)
     body = render_template("records.html", listing=listing, sorts=SORT_LABELS, title="Search" if query else "Records")
-    return representation(body, HTML, f"list-html-{digest(body)}", vary_accept=True)
+    return representation(body, HTML, f"list-html-{digest(body)}", changed, vary_accept=True)
 
 
 SORT_LABELS = {"relevance": "Relevance", "date": "Date, oldest first", "-date": "Date, newest first",
