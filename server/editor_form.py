@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from metadata.record import date_words, describe, languages
+from metadata.record import date_words, describe, identifiers, languages
 from metadata.record.urls import STORED
 
 from . import field_words
@@ -121,6 +121,22 @@ def from_post(values) -> dict:
     return form
 
 
+def new_form() -> dict:
+    """A new record's form: one empty row for what nearly every letter has (a language, a creator, a summary), so
+    cataloguing from a slip is typing, not first pressing "Add" for each; empty rows are left out on save."""
+    form = to_form({"identifier": "", "title": {"en": ""}, "created": ""})
+    for key in ("language", "creator", "abstract"):
+        form[key].append(dict(BLANK[LIST_KINDS[key]]))
+    return form
+
+
+def offer_reference_code(form: dict) -> str:
+    """The identifier typed, when it is really a reference code ("MSA/LIB/4/2") that the form should offer to move
+    into the reference code field; else ""."""
+    typed = form.get("identifier", "")
+    return typed if not form.get("referenceCode") and identifiers.looks_like_reference_code(typed) else ""
+
+
 # The first control of a row of each kind: where focus goes when a row is added.
 FIRST_CONTROL = {"langmap": "text", "agent": "name", "labelled": "label", "language": "code", "version": "language",
                  "scan": "label", "sourceTitle": "text"}
@@ -132,10 +148,16 @@ def row_control(key: str, index: int) -> str:
     return f"{key}.{index}.{FIRST_CONTROL[LIST_KINDS[key]]}"
 
 
-def apply_action(form: dict, action: str) -> tuple[dict, str]:
-    """'add:creator' appends an empty row; 'remove:creator:2' drops row 2. Returns the form and the id of the
-    control to focus afterwards (the new row's first control; after a removal, the row that took its place, or
-    the section's "Add" button), so the archivist stays where they were."""
+def apply_action(form: dict, action: str, taken=lambda identifier: False) -> tuple[dict, str]:
+    """'add:creator' appends an empty row; 'remove:creator:2' drops row 2; 'use-reference-code' moves a reference
+    code typed as the identifier into its own field and suggests the identifier from it (``taken`` says which
+    identifiers exist). Returns the form and the id of the control to focus afterwards (the new row's first
+    control; after a removal, the row that took its place, or the section's "Add" button), so the archivist stays
+    where they were."""
+    if action == "use-reference-code" and offer_reference_code(form):
+        form["referenceCode"] = " ".join(form["identifier"].split())
+        form["identifier"] = identifiers.suggest(form["referenceCode"], taken=taken)
+        return form, "identifier"
     parts = action.split(":")
     if len(parts) >= 2 and parts[1] in LIST_KINDS:
         key = parts[1]
@@ -172,22 +194,30 @@ def _language(text: str) -> str:
         return text.strip()
 
 
-def date_hint(text: str) -> str:
-    """The typed date in words, shown beside the field ("c. 1955" -> "circa 1955"); empty when unreadable."""
+def date_hint(text: str) -> dict[str, str] | None:
+    """The typed date in words and as stored, shown beside the field ("c. 1955" -> circa 1955, stored as 1955~):
+    what the live hint fetches from /api/dates, shown by the server too so the page says it without script."""
     try:
-        return date_words.words(date_words.read(text)) if text.strip() else ""
+        edtf = date_words.read(text) if text.strip() else ""
     except date_words.DateNotUnderstood:
-        return ""
+        return None
+    return {"words": date_words.words(edtf), "edtf": edtf} if edtf else None
+
+
+def date_hints(form: dict) -> dict[str, dict | None]:
+    """The hint beside each of the form's date controls (the date, the source's year), by control id."""
+    return {"created": date_hint(form["created"]), "source.issued": date_hint(form["source"].get("issued", ""))}
 
 
 def word_errors(form: dict) -> list[dict]:
     """Plain-words problems with the date and languages as typed (the readers' messages say what to write)."""
     errors = []
-    if form["created"].strip():
-        try:
-            date_words.read(form["created"])
-        except date_words.DateNotUnderstood as exc:
-            errors.append({"pointer": "/created", "message": str(exc)})
+    for pointer, text in (("/created", form["created"]), ("/source/issued", form["source"].get("issued", ""))):
+        if text.strip():
+            try:
+                date_words.read(text)
+            except date_words.DateNotUnderstood as exc:
+                errors.append({"pointer": pointer, "message": str(exc)})
     typed = [(f"/language/{i}", row["code"]) for i, row in enumerate(form["language"])]
     typed += [(f"/hasVersion/{i}/language/0", row["language"]) for i, row in enumerate(form["hasVersion"])]
     for pointer, text in typed:
@@ -263,7 +293,7 @@ def to_record(form: dict) -> dict:
         built = {"type": source.get("type") or "BibliographicResource", "label": source["label"]}
         _put(built, "title", _langmap(form["sourceTitle"]))
         for key in ("identifier", "volume", "pages", "issued", "place"):
-            _put(built, key, source.get(key))
+            _put(built, key, _date(source[key]) if key == "issued" and source.get(key) else source.get(key))
         if source.get("publisher"):
             built["publisher"] = {"type": "Organization",
                                   "name": {source.get("publisherLang") or "und": source["publisher"]}}

@@ -181,6 +181,46 @@ def document() -> dict:
                      "description": "Language of the words: en, ru or zh (others fall back to en)."}],
                 "responses": {"200": _json({"type": "object", "required": ["edtf", "words"], "properties": {
                     "edtf": {"type": "string"}, "words": {"type": "string"}}}), **_errors(400, 401, 403, 422)}}},
+            "/api/languages": {"get": {
+                "summary": "Languages matching what has been typed so far, best first (the editor's suggestions)",
+                "description": "Matches ISO 639-1 codes and ISO 639-2 codes (\"ru\", \"rus\"), and the start of a "
+                               "language's name in English or in the language itself (\"Russ\", \"рус\", "
+                               "\"中\") or of a word in it, ignoring case and accents; among equal matches the "
+                               "more widely spoken language comes first. At most 10; none for empty text. Every "
+                               "code, name and native name returned is accepted wherever a record's language is "
+                               "typed in words (the editor, spreadsheets, archive files).",
+                "parameters": [{"name": "q", "in": "query", "required": True,
+                                "schema": {"type": "string", "maxLength": 100}, "example": "Russ"}],
+                "responses": {"200": _json({"type": "object", "required": ["query", "languages"], "properties": {
+                    "query": {"type": "string"},
+                    "languages": {"type": "array", "maxItems": 10, "items": {
+                        "type": "object", "required": ["code", "name", "nativeName"], "properties": {
+                            "code": {"type": "string", "description": "ISO 639-1, as records store it"},
+                            "name": {"type": "string", "description": "in English"},
+                            "nativeName": {"type": "string", "description": "in the language itself"}}}}}}),
+                    **_errors(400, 401, 403)}}},
+            "/api/identifiers/suggestion": {"get": {
+                "summary": "The identifier a new record would get from its reference code or title",
+                "description": "The reference code slugged (\"MSA/LIB/4/2\" becomes \"MSA-LIB-4-2\"), else the "
+                               "title, else \"record\", with -2, -3 ... when a record (live or deleted) has it "
+                               "already: the rule the editor uses when the identifier is left blank. An "
+                               "`identifier` that is really a reference code is returned as `referenceCode` and "
+                               "used as one when `referenceCode` is empty.",
+                "parameters": [
+                    {"name": "referenceCode", "in": "query", "required": False,
+                     "schema": {"type": "string", "maxLength": 200}, "example": "MSA/LIB/4/2"},
+                    {"name": "title", "in": "query", "required": False, "schema": {"type": "string",
+                                                                                   "maxLength": 500}},
+                    {"name": "identifier", "in": "query", "required": False,
+                     "schema": {"type": "string", "maxLength": 200},
+                     "description": "what was typed as the identifier, to be offered as a reference code"}],
+                "responses": {"200": _json({"type": "object", "required": ["identifier", "basis", "referenceCode"],
+                                            "properties": {
+                    "identifier": {"type": "string"},
+                    "basis": {"type": "string", "enum": ["referenceCode", "title", "none"]},
+                    "referenceCode": {"type": ["string", "null"],
+                                      "description": "the typed identifier, when it is a reference code"}}}),
+                    **_errors(401, 403)}}},
             "/api/sets": {"get": {"summary": "Sets (collections)",
                                   "responses": {"200": _json({"type": "array"}), **_errors(401, 403)}}},
             "/api/sets/{spec}": {

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from metadata.record import date_words, dates, languages
+from metadata.record import date_words, dates, identifiers, languages
 from metadata.record.identifiers import is_identifier
 from metadata.record.urls import STORED
 from metadata.record.validation import validate
@@ -337,15 +337,10 @@ def _drop_dangling_attributions(record: dict) -> None:
 
 
 def new_identifier(cells: dict[str, str], taken) -> str:
-    """An identifier for a row without one: its reference code or title, slugged ("MSA/LIB/4/2" -> "MSA-LIB-4-2")."""
+    """An identifier for a row without one: its reference code or title, slugged ("MSA/LIB/4/2" -> "MSA-LIB-4-2")
+    by the editor's rule (``identifiers.suggest``)."""
     titles = split(cells.get("title", ""))
-    source = cells.get("referenceCode", "").strip() or (untag(titles[0])[0] if titles else "")
-    base = re.sub(r"[^A-Za-z0-9_-]+", "-", source).strip("-_")[:100] or "record"
-    candidate, n = base, 1
-    while taken(candidate):
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+    return identifiers.suggest(cells.get("referenceCode", ""), untag(titles[0])[0] if titles else "", taken)
 
 
 _COLUMN_WORDS = {"title": "a record needs a title, such as Letter to the editor@en",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import langcodes
@@ -94,3 +95,58 @@ def language_problem(code: str) -> str | None:
 def iri_code(language_iri: str) -> str:
     """'lang:zh' -> 'zh'."""
     return language_iri.split(":", 1)[1]
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> tuple[tuple[str, str, str, tuple[str, ...], int], ...]:
+    """Every language records can name (ISO 639-1 codes in the IANA subtag registry, deprecated ones left out):
+    (code, English name, its own name, the forms a query matches, speakers), most spoken first.
+
+    Built once from the ``language-data`` package langcodes reads, so suggestions and ``code_for`` agree on
+    which languages exist and what they are called."""
+    from language_data.registry_parser import parse_registry
+
+    rows = []
+    for entry in parse_registry():
+        code = entry.get("Subtag", "")
+        if entry.get("Type") != "language" or len(code) != 2 or "Deprecated" in entry:
+            continue
+        language = langcodes.Language.get(code)
+        english, native = language.display_name("en"), language.autonym()
+        alpha3 = {language.to_alpha3(), language.to_alpha3(variant="B")}
+        forms = tuple(dict.fromkeys(_folded(f) for f in (code, *sorted(alpha3), english, native)))
+        rows.append((code, english, native, forms, language.speaking_population()))
+    rows.sort(key=lambda row: (-row[4], row[1]))
+    return tuple(rows)
+
+
+def _folded(text: str) -> str:
+    """Case and accents ignored, so "francais" finds "français" and "RUSSIAN" finds "Russian"."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(str(text).split()).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def suggestions(query: str, limit: int = 10) -> list[dict[str, str]]:
+    """Languages an archivist may mean by what they have typed so far, best first: a code ("ru", "rus"), the
+    start of a name in English or in the language itself ("Russ", "рус", "中"), then a word inside a name
+    ("Greek" in "Ancient Greek"). Each is {"code", "name" (English), "nativeName"}; ``code_for`` reads any of them.
+    Among equals the more widely spoken language comes first, so "Ma" offers Marathi before Maltese, and "Ch"
+    offers Chamorro (whose code is ch) and then Chinese before Chechen."""
+    typed = _folded(query.removeprefix("lang:"))
+    if not typed:
+        return []
+    ranked = []
+    for order, (code, english, native, forms, _) in enumerate(_catalogue()):
+        if typed == forms[0]:
+            rank = 0  # the code itself
+        elif typed in forms:
+            rank = 1  # a whole name or a three-letter code
+        elif any(form.startswith(typed) for form in forms):
+            rank = 2
+        elif any(word.startswith(typed) for form in forms for word in re.split(r"[\s(),-]+", form)):
+            rank = 3
+        else:
+            continue
+        ranked.append((rank, order, {"code": code, "name": english, "nativeName": native}))
+    ranked.sort(key=lambda item: item[:2])
+    return [entry for _, _, entry in ranked[:max(limit, 0)]]

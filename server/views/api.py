@@ -8,7 +8,7 @@ from datetime import timezone
 
 from flask import Blueprint, Response, g, request, url_for
 
-from metadata.record import date_words
+from metadata.record import date_words, identifiers, languages
 from metadata.record import sets as set_rules
 from metadata.record import timestamps
 from metadata.record.diff import field_diff
@@ -158,6 +158,32 @@ def read_date():
                       errors=[{"pointer": "/text", "message": str(exc)}]) from None
     language = request.args.get("language", "en")
     return _json({"edtf": edtf, "words": date_words.words(edtf, language)})
+
+
+# ----------------------------------------------------------------------------------------- suggestions
+@blueprint.get("/languages")
+@auth.require("editor")
+def suggest_languages():
+    """Languages matching what an archivist has typed so far, for the editor's suggestions (and scripts)."""
+    query = request.args.get("q")
+    if query is None:
+        raise Problem(400, "Give the start of a language name or code, for example /api/languages?q=rus.",
+                      "Bad Request")
+    return _json({"query": query, "languages": languages.suggestions(query[:100])})
+
+
+@blueprint.get("/identifiers/suggestion")
+@auth.require("editor")
+def suggest_identifier():
+    """The identifier a new record would get from its reference code or title (free, as of now), and a reference
+    code typed as the identifier offered back as one."""
+    typed = request.args.get("identifier", "")[:200]
+    offered = " ".join(typed.split()) if identifiers.looks_like_reference_code(typed) else None
+    reference_code = request.args.get("referenceCode", "")[:200].strip() or offered or ""
+    title = request.args.get("title", "")[:500]
+    identifier = identifiers.suggest(reference_code, title, lambda i: state.store().records.get(i) is not None)
+    basis = "referenceCode" if identifiers.slug(reference_code) else "title" if identifiers.slug(title) else "none"
+    return _json({"identifier": identifier, "basis": basis, "referenceCode": offered})
 
 
 # ----------------------------------------------------------------------------------------- records

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from metadata.importers import spreadsheet
-from metadata.record import describe
+from metadata.record import describe, identifiers
 from metadata.record import rights as rights_vocabulary
 from metadata.record.describe import ROLE_NAMES
 from metadata.record.diff import field_diff
@@ -26,8 +26,8 @@ from metadata.record.validation import validate, validate_set
 from .. import auth, field_words, state
 from ..arguments import page_argument, revision_argument
 from ..documents import existing_record
-from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, date_hint, field_of, from_post, plain_errors, \
-    row_control, to_form, to_record
+from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, date_hints, field_of, from_post, new_form, \
+    offer_reference_code, plain_errors, row_control, to_form, to_record
 from ..problems import Problem
 
 blueprint = Blueprint("editor", __name__)
@@ -149,15 +149,15 @@ def _render_form(form: dict, current: RecordState | None, revision, errors: list
     return render_template("editor_form.html", **_context(
         title=title, form=form, current=current, revision=revision, errors=errors, field_errors=field_errors,
         first_error=first, notice=notice, message=message, row_control=row_control, field_of_pointer=lambda pointer: field_of(pointer, form),
-        created_words=date_hint(form["created"]))), status
+        date_hints=date_hints(form), offered_reference=offer_reference_code(form) if current is None else "")), \
+        status
 
 
 @blueprint.route("/edit/new", methods=["GET", "POST"])
 @auth.page("editor", csrf=False)
 def new_record():
     if request.method == "GET":
-        blank = to_form({"identifier": "", "title": {"en": ""}, "created": ""})
-        return _render_form(blank, None, "")
+        return _render_form(new_form(), None, "")
     return _save(None)
 
 
@@ -185,8 +185,10 @@ def _save(current: RecordState | None):
                                                       "record in another tab and copy them over.", status=400)
     action = request.form.get("action", "save")
     if action != "save":
-        changed, focus = apply_action(form, action)
+        changed, focus = apply_action(form, action, _taken)
         return _render_form(changed, current, revision, focus=focus)
+    if current is None and not form["identifier"]:  # left blank: made from the reference code or title
+        form["identifier"] = identifiers.suggest(form["referenceCode"], _first_title(form), _taken)
     record = to_record(form)
     errors = plain_errors(form, validate(record))
     if errors:
@@ -215,6 +217,15 @@ def _save(current: RecordState | None):
     except Gone:
         raise Problem(410, f"Record {current.id} was deleted meanwhile; restore it first.", "Gone") from None
     return redirect(url_for("editor.edit_record", identifier=saved.id, saved=saved.revision), 303)
+
+
+def _taken(identifier: str) -> bool:
+    """Whether a record (live or deleted) has this identifier already."""
+    return state.store().records.get(identifier) is not None
+
+
+def _first_title(form: dict) -> str:
+    return next((row["text"] for row in form["title"] if row.get("text", "").strip()), "")
 
 
 def _transition(identifier: str, call, done: str):
