@@ -1,7 +1,8 @@
 """A researcher's whole path, in Debian's Chromium against a live ``muniment serve`` holding the seed and the
 project's samples: search from the front page's search box for a word of the seed's translation, narrow the
 results with a facet (the chip appears, the count drops), open the record, follow its "Open in Mirador" link,
-and in Mirador 4.0.0 find a word with the viewer's own search panel, highlighted on the reading page.
+and in Mirador 4.0.0 find a word with the viewer's own search panel, highlighted on the reading page. And Mirador
+pages through a word with more hits than one Content Search answer holds.
 
 The record page links to Mirador's public embed page (``https://projectmirador.org/embed/?iiif-content=...``);
 the test has no Internet, so that one address is answered with a redirect to a local page that does what the
@@ -125,3 +126,35 @@ def test_search_narrow_open_and_find_inside_with_mirador(library_server, static_
     assert "Politburo met in the" in panel, panel[-800:]  # the hit, with its context
     assert _tinted(before) == 0, _tinted(before)
     assert 300 < _tinted(after) < 8000, _tinted(after)  # one word's box on the page
+
+
+def test_mirador_pages_through_a_long_result(library_server, static_site):  # noqa: F811
+    """A word with more hits than one answer holds (search.PAGE_SIZE): Mirador shows the first page and
+    fetches the next through its "More results" button, following the 1.0 answer's ``next``."""
+    require(MIRADOR, chromium_path())
+    from playwright.sync_api import sync_playwright
+
+    site, site_base = static_site
+    shutil.copy(MIRADOR, site / "mirador.min.js")
+    (site / "embed.html").write_text(EMBED_PAGE)
+    manifest = f"{library_server}iiif/113439/manifest"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        searches = []
+        page.on("response", lambda r: searches.append((r.url, r.status)) if "/search/1?" in r.url else None)
+        page.goto(f"{site_base}embed.html?iiif-content={manifest}")
+        page.wait_for_selector(f"text={SEED_TITLE}", timeout=30000)
+        page.get_by_role("button", name="Toggle sidebar").click()
+        page.get_by_role("tab", name="Search").click()
+        box = page.get_by_label("search terms")
+        box.fill("the")
+        box.press("Enter")
+        more = page.get_by_role("button", name="More results")
+        more.wait_for(timeout=30000)
+        assert "1 of 100+" in page.inner_text("body")  # the first page of hits, and more to come
+        with page.expect_response(lambda r: r.url.endswith("page=2")):
+            more.click()  # follows the answer's ``next``
+        page.wait_for_selector("text=1 of 200+", timeout=30000)  # the second page joined the list
+        browser.close()
+    assert [url.rsplit("?", 1)[1] for url, status in searches if status == 200] == ["q=the", "q=the&page=2"]
