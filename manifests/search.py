@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -40,6 +41,7 @@ AUTOCOMPLETE1_PROFILE = "http://iiif.io/api/search/1/autocomplete"
 UNSUPPORTED = ("motivation", "date", "user", "min")
 CONTEXT_CHARS = 40
 MAX_TERMS = 20
+PAGE_SIZE = 100  # hits per answer; more are paged (1.0 ``next``/``prev`` and ``within``; 2.0 ``partOf``)
 
 
 def search_services(urls: UrlBuilder, identifier: str) -> list[dict]:
@@ -114,17 +116,18 @@ class CanvasText:
         self.folded = "".join(folded)
         self.origin = origin
 
-    def find(self, query: str) -> list[Hit]:
+    def spans(self, query: str) -> list[tuple[int, int]]:
+        """Where the folded ``query`` stands in the folded text: at a word start, or anywhere for CJK."""
         if not query:
             return []
-        hits, start = [], 0
+        found, start = [], 0
         anywhere = _is_cjk(query[0])
         while (at := self.folded.find(query, start)) >= 0:
             start = at + 1
             if not anywhere and at > 0 and self.folded[at - 1].isalnum():
                 continue  # inside a word
-            hits.append(self._hit(at, at + len(query)))
-        return hits
+            found.append((at, at + len(query)))
+        return found
 
     def words(self, prefix: str) -> Counter:
         """Folded words (CJK: the prefix and its next character) starting with ``prefix``, counted."""
@@ -136,7 +139,8 @@ class CanvasText:
             found = [w for w in re.findall(r"\w+", self.folded) if w.startswith(prefix)]
         return Counter(found)
 
-    def _hit(self, begin: int, end: int) -> Hit:
+    def hit(self, begin: int, end: int) -> Hit:
+        """The hit for folded characters ``begin`` to ``end``: a box per line they cover, with context."""
         spans: dict[int, list[int]] = {}  # line index -> [first offset, last offset + 1]
         for where in self.origin[begin:end]:
             if where is None:
@@ -194,9 +198,34 @@ def canvas_texts(manifest: dict, pages: list[dict | None], fonts: FontSet) -> li
     return texts
 
 
+_QUERY_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def query_terms(q: str) -> list[str]:
+    """The query's terms, folded: each word, or a ``"quoted phrase"`` whole; each once."""
+    found = (fold(m[1] if m[1] is not None else m[2]) for m in _QUERY_TERM.finditer(q or ""))
+    return list(dict.fromkeys(term for term in found if term))
+
+
 def find(texts: list[CanvasText], q: str) -> list[Hit]:
-    query = fold(q)
-    return [hit for text in texts for hit in text.find(query)]
+    """Every hit of the query in reading order (canvas, then position). One term (a word or a quoted phrase)
+    is found wherever it stands. Several terms must each be in the document, or nothing is found; then the
+    terms standing together as a phrase are one hit (a box per line it covers), and each other occurrence of
+    a term is a hit of its own."""
+    terms = query_terms(q)
+    found = [[(t, span) for t, text in enumerate(texts) for span in text.spans(term)] for term in terms]
+    if not terms or not all(found):
+        return []
+    chosen: list[tuple[int, tuple[int, int]]] = []
+    if len(terms) > 1:  # the whole query as a phrase first, so its words are not counted again on their own
+        chosen = [(t, span) for t, text in enumerate(texts) for span in text.spans(" ".join(terms))]
+    taken = {t: [span for u, span in chosen if u == t] for t in range(len(texts))}
+    for occurrences in found:
+        for t, (begin, end) in occurrences:
+            if not any(begin < e and b < end for b, e in taken[t]):
+                taken[t].append((begin, end))
+                chosen.append((t, (begin, end)))
+    return [texts[t].hit(*span) for t, span in sorted(chosen)]
 
 
 def suggest(texts: list[CanvasText], q: str) -> list[tuple[str, int]]:
@@ -216,11 +245,40 @@ def _xywh(hit: Hit, box: tuple[int, int, int, int]) -> str:
 
 
 # ------------------------------------------------------------------------------- responses
-def response1(response_id: str, hits: list[Hit], skipped: list[str]) -> dict:
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a result an answer is: ``total`` hits, ``size`` a page, and ``link(n)`` the URL of
+    page n (``link(0)``: the query itself, without a page). A result of one page is answered whole,
+    without paging properties."""
+    total: int
+    page: int
+    link: Callable[[int], str]
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def start(self) -> int:
+        return (self.page - 1) * self.size
+
+    def cut(self, hits: list[Hit]) -> list[Hit]:
+        return hits[self.start:self.start + self.size]
+
+
+def _single(hits: list[Hit]) -> Paging:
+    return Paging(len(hits), 1, lambda n: "", max(len(hits), 1))
+
+
+def response1(response_id: str, hits: list[Hit], skipped: list[str], paging: Paging | None = None) -> dict:
     """A Content Search 1.0 response: an sc:AnnotationList of one painting annotation per matched line
-    (``on`` = canvas#xywh) and a ``hits`` list tying each match to its annotations, with before/after."""
+    (``on`` = canvas#xywh) and a ``hits`` list tying each match to its annotations, with before/after. A
+    long result is paged: the layer in ``within`` has the ``total`` and the ``first`` and ``last`` pages,
+    each page its ``startIndex`` and ``next``/``prev``."""
+    paging = paging or _single(hits)
     resources, hit_list = [], []
-    for k, hit in enumerate(hits, start=1):
+    for k, hit in enumerate(paging.cut(hits), start=paging.start + 1):
         ids = []
         for b, box in enumerate(hit.boxes, start=1):
             ids.append(f"{response_id}#hit-{k}-{b}")
@@ -229,17 +287,33 @@ def response1(response_id: str, hits: list[Hit], skipped: list[str]) -> dict:
                               "on": _xywh(hit, box)})
         hit_list.append({"@type": "search:Hit", "annotations": ids, "match": hit.exact,
                          "before": hit.prefix, "after": hit.suffix})
-    return {"@context": [PRESENTATION2_CONTEXT, SEARCH1_CONTEXT], "@id": response_id,
-            "@type": "sc:AnnotationList",
-            "within": {"@type": "sc:Layer", "total": len(hits), "ignored": skipped},
-            "resources": resources, "hits": hit_list}
+    document = {"@context": [PRESENTATION2_CONTEXT, SEARCH1_CONTEXT], "@id": response_id,
+                "@type": "sc:AnnotationList",
+                "within": {"@type": "sc:Layer", "total": len(hits), "ignored": skipped}}
+    if paging.pages > 1:
+        document["@id"] = paging.link(paging.page)
+        document["within"].update(first=paging.link(1), last=paging.link(paging.pages))
+        document.update(_neighbours(paging, paging.link), startIndex=paging.start)
+    return {**document, "resources": resources, "hits": hit_list}
 
 
-def response2(response_id: str, hits: list[Hit], skipped: list[str]) -> dict:
+def _neighbours(paging: Paging, reference: Callable[[int], object]) -> dict:
+    near = {}
+    if paging.page < paging.pages:
+        near["next"] = reference(paging.page + 1)
+    if paging.page > 1:
+        near["prev"] = reference(paging.page - 1)
+    return near
+
+
+def response2(response_id: str, hits: list[Hit], skipped: list[str], paging: Paging | None = None) -> dict:
     """A Content Search 2.0 response: ``highlighting`` annotations on canvas#xywh (one per matched line),
-    and ``contextualizing`` annotations giving each match with its prefix and suffix (TextQuoteSelector)."""
+    and ``contextualizing`` annotations giving each match with its prefix and suffix (TextQuoteSelector).
+    A long result is paged: each AnnotationPage is ``partOf`` an AnnotationCollection (the query without a
+    page, with its ``total``, ``first`` and ``last`` pages) and has a ``startIndex`` and ``next``/``prev``."""
+    paging = paging or _single(hits)
     items, context = [], []
-    for k, hit in enumerate(hits, start=1):
+    for k, hit in enumerate(paging.cut(hits), start=paging.start + 1):
         ids = []
         for b, box in enumerate(hit.boxes, start=1):
             ids.append(f"{response_id}#hit-{k}-{b}")
@@ -250,7 +324,14 @@ def response2(response_id: str, hits: list[Hit], skipped: list[str]) -> dict:
                         "target": [{"type": "SpecificResource", "source": annotation_id, "selector": [
                             {"type": "TextQuoteSelector", "prefix": hit.prefix, "exact": hit.exact,
                              "suffix": hit.suffix}]} for annotation_id in ids]})
-    document = {"@context": SEARCH2_CONTEXT, "id": response_id, "type": "AnnotationPage", "items": items}
+    document = {"@context": SEARCH2_CONTEXT, "id": response_id, "type": "AnnotationPage"}
+    if paging.pages > 1:
+        page = lambda n: {"id": paging.link(n), "type": "AnnotationPage"}  # noqa: E731
+        document["id"] = paging.link(paging.page)
+        document["partOf"] = {"id": paging.link(0), "type": "AnnotationCollection", "total": paging.total,
+                              "first": page(1), "last": page(paging.pages)}
+        document.update(_neighbours(paging, page), startIndex=paging.start)
+    document["items"] = items
     if context:
         document["annotations"] = [{"type": "AnnotationPage", "items": context}]
     if skipped:

@@ -7,8 +7,9 @@ Every state of a search is its URL (``q``, ``sort``, ``page``, one parameter per
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import g, request, url_for
 
 from metadata.record import date_words
 from metadata.record.urls import STORED_BASE
@@ -60,21 +61,36 @@ def read_arguments() -> tuple[str, Filters, str, int]:
     return request.args.get("q", "").strip(), filters, sort, page_argument()
 
 
+# The characters werkzeug leaves unescaped in a query string it builds (werkzeug.urls), so links read as before.
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
 def _state_args() -> dict[str, list[str]]:
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
     return args
 
 
+def _encoded(name: str, values: list[str]) -> str:
+    return urlencode([(name, value) for value in values], safe=_QUERY_SAFE)
+
+
 def link(changes: dict[str, list[str] | None]) -> str:
-    """The absolute URL of this search with some arguments replaced (None removes) and the page reset."""
-    args = _state_args()
+    """The absolute URL of this search with some arguments replaced (None removes) and the page reset.
+    A results page links every facet value and date bucket (a hundred links or more), so the path and each
+    current argument are encoded once per request; a link encodes only the arguments it changes."""
+    if "search_links" not in g:
+        g.search_links = (state.urls().base.rstrip("/") + url_for("records.record_list"),
+                          {name: _encoded(name, values) for name, values in _state_args().items()})
+    path, current = g.search_links
+    parts = dict(current)
     for name, values in changes.items():
         if values is None:
-            args.pop(name, None)
+            parts.pop(name, None)
         else:
-            args[name] = values
-    return state.urls().base.rstrip("/") + url_for("records.record_list", **args)
+            parts[name] = _encoded(name, values)
+    query = "&".join(part for part in parts.values() if part)
+    return f"{path}?{query}" if query else path
 
 
 def _toggle(name: str, value: str, on: bool) -> str:

@@ -30,6 +30,9 @@ ACCENTED = ("FÊTE DU LIVRE\n\nLa fête du livre à la Bibliothèque municipale 
             "autour des nouveaux livres, des cartes anciennes et des lettres de l'archive, chaque année en mai, "
             "avec des lectures publiques et des expositions pour les écoles.")
 
+# 125 sentences with "harvest" twice each: 250 hits, three pages of search.PAGE_SIZE (100)
+MANY = "\n\n".join(f"Harvest report {n}: the grain harvest was counted and stored." for n in range(1, 126))
+
 
 def _renamed(record: dict, identifier: str) -> dict:
     record = json.loads(json.dumps(record).replace(STORED.record(record["identifier"]), STORED.record(identifier)))
@@ -55,6 +58,10 @@ def library(request, tmp_path_factory):
         french["hasVersion"] = [copy.deepcopy(french["hasVersion"][1])]
         french["hasVersion"][0]["text"] = ACCENTED
         store.records.save(french, "import")
+        many = _renamed(sample, "many-hits")
+        many["hasVersion"] = [copy.deepcopy(many["hasVersion"][1])]
+        many["hasVersion"][0]["text"] = MANY
+        store.records.save(many, "import")
         store.records.save(_renamed(sample, "draft-one"), "import", published=False)
         _, gone = store.records.save(_renamed(sample, "gone-one"), "import")
         store.records.delete("gone-one", gone.revision, "test")
@@ -279,3 +286,94 @@ def test_drafts_404_and_deleted_410(client, path):
 def test_unknown_version_404(client):
     response = client.get("/iiif/113439/search/3?q=Mao")
     assert response.status_code == 404 and "versions 1 and 2" in response.get_json(force=True)["detail"]
+
+
+# ------------------------------------------------------------------------------- several words
+def _matches(result: dict) -> list[str]:
+    return [h["match"] for h in result["hits"]]
+
+
+def test_several_words_must_all_be_in_the_document(client):
+    assert _search(client, "fete", 1, "livre zzzqqq")["within"]["total"] == 0
+    assert _search(client, "fete", 2, "zzzqqq livre")["items"] == []
+
+
+def test_several_words_give_a_hit_for_each_occurrence_in_reading_order(client, library):
+    canvases = _canvases(client, "fete")
+    result = _search(client, "fete", 1, "fête livre")  # never side by side: each occurrence is a hit
+    assert [fold(m) for m in _matches(result)] == ["fete", "livre", "fete", "livre", "livre"]
+    assert result["within"]["total"] == 5
+    resources = {r["@id"]: r for r in result["resources"]}
+    for hit in result["hits"]:
+        (annotation,) = hit["annotations"]
+        canvas, _, y, _, h = _box(resources[annotation]["on"], canvases)
+        _assert_on_its_line(library, "fete", canvas, y, h, hit["match"])
+
+
+def test_words_standing_together_are_one_hit(client):
+    result = _search(client, "fete", 1, "du livre")
+    # the phrase twice (DU LIVRE, du livre), then "livres", whose word is not part of a phrase there
+    assert [fold(m) for m in _matches(result)] == ["du livre", "du livre", "livre"]
+    assert _matches(_search(client, "fete", 1, '"du livre"')) == ["DU LIVRE", "du livre"]  # quoted: the phrase only
+    two = _search(client, "fete", 2, "du livre")
+    exact = [t["selector"][0]["exact"] for c in two["annotations"][0]["items"] for t in c["target"]]
+    assert [fold(e) for e in exact] == ["du livre", "du livre", "livre"]
+
+
+# ------------------------------------------------------------------------------- paging
+def _follow(client, url: str) -> dict:
+    parts = urlsplit(url)
+    return _json(client, f"{parts.path}?{parts.query}")
+
+
+def test_search1_pages_a_long_result(client, library):
+    canvases = _canvases(client, "many-hits")
+    first = _search(client, "many-hits", 1, "harvest")
+    base = f"{BASE}iiif/many-hits/search/1?q=harvest"
+    assert first["@id"] == f"{base}&page=1"
+    assert first["within"] == {"@type": "sc:Layer", "total": 250, "ignored": [], "first": f"{base}&page=1",
+                               "last": f"{base}&page=3"}
+    assert first["startIndex"] == 0 and first["next"] == f"{base}&page=2" and "prev" not in first
+    seen, pages = [], [first]
+    while "next" in pages[-1]:
+        pages.append(_follow(client, pages[-1]["next"]))
+    assert [p["startIndex"] for p in pages] == [0, 100, 200]
+    assert [len(p["hits"]) for p in pages] == [100, 100, 50]
+    assert pages[1]["prev"] == f"{base}&page=1" and pages[2]["prev"] == f"{base}&page=2"
+    assert _follow(client, first["within"]["last"]) == pages[-1]
+    for page in pages:
+        assert page["within"]["total"] == 250
+        resources = {r["@id"]: r for r in page["resources"]}
+        for hit in page["hits"]:
+            assert fold(hit["match"]) == "harvest"
+            for annotation in hit["annotations"]:  # every hit's annotations are on its own page
+                canvas, _, y, _, h = _box(resources[annotation]["on"], canvases)
+                _assert_on_its_line(library, "many-hits", canvas, y, h, hit["match"])
+                seen.append(annotation)
+    assert len(seen) == len(set(seen)) == 250  # no hit twice, none left out
+    assert client.get("/iiif/many-hits/search/1?q=harvest&page=4").status_code == 404
+    assert client.get("/iiif/many-hits/search/1?q=harvest&page=0").status_code == 400
+    assert "next" not in _search(client, "fete", 1, "livre")  # one page: no paging at all
+
+
+def test_search2_pages_a_long_result(client):
+    first = _search(client, "many-hits", 2, "harvest", user="x")
+    base = f"{BASE}iiif/many-hits/search/2?q=harvest&user=x"
+    assert first["id"] == f"{base}&page=1" and first["ignored"] == ["user"]
+    assert first["partOf"] == {"id": base, "type": "AnnotationCollection", "total": 250,
+                               "first": {"id": f"{base}&page=1", "type": "AnnotationPage"},
+                               "last": {"id": f"{base}&page=3", "type": "AnnotationPage"}}
+    assert first["next"] == {"id": f"{base}&page=2", "type": "AnnotationPage"} and first["startIndex"] == 0
+    pages = [first]
+    while "next" in pages[-1]:
+        pages.append(_follow(client, pages[-1]["next"]["id"]))
+    assert [p["startIndex"] for p in pages] == [0, 100, 200]
+    assert pages[2]["prev"] == {"id": f"{base}&page=2", "type": "AnnotationPage"}
+    ids = [a["id"] for p in pages for a in p["items"]]
+    assert len(ids) == len(set(ids)) == 250
+    for page in pages:
+        assert page["partOf"] == first["partOf"]
+        items = {a["id"] for a in page["items"]}
+        (context,) = page["annotations"]
+        assert len(context["items"]) == len(page["items"])
+        assert all(t["source"] in items for c in context["items"] for t in c["target"])

@@ -14,6 +14,7 @@ Snippets are made here from the record itself (not by either database), so both 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from html import escape
 
 from metadata.record import date_words, search_terms
@@ -81,20 +82,23 @@ def snippet(record: dict, marks: tuple[str, ...], tier: int | None, width: int =
     return ""
 
 
-def _hits(text: str, marks: tuple[str, ...]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for piece in search_terms.pieces(text):
+def _hits(text: str, marks: tuple[str, ...]) -> Iterator[list[tuple[int, int]]]:
+    """The marked spans of ``text``, piece by piece in reading order (a CJK piece may hold several), read
+    lazily: a snippet stops once its window is passed."""
+    ready = search_terms.Marks(marks)
+    cjk_marks = [m for m in marks if search_terms._IS_CJK.match(m)]
+    for piece in search_terms.iter_pieces(text):
         if piece.cjk:
-            for mark in marks:
-                if not search_terms._IS_CJK.match(mark):
-                    continue
+            spans = []
+            for mark in cjk_marks:
                 at = piece.text.find(mark)
                 while at >= 0:
                     spans.append((piece.start + at, piece.start + at + len(mark)))
                     at = piece.text.find(mark, at + 1)
-        elif search_terms.matches_mark(search_terms.word_token(piece.text), marks):
-            spans.append((piece.start, piece.end))
-    return _merged(sorted(spans))
+            if spans:
+                yield spans
+        elif ready.match(search_terms.word_token(piece.text)):
+            yield [(piece.start, piece.end)]
 
 
 def _merged(spans):
@@ -112,10 +116,11 @@ def _passage(text: str, marks: tuple[str, ...], width: int) -> str | None:
     text = unicodedata.normalize("NFC", " ".join(text.split()))
     if not text:
         return None
-    spans = _hits(text, marks) if marks else []
+    found = _hits(text, marks) if marks else iter(())
+    spans = next(found, [])
     if marks and not spans:
         return None
-    first = spans[0][0] if spans else 0
+    first = min(spans)[0] if spans else 0
     start = max(0, first - width // 3)
     if start > 0:
         space = text.find(" ", start)
@@ -124,6 +129,13 @@ def _passage(text: str, marks: tuple[str, ...], width: int) -> str | None:
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > first else end
+    # Spans starting at or after ``end`` are never shown, so the text is read no further than the window
+    # (pieces come in order, and each piece's spans start at or after the piece).
+    for more in found:
+        if min(more)[0] >= end:
+            break
+        spans = spans + [span for span in more if span[0] < end]
+    spans = _merged(sorted(spans))
     out, at = [], start
     for s, e in spans:
         if e <= start or s >= end:

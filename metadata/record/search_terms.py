@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,11 +61,17 @@ class Piece:
     cjk: bool
 
 
-def pieces(text: str) -> list[Piece]:
-    """The word runs of ``text`` (offsets into its NFC form, which snippets show), each case-folded."""
+def iter_pieces(text: str) -> Iterator[Piece]:
+    """The word runs of ``text`` (offsets into its NFC form, which snippets show), each case-folded, one at a
+    time (a snippet stops reading once its window is full)."""
     composed = unicodedata.normalize("NFC", text) if text else ""
-    return [Piece(m.start(), m.end(), m.group().casefold(), bool(_IS_CJK.match(m.group())))
-            for m in _PIECE.finditer(composed)]
+    for m in _PIECE.finditer(composed):
+        word = m.group()
+        yield Piece(m.start(), m.end(), word.casefold(), bool(_IS_CJK.match(word)))
+
+
+def pieces(text: str) -> list[Piece]:
+    return list(iter_pieces(text))
 
 
 def cjk_tokens(run: str) -> list[str]:
@@ -78,13 +85,15 @@ def cjk_tokens(run: str) -> list[str]:
 
 
 def tokens(text: str) -> list[str]:
-    """The index tokens of ``text``, in order (positions matter for phrases)."""
+    """The index tokens of ``text``, in order (positions matter for phrases). The pieces of ``pieces``
+    without their offsets: every record's every field passes here on write, so no Piece is made."""
     out: list[str] = []
-    for piece in pieces(text):
-        if piece.cjk:
-            out.extend(cjk_tokens(piece.text))
+    for word in _PIECE.findall(unicodedata.normalize("NFC", text) if text else ""):
+        word = word.casefold()
+        if _IS_CJK.match(word):
+            out.extend(cjk_tokens(word))
         else:
-            token = word_token(piece.text)
+            token = word_token(word)
             if token:
                 out.append(token)
     return out
@@ -153,4 +162,15 @@ def parse(text: str) -> Query:
 
 def matches_mark(token: str, marks: tuple[str, ...]) -> bool:
     """Whether a text token is one the query looks for (snippets mark it)."""
-    return any(token.startswith(m[:-1]) if m.endswith("*") else token == m for m in marks)
+    return Marks(marks).match(token)
+
+
+class Marks:
+    """The query's marks made ready for many tokens: a set of whole tokens and a tuple of prefixes."""
+
+    def __init__(self, marks: tuple[str, ...]):
+        self.whole = frozenset(m for m in marks if not m.endswith("*"))
+        self.prefixes = tuple(m[:-1] for m in marks if m.endswith("*"))
+
+    def match(self, token: str) -> bool:
+        return token in self.whole or (bool(self.prefixes) and token.startswith(self.prefixes))

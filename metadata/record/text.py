@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 
 def first_text(language_map) -> str:
@@ -25,11 +26,14 @@ def content_hash(data: dict) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")  # one C-level scan: every string of every record is checked
+
+
 def unstorable(text: str) -> str | None:
     """Why ``text`` cannot be stored as text everywhere, or None: a NUL (PostgreSQL text refuses it) or a
     lone surrogate (no UTF-8 encoding exists for it)."""
     if "\x00" in text:
         return "must not contain NUL characters"
-    if any("\ud800" <= c <= "\udfff" for c in text):
+    if _SURROGATE.search(text):
         return "must not contain unpaired surrogate characters"
     return None

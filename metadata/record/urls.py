@@ -36,6 +36,11 @@ class ContentSearchUrls:
     def autocomplete(self, identifier: str, version: int) -> str:
         return f"{self.service(identifier, version)}/autocomplete"
 
+    def results(self, identifier: str, version: int, params: list[tuple[str, str]], page: int = 0) -> str:
+        """One page of a search's answer: the service with the query's parameters and ``page`` (none for 0)."""
+        query = [(name, value) for name, value in params if name != "page"] + ([("page", str(page))] if page else [])
+        return f"{self.service(identifier, version)}?{urlencode(query)}" if query else self.service(identifier, version)
+
 
 class LinkedDataUrls:
     """What a linked-data client follows from a record (``UrlBuilder.linked``): its Turtle, its Signposting

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import (Column, Integer, MetaData, Table, and_, case, column, exists, func, literal,
-                        or_, select, text)
+                        literal_column, or_, select, text)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 
@@ -308,8 +308,12 @@ class Search:
     @staticmethod
     def _facets(conn, ids, params, limit: int) -> dict[str, list[tuple[str, str, int]]]:
         kinds = {kind for kind, _ in FACET_KINDS.values()}
+        # SQLite would otherwise walk every mention of these kinds by the (kind, key) index and test each
+        # against the results; "+kind" keeps that index out, so it reads only the results' own mentions by
+        # the primary key (record_id first): the most expensive statement of a search, 10-60% cheaper.
+        kind = literal_column("+mentions.kind") if is_sqlite(conn) else mentions.c.kind
         rows = conn.execute(select(mentions.c.kind, mentions.c.role, mentions.c.key, func.min(mentions.c.label),
-                                   func.count()).where(mentions.c.record_id.in_(ids), mentions.c.kind.in_(kinds))
+                                   func.count()).where(mentions.c.record_id.in_(ids), kind.in_(kinds))
                             .group_by(mentions.c.kind, mentions.c.role, mentions.c.key), params).all()
         by_kind = {value: name for name, value in FACET_KINDS.items()}
         facets: dict[str, list[tuple[str, str, int]]] = {name: [] for name in FACET_KINDS}
@@ -328,14 +332,15 @@ class Search:
         a bucket finds exactly its count; and the undated (or open-ended) records."""
         lower_year = func.substr(records.c.date_lower, 1, func.length(records.c.date_lower) - 6)
         upper_year = func.substr(records.c.date_upper, 1, func.length(records.c.date_upper) - 6)
+        # One statement for both: an undated or open-ended record groups under a NULL year (substr of NULL).
         rows = conn.execute(select(lower_year, upper_year, func.count()).select_from(source)
-                            .where(condition, records.c.date_lower.is_not(None), records.c.date_upper.is_not(None))
-                            .group_by(lower_year, upper_year), params).all()
-        undated = conn.execute(select(func.count()).select_from(source).where(condition, _undated()),
-                               params).scalar_one()
+                            .where(condition).group_by(lower_year, upper_year), params).all()
+        undated = sum(count for low, high, count in rows if low is None or high is None)
         decades: Counter = Counter()
         years: Counter = Counter()
         for low, high, count in rows:
+            if low is None or high is None:
+                continue
             low, high = int(low), int(high)
             for decade in range(low - low % 10, high + 1, 10):
                 decades[decade] += count

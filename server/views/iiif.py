@@ -26,6 +26,7 @@ from metadata.record import dates
 from metadata.storage import RecordState
 
 from .. import signposting, state
+from ..arguments import page_argument
 from ..http import LruCache, digest, negotiate, representation, state_etag
 from ..outputs import fonts
 from ..problems import Problem
@@ -434,13 +435,20 @@ def set_collection(spec: str, page: int):
 @blueprint.route("/iiif/<recid:identifier>/search/<int:version>", methods=["GET", "OPTIONS"])
 def content_search(identifier: str, version: int):
     """Search inside one published document (drafts 404, deleted 410, as the manifest): the 1.0 shape for
-    Mirador and Universal Viewer, 2.0 for Clover. Without ``q`` the answer is an empty result."""
+    Mirador and Universal Viewer, 2.0 for Clover. Without ``q`` the answer is an empty result. Past
+    ``search.PAGE_SIZE`` hits the answer is paged (``page``, from 1; 400 for a bad number, 404 past the last)."""
     current, texts = _search_texts(identifier, version)
     urls = state.urls()
     hits = search.find(texts, request.args.get("q", ""))
+    params = list(request.args.items(multi=True))
+    paging = search.Paging(len(hits), page_argument(),
+                           lambda n: urls.search.results(identifier, version, params, n))
+    if paging.page > paging.pages:
+        raise Problem(404, f"This search has {paging.pages} page{'s' if paging.pages > 1 else ''} of results, "
+                      f"not {paging.page}.", "Not Found")
     response_id = _request_id(urls.search.service(identifier, version))
     write = search.response1 if version == 1 else search.response2
-    return _json_response(write(response_id, hits, search.ignored(request.args)), current,
+    return _json_response(write(response_id, hits, search.ignored(request.args), paging), current,
                           f"search{version}-{digest(response_id)}", SEARCH_TYPE)
 
 
