@@ -311,5 +311,8 @@ def test_db_upgrade_turns_a_format_1_database_into_format_2(database_url):
         again = app.test_cli_runner().invoke(cli, ["db", "upgrade"])
         assert again.exit_code == 0 and "re-derived" not in again.output
         assert store.records.get("album-194x").revision == 2
+        # reverting to the format-1 revision writes it in format 2: the same content, so no new revision
+        reverted = store.records.update("album-194x", store.records.revisions("album-194x")[0].data, 2, "ann")
+        assert reverted.revision == 2
     finally:
         app.extensions["muniment"]["store"].engine.dispose()
