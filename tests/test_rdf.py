@@ -252,11 +252,13 @@ def _format_1(path) -> dict:
 
 
 def _write_format_1_database(url: str) -> list[dict]:
-    """A database at migration 0006 (the last before format 2) holding format-1 records as that code wrote
-    them: records rows with their revision 1, and no outputs of a later revision."""
+    """A database as migration 0006's code wrote it, holding format-1 records imported from the samples:
+    records rows with their revision 1 (message "import FILE", from which migration 0007 derives what the
+    import wrote), and no outputs of a later revision."""
     engine = create_engine(engine_url(url))
     migrate.upgrade(engine, "0006")
-    written = [_format_1(REPO / "samples" / name) for name in ("194x-album.jsonld", "1962-memo-en.jsonld")]
+    names = ("194x-album.jsonld", "1962-memo-en.jsonld")
+    written = [_format_1(REPO / "samples" / name) for name in names]
     assert all(record_format.version(r) == 1 for r in written)
     from datetime import datetime
 
@@ -265,8 +267,9 @@ def _write_format_1_database(url: str) -> list[dict]:
     from metadata.storage.derivation import listing_values
 
     with engine.begin() as conn:
-        for record in written:
+        for name, record in zip(names, written):
             values = {"id": record["identifier"], "data": json.dumps(record, ensure_ascii=False), "at": at,
+                      "message": f"import {name}",
                       "hash": content_hash(record), **listing_values(record)}
             conn.execute(text(
                 "INSERT INTO records (id, revision, datestamp, deleted, published, harvestable, title, created, "
@@ -274,7 +277,7 @@ def _write_format_1_database(url: str) -> list[dict]:
                 ":date_lower, :date_upper, :hash)"), values)
             conn.execute(text(
                 "INSERT INTO revisions (record_id, number, data, deleted, published, author, created_at, message, "
-                "content_hash) VALUES (:id, 1, :data, false, true, 'import', :at, 'create', :hash)"), values)
+                "content_hash) VALUES (:id, 1, :data, false, true, 'import', :at, :message, :hash)"), values)
             conn.execute(text("INSERT INTO changes (record_id, kind, revision, at, author) "
                               "VALUES (:id, 'create', 1, :at, 'import')"), values)
     engine.dispose()
@@ -299,7 +302,7 @@ def test_db_upgrade_turns_a_format_1_database_into_format_2(database_url):
             first, second = store.records.revisions(identifier)
             assert first.data == old  # history is never rewritten
             assert (second.author, second.message) == ("muniment", "record format 2: extent and text formats "
-                                                                  "as resources (migration 0007)")
+                                                                  "as resources (migration 0008)")
             assert describe.extent(current.data) == old["extent"]
             marc = etree.fromstring(client.get(f"/oai?verb=GetRecord&metadataPrefix=marc21&identifier="
                                                f"oai:muniment.example.org:{identifier}").data)
@@ -311,6 +314,12 @@ def test_db_upgrade_turns_a_format_1_database_into_format_2(database_url):
         again = app.test_cli_runner().invoke(cli, ["db", "upgrade"])
         assert again.exit_code == 0 and "re-derived" not in again.output
         assert store.records.get("album-194x").revision == 2
+        with store.engine.connect() as conn:  # what the import wrote is now the upgraded revision
+            assert conn.execute(text("SELECT revision, content_hash FROM record_imports WHERE record_id = "
+                                     "'album-194x'")).one() == (2, store.records.get("album-194x").content_hash)
+        # importing the format-1 file again finds the record as its import left it (no archivist's edit)
+        imported = app.test_cli_runner().invoke(cli, ["import", str(REPO / "samples" / "194x-album.jsonld")])
+        assert "unchanged album-194x (revision 2)" in imported.output, imported.output
         # reverting to the format-1 revision writes it in format 2: the same content, so no new revision
         reverted = store.records.update("album-194x", store.records.revisions("album-194x")[0].data, 2, "ann")
         assert reverted.revision == 2

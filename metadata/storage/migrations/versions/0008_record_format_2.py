@@ -2,13 +2,14 @@
 
 Format 2 (metadata/record/record_format.py) makes ``extent`` and each version's ``format`` resources, as
 Dublin Core's ranges want. The upgrade is a new revision, by "muniment", so the history says why the record
-changed and no stored revision is rewritten. Tombstones keep their last data (a restore upgrades it, as every
+changed and no stored revision is rewritten; what an import last wrote (``record_imports``) moves to the new
+revision, which is that import's content in the new format. Tombstones keep their last data (a restore upgrades it, as every
 write does). The stored outputs of the upgraded records are re-derived by ``muniment db upgrade`` (and
 ``muniment serve``) right after the migration, which cannot derive them itself (the derivers live in the
 server); their content does not change, only the dates of the new revision (MARC 005, MODS recordChangeDate).
 
-Revision ID: 0007
-Revises: 0006 (search)
+Revision ID: 0008
+Revises: 0007 (record imports)
 """
 import json
 from datetime import datetime, timezone
@@ -16,13 +17,13 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
 AUTHOR = "muniment"
-MESSAGE = "record format 2: extent and text formats as resources (migration 0007)"
+MESSAGE = "record format 2: extent and text formats as resources (migration 0008)"
 
 
 def upgrade() -> None:
@@ -50,6 +51,10 @@ def upgrade() -> None:
                              "VALUES (:id, 'update', :number, :at, :author)"), values)
         conn.execute(sa.text("UPDATE records SET revision = :number, datestamp = :at, content_hash = :hash "
                              "WHERE id = :id"), values)
+        # An import that wrote the format-1 revision wrote this one too, in the new format: the next import of
+        # its file compares with it and finds no archivist's edit in between.
+        conn.execute(sa.text("UPDATE record_imports SET revision = :number, content_hash = :hash "
+                             "WHERE record_id = :id AND revision = :old"), {**values, "old": number})
 
 
 def downgrade() -> None:
