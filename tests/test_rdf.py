@@ -11,6 +11,7 @@ written in format 1 is upgraded by ``muniment db upgrade`` on SQLite and Postgre
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 import rdflib
@@ -24,7 +25,9 @@ from sqlalchemy import create_engine, text
 from metadata.importers import files
 from metadata.record import dates, describe, jsonld, record_format
 from metadata.record.urls import STORED, UrlBuilder
+from metadata.record.text import content_hash
 from metadata.storage import check, engine_url, migrate
+from metadata.storage.derivation import listing_values
 from server import auth, create_app
 from server.cli import cli
 
@@ -251,33 +254,28 @@ def _format_1(path) -> dict:
     return UrlBuilder("http://127.0.0.1:5000/").internalize(document)  # the samples' base, not upgraded
 
 
-def _write_format_1_database(url: str) -> list[dict]:
+def _write_format_1_database(url: str, names=("194x-album.jsonld", "1962-memo-en.jsonld"),
+                             deleted: bool = False) -> list[dict]:
     """A database as migration 0006's code wrote it, holding format-1 records imported from the samples:
     records rows with their revision 1 (message "import FILE", from which migration 0007 derives what the
-    import wrote), and no outputs of a later revision."""
+    import wrote), and no outputs of a later revision; ``deleted`` makes them tombstones."""
     engine = create_engine(engine_url(url))
     migrate.upgrade(engine, "0006")
-    names = ("194x-album.jsonld", "1962-memo-en.jsonld")
     written = [_format_1(REPO / "samples" / name) for name in names]
     assert all(record_format.version(r) == 1 for r in written)
-    from datetime import datetime
-
     at = datetime(2025, 1, 2, 3, 4, 5)
-    from metadata.record.text import content_hash
-    from metadata.storage.derivation import listing_values
-
     with engine.begin() as conn:
         for name, record in zip(names, written):
             values = {"id": record["identifier"], "data": json.dumps(record, ensure_ascii=False), "at": at,
-                      "message": f"import {name}",
+                      "message": f"import {name}", "deleted": deleted,
                       "hash": content_hash(record), **listing_values(record)}
             conn.execute(text(
                 "INSERT INTO records (id, revision, datestamp, deleted, published, harvestable, title, created, "
-                "date_lower, date_upper, content_hash) VALUES (:id, 1, :at, false, true, true, :title, :created, "
+                "date_lower, date_upper, content_hash) VALUES (:id, 1, :at, :deleted, true, true, :title, :created, "
                 ":date_lower, :date_upper, :hash)"), values)
             conn.execute(text(
                 "INSERT INTO revisions (record_id, number, data, deleted, published, author, created_at, message, "
-                "content_hash) VALUES (:id, 1, :data, false, true, 'import', :at, :message, :hash)"), values)
+                "content_hash) VALUES (:id, 1, :data, :deleted, true, 'import', :at, :message, :hash)"), values)
             conn.execute(text("INSERT INTO changes (record_id, kind, revision, at, author) "
                               "VALUES (:id, 'create', 1, :at, 'import')"), values)
     engine.dispose()
@@ -323,5 +321,21 @@ def test_db_upgrade_turns_a_format_1_database_into_format_2(database_url):
         # reverting to the format-1 revision writes it in format 2: the same content, so no new revision
         reverted = store.records.update("album-194x", store.records.revisions("album-194x")[0].data, 2, "ann")
         assert reverted.revision == 2
+    finally:
+        app.extensions["muniment"]["store"].engine.dispose()
+
+
+def test_a_format_1_tombstone_stays_as_it_was_and_is_restored_in_format_2(database_url):
+    (old,) = _write_format_1_database(database_url, ("194x-album.jsonld",), deleted=True)
+    app = create_app({"DATABASE_URL": database_url, "BASE_URL": BASE_URL, "SECRET_KEY": "x"})
+    try:
+        assert app.test_cli_runner().invoke(cli, ["db", "upgrade"]).exit_code == 0
+        store = app.extensions["muniment"]["store"]
+        tombstone = store.records.get("album-194x")
+        assert (tombstone.revision, tombstone.deleted, tombstone.data) == (1, True, old)  # a deletion's datestamp
+        assert app.test_client().get("/records/album-194x").status_code == 410  # the tombstone reads format 1
+        restored = store.records.restore("album-194x", 1, "ann")
+        assert restored.revision == 2 and restored.data == record_format.upgrade(old)
+        assert_linked_data_is_right(app.test_client(), app, "album-194x", restored.data)
     finally:
         app.extensions["muniment"]["store"].engine.dispose()

@@ -119,15 +119,14 @@ def linked(record: dict) -> dict:
         place["type"] = ["Location", "Place"]
     source = document.get("source")
     if isinstance(source, dict):
-        source["issued"] = _typed_date(source["issued"]) if "issued" in source else None
-        source = {k: v for k, v in source.items() if v is not None}
+        if "issued" in source:
+            source["issued"] = _typed_date(source["issued"])
         if isinstance(source.get("label"), str):
             source["label"] = {record_format.DESCRIPTION_LANGUAGE: source["label"]}
         if isinstance(source.get("place"), str):
             source["place"] = {"type": "Place", "label": {record_format.DESCRIPTION_LANGUAGE: source["place"]}}
         if source.get("publisher"):
             source["publisher"] = _linked_agent(source["publisher"])
-        document["source"] = source
     if document.get("publisher"):
         document["publisher"] = _linked_agent(document["publisher"])
     for version in document.get("hasVersion") or []:
