@@ -82,7 +82,7 @@ def _metadata(record: dict, rights: str | None) -> list[dict]:
         _pair("Places", [first_text(s["label"]) for s in record.get("spatial") or []]),
         _pair("Periods", [first_text(s["label"]) for s in record.get("temporal") or []]),
         _pair("Reference code", [record.get("referenceCode")]),
-        _pair("Extent", [record.get("extent")]),
+        _pair("Extent", [describe.extent(record)]),
         _pair("Rights", [describe.rights_label(rights)] if rights else []),
         _pair("Identifier", [record["identifier"]]),
     ]
@@ -141,7 +141,7 @@ def _plan(record: dict, options: Options) -> list[_Canvas]:
 
 
 def _is_markdown(version: dict) -> bool:
-    return version.get("format", "text/markdown") == "text/markdown"
+    return describe.is_markdown(version)
 
 
 def _page_label(page: Page, reading_number: int) -> str:

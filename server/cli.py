@@ -34,9 +34,18 @@ def db():
 @db.command("upgrade")
 @with_appcontext
 def db_upgrade():
-    """Create or migrate the database schema to the latest version."""
-    migrate.upgrade(state.store().engine)
+    """Create or migrate the database schema (and the stored records' format) to the latest version."""
+    _upgrade_database()
     click.echo(f"database at revision {migrate.current(state.store().engine)}")
+
+
+def _upgrade_database() -> None:
+    """Migrate, then re-derive the outputs of records a data migration gave a new revision (the migrations
+    cannot: the derivers are the server's)."""
+    migrate.upgrade(state.store().engine)
+    rebuilt = state.store().records.rebuild(stale_only=True)
+    if rebuilt:
+        click.echo(f"re-derived the outputs of {rebuilt} upgraded record(s)")
 
 
 @cli.command("import")
@@ -319,7 +328,7 @@ def serve_command(host, port, workers, threads):
     """Serve with gunicorn's threaded workers (production-grade; upgrades the database schema first)."""
     from .serving import serve
 
-    migrate.upgrade(state.store().engine)
+    _upgrade_database()
     config = dict(current_app.extensions["muniment"].get("overrides") or {})
     serve(host, port, workers, config, threads)
 

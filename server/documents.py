@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from metadata.storage import RecordState
+from metadata.record import jsonld, record_format
 from metadata.record.urls import STORED
 
 from . import state
@@ -14,13 +15,17 @@ from .problems import Problem
 
 
 def public_record(data: dict) -> dict:
-    """The stored record under the configured base, linked to its revision history (PROV)."""
-    return published(with_history(data))
+    """The stored record (an old revision upgraded to the current record format) under the configured base,
+    linked to its revision history (PROV)."""
+    record = dict(record_format.upgrade(data))
+    record["history"] = STORED.history(record["identifier"])
+    return published(record)
 
 
-def with_history(data: dict) -> dict:
-    """The record as it is published, still under the stored base (for forms derived once for every base)."""
-    return {**data, "history": STORED.history(data["identifier"])}
+def linked_record(data: dict) -> dict:
+    """The record as linked data (``jsonld.linked``: the history link, typed dates, tagged texts), still under
+    the stored base (for forms derived once for every base): every RDF form is of this one document."""
+    return jsonld.linked(data)
 
 
 def published(document: dict) -> dict:
@@ -29,16 +34,17 @@ def published(document: dict) -> dict:
 
 
 def public_json(data: dict, indent: int | None = 2) -> str:
-    return json.dumps(public_record(data), ensure_ascii=False, indent=indent)
+    """``/records/{id}.jsonld``: the record as linked data (typed dates, tagged texts), whose graph the N-Quads
+    are."""
+    return json.dumps(published(linked_record(data)), ensure_ascii=False, indent=indent)
 
 
 def incoming_record(document) -> dict:
-    """A record sent by a client, rewritten to the stored base; the derived history link is dropped."""
+    """A record sent by a client (as the API or ``/records/{id}.jsonld`` gives it, or in an older record format),
+    rewritten to the stored base and form; the derived history link is dropped."""
     if not isinstance(document, dict):
         return document
-    record = state.urls().internalize(document)
-    record.pop("history", None)
-    return record
+    return jsonld.unlinked(state.urls().internalize(document))
 
 
 def existing_record(identifier: str) -> RecordState:

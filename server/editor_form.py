@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from metadata.record import date_words, describe, identifiers, languages
+from metadata.record import date_words, describe, identifiers, languages, record_format
 from metadata.record.urls import STORED
 
 from . import field_words
@@ -62,6 +62,7 @@ def to_form(record: dict) -> dict:
     """The editable structure of a stored record."""
     form: dict = {key: record.get(key, "") or "" for key in SCALARS}
     form["recordType"] = describe.record_type(record)
+    form["extent"] = describe.extent(record) or ""
     for key in LANGMAPS:
         form[key] = _rows(record.get(key))
     form["provenance"] = _rows((record.get("provenance") or {}).get("label"))
@@ -95,7 +96,7 @@ def to_form(record: dict) -> dict:
         "label": v.get("versionLabel", ""), "title": next(iter((v.get("title") or {}).values()), ""),
         "translation": "yes" if v.get("translationOfWork") else "",
         "translators": ", ".join(next(iter(c["name"].values())) for c in v.get("contributor") or []),
-        "format": v.get("format", "text/markdown"), "text": v.get("text", ""),
+        "format": describe.media_type(v), "text": v.get("text", ""),
         "people": json.dumps(v.get("contributor") or [], ensure_ascii=False) if v.get("contributor") else ""}
         for v in record.get("hasVersion") or []]
     form["scans"] = [{"label": next(iter(s["label"].values())), "service": s.get("service", ""),
@@ -319,14 +320,16 @@ def to_record(form: dict) -> dict:
             version["contributor"] = people
             version["qualifiedAttribution"] = [{"type": "Attribution", "agent": p["id"], "hadRole": "relators:trl"}
                                                for p in people]
-        version["format"] = row.get("format") or "text/markdown"
+        version["format"] = record_format.media_type_iri(row.get("format") or "text/markdown")
         version["text"] = row["text"].replace("\r\n", "\n")
         versions.append(version)
     _put(record, "hasVersion", versions)
     if form["publisherName"]:
         record["publisher"] = {"type": "Organization", "name": {"en": form["publisherName"]}}
-    for key in ("bibliographicCitation", "page", "rights", "referenceCode", "levelOfDescription", "extent"):
+    for key in ("bibliographicCitation", "page", "rights", "referenceCode", "levelOfDescription"):
         _put(record, key, form[key])
+    if form["extent"]:
+        record["extent"] = record_format.extent_node(form["extent"])
     _put(record, "isPartOf", [STORED.set(spec) for spec in form["isPartOf"] if spec])
     scans = []
     for row in form["scans"]:

@@ -14,6 +14,7 @@ import pytest
 from click.testing import Result
 from werkzeug.security import check_password_hash
 
+from metadata.record import describe
 from metadata.record.urls import STORED
 from metadata.storage import migrate
 from server import auth, create_app
@@ -50,8 +51,9 @@ def test_import_seed_then_every_fact_is_served(db):
     app = create_app({"DATABASE_URL": db, "BASE_URL": "http://muniment.test/", "SECRET_KEY": "x"})
     record = app.test_client().get("/records/113439.jsonld").get_json(force=True)
     app.extensions["muniment"]["store"].engine.dispose()
-    assert record["created"] == "1949-07-18"
-    assert record["source"]["volume"] == "1" and record["source"]["issued"] == "2005"
+    # dates are typed value objects in the linked-data form (dates.datatype)
+    assert record["created"] == {"@value": "1949-07-18", "@type": "xsd:date"}
+    assert record["source"]["volume"] == "1" and record["source"]["issued"] == {"@value": "2005", "@type": "xsd:gYear"}
     assert record["hasVersion"][0]["contributor"][0]["name"] == {"en": "David Wolff"}
     assert record["provenance"]["label"]["en"].startswith("Printed from an original")
     assert record["page"].endswith("/document/113439")
@@ -244,7 +246,7 @@ def test_csv_round_trip_three_rows_conflict_and_invalid_row(db, tmp_path):
     try:
         for row in body[:3]:
             state = records.get(row[0])
-            assert state.revision == int(row[1]) + 1 and state.data["extent"] == "2 leaves"
+            assert state.revision == int(row[1]) + 1 and describe.extent(state.data) == "2 leaves"
             assert records.revision(row[0], state.revision).message == f"spreadsheet edited.csv, row {body.index(row) + 2}"
         untouched = records.get(body[3][0])
         assert untouched.revision == int(body[3][1])
@@ -266,7 +268,7 @@ def test_csv_round_trip_three_rows_conflict_and_invalid_row(db, tmp_path):
     records = app.extensions["muniment"]["store"].records
     try:
         assert records.get(body[4][0]).revision == int(body[4][1])
-        assert records.get(body[4][0]).data.get("extent") != "5 leaves"
+        assert describe.extent(records.get(body[4][0]).data) != "5 leaves"
     finally:
         app.extensions["muniment"]["store"].engine.dispose()
 

@@ -13,6 +13,7 @@ from server import auth
 from tests.support.forms import form_fields
 from tests.support.paths import REPO
 from metadata.importers import files as importer
+from metadata.record import describe
 
 PASSWORD = "correct horse battery staple"
 
@@ -75,7 +76,7 @@ def test_upload_previews_then_applies_and_reports_conflicts(editor, store):
     assert "3 updated" in applied and "1 invalid" in applied
     for row in body[:3]:
         state = store.records.get(row[0])
-        assert state.revision == int(row[1]) + 1 and state.data["extent"] == "2 leaves"
+        assert state.revision == int(row[1]) + 1 and describe.extent(state.data) == "2 leaves"
         assert store.records.revision(row[0], state.revision).author == "ann"
     assert store.records.get(body[3][0]).revision == int(body[3][1])
 
@@ -90,7 +91,7 @@ def test_apply_without_csrf_token_is_refused(editor, store):
     action, fields = form_fields(page, action="apply")
     fields.pop("csrf_token")
     assert editor.post(action, data=fields).status_code in (400, 403)
-    assert store.records.get(rows[1][0]).data.get("extent") != "9 leaves"
+    assert describe.extent(store.records.get(rows[1][0]).data) != "9 leaves"
 
 
 def test_file_that_is_not_utf8_is_refused_with_how_to_save(editor):

@@ -61,7 +61,7 @@ def test_seed_summary_and_languages(cable, seed_text):
     assert version["language"] == ["lang:en"]
     assert version["versionLabel"] == "Translation - English"
     assert version["isVersionOf"] == cable["id"] and version["translationOfWork"] == cable["id"]
-    assert version["format"] == "text/markdown"
+    assert version["format"] == "https://www.iana.org/assignments/media-types/text/markdown"  # record format 2
     assert version["title"] == {"en": "A Telegram about the Meeting of Stalin with the Chinese Communist Party's Delegation"}
 
 

@@ -153,7 +153,7 @@ def marc21(record: dict, stamps: Stamps | None = None, agency: str = DEFAULT_AGE
         if text != title:
             _field(fields, "246", "3", "1", [("a", text)])
     _field(fields, "264", " ", "0", [("c", rda.date_statement(record["created"]))])
-    _field(fields, "300", " ", " ", [("a", record.get("extent"))])
+    _field(fields, "300", " ", " ", [("a", describe.extent(record))])
     content, media, carrier = TYPES[kind][3:]
     _field(fields, "336", " ", " ", [("a", content[0]), ("b", content[1]), ("2", "rdacontent")])
     _field(fields, "337", " ", " ", [("a", media[0]), ("b", media[1]), ("2", "rdamedia")])

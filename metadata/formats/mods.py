@@ -80,12 +80,13 @@ def mods(record: dict, stamps: Stamps | None = None, agency: str = DEFAULT_AGENC
     for code in describe.translation_languages(record):
         _language(top, code, "translation")
     served = describe.served_media_types(record)
-    if record.get("extent") or served:
+    extent = describe.extent(record)
+    if extent or served:
         physical = add(top, _m("physicalDescription"))
         for media_type in served:
             add(physical, _m("internetMediaType"), media_type)
-        if record.get("extent"):
-            add(physical, _m("extent"), record["extent"])
+        if extent:
+            add(physical, _m("extent"), extent)
     for lang, text in describe.label_pairs(record.get("abstract")):
         add(top, _m("abstract"), text, lang=lang)
     for lang, text in describe.label_pairs((record.get("provenance") or {}).get("label")):

@@ -58,7 +58,7 @@ def qualified_dc(record: dict, stamps: Stamps | None = None, agency: str = DEFAU
     _t(qdc, "type", describe.record_type(record), scheme="DCMIType")
     for media_type in describe.served_media_types(record):
         _t(qdc, "format", media_type, scheme="IMT")
-    _t(qdc, "extent", record.get("extent"))
+    _t(qdc, "extent", describe.extent(record))
     for code in dict.fromkeys(describe.original_languages(record) + describe.version_languages(record)):
         _t(qdc, "language", code, scheme="RFC4646")
     _t(qdc, "identifier", record["id"], scheme="URI")

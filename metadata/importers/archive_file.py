@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from metadata.record import date_words, describe, languages
+from metadata.record import date_words, describe, languages, record_format
 from metadata.record.urls import STORED, slugify
 
 CONTEXT = STORED.context()
@@ -388,7 +388,7 @@ def _version(identifier, key, label, kind, code, text, translators, original) ->
             version["contributor"] = agents
             version["qualifiedAttribution"] = [
                 {"type": "Attribution", "agent": a["id"], "hadRole": "relators:trl"} for a in agents]
-    version["format"] = "text/markdown"
+    version["format"] = record_format.media_type_iri("text/markdown")
     version["text"] = text
     return version
 

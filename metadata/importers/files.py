@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from metadata.importers import archive_file
-from metadata.record import identifiers
+from metadata.record import identifiers, jsonld, record_format
 from metadata.record.urls import UrlBuilder
 from metadata.record.validation import validate
 
@@ -54,8 +54,8 @@ def internalize(document: dict) -> dict:
     """A record published under any base URL, rewritten to the stored base (its own ``id`` tells the base)."""
     match = _RECORD_URL.match(str(document.get("id", "")))
     if not match:
-        return document
-    return UrlBuilder(match.group("base")).internalize(document)
+        return jsonld.unlinked(document)
+    return jsonld.unlinked(UrlBuilder(match.group("base")).internalize(document))
 
 
 STATUS_KEY = "bibo:status"
@@ -86,6 +86,7 @@ def read_entries(path, fmt: str = "auto") -> list[tuple[dict, bool | None]]:
     entries = []
     for line, record in found:
         record, published = _split_status(path, line, record)
+        record = record_format.upgrade(record)  # files in record format 1 are read as they will be stored
         errors = validate(record)
         if errors:
             detail = "; ".join(f"{e['pointer'] or '/'}: {e['message']}" for e in errors[:5])

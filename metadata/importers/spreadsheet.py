@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from metadata.record import date_words, dates, identifiers, languages
+from metadata.record import date_words, dates, identifiers, languages, record_format
 from metadata.record.identifiers import is_identifier
 from metadata.record.urls import STORED
 from metadata.record.validation import validate
@@ -136,6 +136,8 @@ def cell(record: dict, column: str) -> str:
         return join(STORED.set_spec(iri) or iri for iri in record.get("isPartOf") or [])
     if column == "identifier":
         return record.get("identifier", "")
+    if column == "extent":
+        return record_format.extent_text(record.get("extent")) or ""
     return str(record.get(column, ""))
 
 
@@ -323,6 +325,10 @@ def to_record(cells: dict[str, str], before: dict | None) -> tuple[dict, list[Pr
             _put(record, column, _nodes(values, (before or {}).get(column), column))
         elif column == "isPartOf":
             _put(record, column, [STORED.set(v) for v in dict.fromkeys(values)])
+        elif column == "extent":
+            # the words in the cell; an unchanged cell keeps the node as it was (other languages included)
+            kept = text and before and record_format.extent_text(before.get("extent")) == text
+            _put(record, column, before["extent"] if kept else record_format.extent_node(text) if text else "")
         else:
             _put(record, column, text)
     _drop_dangling_attributions(record)

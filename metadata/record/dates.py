@@ -82,6 +82,27 @@ def bounds(value: str) -> tuple[str | None, str | None]:
     return (_iso(lower) if lower else None), (_iso(upper) if upper else None)
 
 
+EDTF_DATATYPE = "http://id.loc.gov/datatypes/edtf/EDTF"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def datatype(value: str) -> str:
+    """The RDF datatype of a date value, one rule for every date property (``created``, a source's ``issued``).
+
+    A plain calendar date is typed by its precision, as RDF tools compare and sort it: ``1949-07-18`` is an
+    ``xsd:date``, ``1949-07`` an ``xsd:gYearMonth``, ``1949`` an ``xsd:gYear``. Anything else EDTF can say (an
+    approximate, uncertain or unspecified date, an interval, a season, a year outside 0001-9999) keeps the
+    Library of Congress EDTF datatype, whose lexical space is the EDTF string as written.
+    """
+    try:
+        plain = _plain_bounds(value)
+    except ValueError:  # an impossible calendar date (1949-02-30) is no xsd:date either
+        plain = None
+    if plain is None or value.startswith("0000"):
+        return EDTF_DATATYPE
+    return XSD + {4: "gYear", 7: "gYearMonth", 10: "date"}[len(value)]
+
+
 def nav_date(value: str) -> str | None:
     """IIIF ``navDate`` (xsd:dateTime) for an EDTF value: its earliest day; None when it has no sensible one.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from metadata.record import languages, rights
+from metadata.record import languages, record_format, rights
 from metadata.record.text import first_text
 from metadata.record.validation import load_schema
 
@@ -131,6 +131,20 @@ def served_media_types(record: dict) -> list[str]:
     if record.get("scans"):
         types.append("image/jpeg")
     return types
+
+
+def extent(record: dict) -> str | None:
+    """The extent in words ("1 album (42 photographic prints)"): MARC 300, MODS extent, dcterms:extent."""
+    return record_format.extent_text(record.get("extent"))
+
+
+def media_type(version: dict) -> str:
+    """The media type of a version's text (``text/markdown`` or ``text/plain``), from its IANA IRI."""
+    return record_format.media_type(version.get("format")) or "text/markdown"
+
+
+def is_markdown(version: dict) -> bool:
+    return media_type(version) == "text/markdown"
 
 
 def archival_reference(record: dict) -> str | None:

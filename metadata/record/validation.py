@@ -13,7 +13,7 @@ from importlib import resources
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
-from metadata.record import dates, languages
+from metadata.record import dates, languages, record_format
 from metadata.record import sets as set_rules
 from metadata.record.text import unstorable
 from metadata.record.urls import STORED
@@ -172,9 +172,12 @@ def _language_errors(record: dict) -> list[dict]:
 
 
 def validate(record) -> list[dict]:
-    """Every problem with a stored-form record, schema first; an empty list means valid."""
+    """Every problem with a stored-form record, schema first; an empty list means valid.
+
+    A record in an older format is judged as it will be stored: upgraded to the current one."""
     if not isinstance(record, dict):
         return [{"pointer": "", "message": "a record must be a JSON object"}]
+    record = record_format.upgrade(record)
     unstorable_text = text_errors(record)
     if unstorable_text:
         return unstorable_text

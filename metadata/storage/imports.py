@@ -17,11 +17,12 @@ an existing record's state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import exists, select
 
 from metadata.record import identifiers
+from metadata.record.record_format import upgrade
 from metadata.record.text import content_hash
 from metadata.record.validation import check
 from metadata.storage.database import Database
@@ -59,8 +60,8 @@ class Imports:
         """Import ``items`` read from ``file_name``, committing once per batch (outcomes in order)."""
         batch: list[ImportItem] = []
         for item in items:
-            check(item.record)
-            batch.append(item)
+            # compared and stored in the current record format, whatever format the file was written in
+            batch.append(replace(item, record=check(upgrade(item.record))))
             if len(batch) >= batch_size:
                 yield from self._apply_batch(batch, author, file_name, force)
                 batch = []

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
+from metadata.record.record_format import upgrade
 from metadata.record.text import content_hash
 from metadata.record.validation import check
 from metadata.storage.database import Database
@@ -35,7 +36,7 @@ class Records:
         self.derivers = dict(derivers or {})
 
     def create(self, record: dict, author: str, message: str = "", published: bool = True) -> RecordState:
-        check(record)
+        record = check(upgrade(record))
         with self.db.writing() as conn:
             if self._row(conn, record["identifier"]) is not None:
                 raise Conflict(f"record {record['identifier']} already exists")
@@ -43,7 +44,7 @@ class Records:
 
     def update(self, identifier: str, record: dict, expected_revision: int, author: str,
                message: str = "") -> RecordState:
-        check(record)
+        record = check(upgrade(record))
         if record["identifier"] != identifier:
             raise StorageError(f"the record's identifier {record['identifier']!r} is not {identifier!r}")
         with self.db.writing() as conn:
@@ -70,7 +71,7 @@ class Records:
 
     def save(self, record: dict, author: str, message: str = "", published: bool = True) -> tuple[str, RecordState]:
         """Create or update to exactly ``record`` (imports): ('created' | 'updated' | 'unchanged', state)."""
-        check(record)
+        record = check(upgrade(record))
         with self.db.writing() as conn:
             return self._save(conn, record, author, message, published)
 
@@ -79,8 +80,7 @@ class Records:
         """Like ``save`` for many records, committing once per batch (bulk imports, benchmarks)."""
         batch: list[dict] = []
         for record in records:
-            check(record)
-            batch.append(record)
+            batch.append(check(upgrade(record)))
             if len(batch) >= batch_size:
                 yield from self._save_batch(batch, author, message, published)
                 batch = []
@@ -120,8 +120,8 @@ class Records:
                 raise Gone(f"record {identifier} is deleted")
             if deleted == row.deleted and published == row.published:
                 return self._state(conn, row)
-            data = json.loads(conn.execute(select(revisions.c.data).where(
-                revisions.c.record_id == identifier, revisions.c.number == row.revision)).scalar_one())
+            data = upgrade(json.loads(conn.execute(select(revisions.c.data).where(
+                revisions.c.record_id == identifier, revisions.c.number == row.revision)).scalar_one()))
             return self._write(conn, row, data, author, message, kind, deleted=deleted, published=published)
 
     @staticmethod
@@ -248,13 +248,19 @@ class Records:
             yield from states
             after = states[-1].id
 
-    def rebuild(self, batch: int = 200) -> int:
-        """Re-derive every stored output from the current revisions (after a mapping or base URL change)."""
+    def rebuild(self, batch: int = 200, stale_only: bool = False) -> int:
+        """Re-derive every stored output from the current revisions (after a mapping or base URL change); with
+        ``stale_only``, only of records with no outputs of their current revision (after a data migration wrote
+        new revisions, which a migration cannot derive outputs for)."""
         count = 0
         after = ""
+        chosen = records.c.deleted.is_(False)
+        if stale_only:
+            chosen = and_(chosen, ~select(derived.c.record_id).where(
+                derived.c.record_id == records.c.id, derived.c.revision == records.c.revision).exists())
         while True:
             with self.db.writing() as conn:
-                rows = conn.execute(select(records).where(records.c.id > after, records.c.deleted.is_(False))
+                rows = conn.execute(select(records).where(records.c.id > after, chosen)
                                     .order_by(records.c.id).limit(batch)).all()
                 for row in rows:
                     state = self._state(conn, row)

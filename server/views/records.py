@@ -15,7 +15,7 @@ from metadata.record import identifiers
 from metadata.record.urls import STORED
 
 from .. import search_request, signposting, state, timeline
-from ..documents import public_json, public_record, published, with_history
+from ..documents import linked_record, public_json, public_record, published
 from ..http import LruCache, digest, negotiate, packaged_file_modified, representation, script_json, state_etag
 from ..negotiation import Offer, choose
 from ..problems import Problem
@@ -128,7 +128,7 @@ def _derive(current: RecordState, form: str) -> str:
         return rdf_forms.turtle(_DERIVED.get((current.id, current.content_hash, "nquads"),
                                              lambda: _derive(current, "nquads")))
     shape = rdf_forms.expanded if form == "expanded" else rdf_forms.flattened
-    return json.dumps(shape(with_history(current.data), STORED), ensure_ascii=False, indent=2)
+    return json.dumps(shape(linked_record(current.data), STORED), ensure_ascii=False, indent=2)
 
 
 # N-Quads, Turtle and the expanded and flattened forms are asked for rarely and each costs a pyld run, so they
@@ -240,7 +240,7 @@ def version_text(identifier: str, key: str):
     for version in current.data.get("hasVersion") or []:
         if version["id"] == STORED.version(identifier, key):
             text = version["text"]
-            if version.get("format", "text/markdown") == "text/markdown":
+            if describe.is_markdown(version):
                 text = markdown.to_plain_text(text)
             home = signposting.Link(state.urls().record(identifier), "collection", HTML)
             return representation(text, "text/plain", state_etag(current, f"plain-{key}"),
@@ -301,6 +301,7 @@ class RecordView:
         self.original_languages = [languages.english_name(c) for c in describe.original_languages(record)]
         self.date = date_words.words(record["created"])  # people read words; the EDTF rides along for machines
         self.rights_label = rights.label_for(record["rights"]) if record.get("rights") else None
+        self.extent = describe.extent(record)
 
     def versions(self):
         for version in self.record.get("hasVersion") or []:
@@ -312,7 +313,7 @@ class RecordView:
                 "label": version.get("versionLabel") or ", ".join(languages.english_name(c) for c in codes),
                 "title": first_text(version.get("title")),
                 "translators": [p for p in describe.translators({"hasVersion": [version]})],
-                "html": markdown.to_html(version["text"]) if version["format"] == "text/markdown" else None,
+                "html": markdown.to_html(version["text"]) if describe.is_markdown(version) else None,
             }
 
     @staticmethod
