@@ -4,12 +4,16 @@ merging with a 301 from the old IRI, splitting two people of one name, the picke
 whatever the spelling, and sameAs links checked by pattern."""
 from __future__ import annotations
 
+import io
 import json
 
+import pymarc
 import pytest
 from lxml import etree, html
+from marc_lint import MarcLint
 from sqlalchemy import select
 
+from metadata.formats import marc21, mods
 from metadata.record.urls import STORED
 from metadata.storage import migrate
 from metadata.storage.tables import entities, entity_revisions, records
@@ -17,6 +21,7 @@ from server import auth
 
 from tests.conftest import PASSWORD, make_app
 from tests.support.clock import ManualClock
+from tests.support import xsd
 from tests.support.forms import form_fields
 
 TOKEN = "mnt_authority-test-token"
@@ -167,12 +172,21 @@ def test_places_and_subjects_carry_their_links_into_marc_and_mods(archive, autho
     geonames = "https://sws.geonames.org/524901/"
     assert api(authority_app, "put", "/api/entities/place/moscow",
                json={"name": {"en": "Moscow"}, "sameAs": [geonames]}).status_code == 200
+    assert api(authority_app, "put", "/api/entities/agent/zhou-lan", json={
+        "name": {"en": "Zhou Lan"}, "sameAs": ["https://www.wikidata.org/entity/Q5816",
+                                               "http://id.loc.gov/authorities/names/n80126364"]}).status_code == 200
     client = authority_app.test_client()
     field = oai_record(client, "l1", "marc21").find(f".//{MARC}datafield[@tag='651']")
     assert field is not None and field.get("ind2") == "7"
     assert [(s.get("code"), s.text) for s in field] == [("a", "Moscow."), ("2", "geonames"), ("0", geonames)]
     geographic = oai_record(client, "l1", "mods").find(f".//{MODS}geographic")
     assert geographic.get("valueURI") == geonames and geographic.get("authority") == "geonames"
+    # the stored outputs stay valid: MODS 3.8 and MARC 21 schemas, and marc-lint finds nothing
+    data = archive.records.get("l1").data
+    xsd.assert_valid(mods.mods(data), xsd.MODS)
+    xml = marc21.marc21(data)
+    xsd.assert_valid(xml, xsd.MARC)
+    assert MarcLint().check_record(pymarc.parse_xml_to_array(io.BytesIO(xml.encode("utf-8")))[0]) == []
 
 
 # ------------------------------------------------------------------------------------------------ merge, split
