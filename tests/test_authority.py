@@ -216,6 +216,10 @@ def test_merging_two_agents_updates_every_record_and_redirects_the_old_iri(archi
     assert [e["key"] for e in found] == ["mao-zedong"]
     again = api(authority_app, "post", "/api/entities/agent/mao-tse-tung/merge", json={"into": "mao-zedong"})
     assert again.status_code == 409
+    # a record written later with the merged IRI (an old export imported again) names the survivor
+    archive.records.save(letter("l6", [agent("mao-tse-tung", "Mao Tse-tung")]), "import")
+    assert archive.records.get("l6").data["creator"][0]["id"] == new
+    assert archive.records.get("l6").data["qualifiedAttribution"][0]["agent"] == new
 
 
 def test_splitting_an_entity_separates_two_people_of_one_name(archive, authority_app):

@@ -93,6 +93,28 @@ def ensure_entities(conn: Connection, data: dict, author: str, now) -> None:
             _add_revision(conn, entity, 1, author, f"created from record {data.get('identifier')}", now)
 
 
+def redirect_merged(conn: Connection, data: dict) -> dict:
+    """The record with every node of a merged entity replaced by the entity it was merged into (an old export
+    imported again, a restored record): a merged entity is never named anew. ``data`` itself when none is."""
+    named = {(kind, key) for kind, key, _ in authority.entity_nodes(data)}
+    if not named:
+        return data
+    merged = [(r.kind, r.key) for r in conn.execute(select(entities.c.kind, entities.c.key).where(
+        entities.c.key.in_(sorted({key for _, key in named})), entities.c.merged_into.is_not(None)))
+        if (r.kind, r.key) in named]
+    for kind, key in merged:
+        target, seen = None, {key}
+        row = conn.execute(select(entities).where(entities.c.kind == kind, entities.c.key == key)).first()
+        while row is not None and row.merged_into and row.merged_into not in seen:
+            seen.add(row.merged_into)
+            row = conn.execute(select(entities).where(entities.c.kind == kind,
+                                                      entities.c.key == row.merged_into)).first()
+            target = row if row is not None and not row.merged_into else target
+        if target is not None:
+            data = authority.apply(data, _entity(target), old_iri=authority.iri(kind, key))
+    return data
+
+
 def fill_from_records(conn: Connection, author: str, now) -> int:
     """Build the entities of every live record's current revision at once (the migration that introduced
     them): one entity per distinct key, its names and links from all the nodes records give it."""
