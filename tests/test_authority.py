@@ -99,7 +99,7 @@ def oai_record(client, identifier: str, prefix: str):
 # ------------------------------------------------------------------------------------------------ migration
 def test_the_migration_builds_entities_from_the_records_already_stored(archive, authority_app):
     engine = archive.engine
-    migrate.downgrade(engine, "0007")  # as before authority control, with the same records
+    migrate.downgrade(engine, "0008")  # as before authority control, with the same records
     migrate.upgrade(engine)
     with engine.connect() as conn:
         rows = {(r.kind, r.key): r for r in conn.execute(select(entities))}

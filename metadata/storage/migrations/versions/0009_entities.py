@@ -1,13 +1,13 @@
 """authority control: entities (people, places, subjects) with their own revisions, built from the records
 
-Revision ID: 0008
-Revises: 0007 (record imports)
+Revision ID: 0009
+Revises: 0008 (record format 2)
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
