@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .problems import register_error_handlers
     from .security import add_security_headers, refuse_unstorable_input, trust_proxies
     from .views import api, crawlers, editor, entities, health, iiif, oai, records
+    from .views import entities_api, entities_editor  # noqa: F401  (their routes join the api and editor blueprints)
 
     trust_proxies(app, settings.trusted_proxies, settings.proxy_addresses)
     register_error_handlers(app)

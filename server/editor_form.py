@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from metadata.record import date_words, describe, identifiers, languages, record_format
+from metadata.record import authority, date_words, describe, identifiers, languages, record_format
 from metadata.record.urls import STORED
 
 from . import field_words
@@ -24,8 +24,8 @@ SOURCE_FIELDS = ["type", "label", "identifier", "volume", "pages", "issued", "pl
 BLANK = {
     "langmap": {"lang": "en", "text": ""},
     "agent": {"id": "", "name": "", "lang": "en", "type": "Person", "sortName": "", "role": "", "extra": "",
-              "position": "", "positionLang": "en"},
-    "labelled": {"id": "", "label": "", "lang": "en", "extra": ""},
+              "position": "", "positionLang": "en", "entity": ""},
+    "labelled": {"id": "", "label": "", "lang": "en", "extra": "", "entity": ""},
     "language": {"code": ""},
     "version": {"key": "", "language": "", "label": "", "title": "", "translation": "", "translators": "",
                 "format": "text/markdown", "text": "", "people": ""},
@@ -77,12 +77,12 @@ def to_form(record: dict) -> dict:
             form[key].append({"id": agent["id"], "name": name, "lang": lang, "type": agent["type"],
                               "sortName": agent.get("sortName", ""), "role": roles.get(agent["id"], ""),
                               "extra": extra, "position": positions.get(agent["id"], ("", "", ""))[1],
-                              "positionLang": positions.get(agent["id"], ("en", "", ""))[0]})
+                              "positionLang": positions.get(agent["id"], ("en", "", ""))[0], "entity": ""})
     for key, (_, label_key) in LABELLED.items():
         form[key] = []
         for node in record.get(key) or []:
             lang, label, extra = _first(node[label_key])
-            form[key].append({"id": node.get("id", ""), "label": label, "lang": lang, "extra": extra})
+            form[key].append({"id": node.get("id", ""), "label": label, "lang": lang, "extra": extra, "entity": ""})
     source = record.get("source") or {}
     form["source"] = {k: source.get(k, "") for k in SOURCE_FIELDS if k != "publisher"}
     publisher_name = (source.get("publisher") or {}).get("name") or {}
@@ -173,6 +173,38 @@ def apply_action(form: dict, action: str, taken=lambda identifier: False) -> tup
                 return form, row_control(key, min(index, len(form[key]) - 1))
             return form, f"add-{key}"
     return form, ""
+
+
+# The form's lists whose rows name an entity under authority control, with the entity's kind.
+ENTITY_LISTS = {"creator": "agent", "contributor": "agent", "addressee": "agent", "subject": "subject",
+                "spatial": "place"}
+
+
+def use_entities(form: dict, find) -> None:
+    """Point agent, subject and place rows at existing entities, so one person is not entered twice: the one
+    the picker chose (its key in the row's ``entity``), else, for a new row, the one entity whose preferred or
+    variant name is exactly what was typed. The row then shows the entity's preferred name.
+    ``find(kind, key=..., name=...)`` returns an entity or None."""
+    for key, kind in ENTITY_LISTS.items():
+        label = "name" if kind == "agent" else "label"
+        for row in form[key]:
+            typed = row.get(label, "").strip()
+            if row.get("entity"):
+                entity = find(kind, key=row["entity"])
+            elif not row.get("id") and typed:
+                entity = find(kind, name=typed)
+            else:
+                continue
+            if entity is None:
+                continue
+            row["id"], row["entity"] = authority.iri(kind, entity["key"]), ""
+            names = dict(entity["name"])
+            lang = row.get("lang", "").strip() if row.get("lang", "").strip() in names else next(iter(names))
+            row["lang"], row[label] = lang, names.pop(lang)
+            row["extra"] = json.dumps(names, ensure_ascii=False) if names else ""
+            if kind == "agent":
+                row["type"] = entity.get("type") or row.get("type") or "Agent"
+                row["sortName"] = entity.get("sortName") or row.get("sortName", "")
 
 
 def _langmap(rows: list[dict]) -> dict:

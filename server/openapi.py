@@ -51,6 +51,73 @@ SEARCH_RESULTS = {"type": "object", "required": ["total", "page", "pages", "item
         "label": {"type": "string"}, "remove": _LINK}}}}}
 
 
+_LANG_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+ENTITY = {"type": "object", "required": ["kind", "key", "iri", "preferredName", "name", "revision"], "properties": {
+    "kind": {"enum": ["agent", "place", "subject"]}, "key": {"type": "string"}, "iri": _LINK, "url": _LINK,
+    "preferredName": {"type": "string"}, "name": _LANG_MAP,
+    "variants": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    "sameAs": {"type": "array", "items": {"type": "string"}}, "type": {"enum": ["Person", "Organization", "Agent"]},
+    "sortName": {"type": "string"}, "mergedInto": {"type": "string"}, "revision": {"type": "integer"},
+    "records": {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "string"}}],
+                "description": "in lists, how many live records use it; for one entity, their identifiers"},
+    "rewritten": {"type": "array", "items": {"type": "string"},
+                  "description": "after a change: the records that got a new revision"}}}
+ENTITY_FIELDS = {"type": "object", "properties": {
+    "name": {**_LANG_MAP, "description": "the preferred name per language (at least one)"},
+    "variants": ENTITY["properties"]["variants"],
+    "sameAs": {"type": "array", "items": {"type": "string"}, "description": "Wikidata "
+               "(https://www.wikidata.org/entity/Q…), VIAF (http://viaf.org/viaf/…), LCNAF "
+               "(http://id.loc.gov/authorities/names/n…) or GeoNames (https://sws.geonames.org/…) IRIs; others are 422"},
+    "type": ENTITY["properties"]["type"], "sortName": {"type": "string"}}}
+KIND_PARAM = {"name": "kind", "in": "path", "required": True, "schema": {"enum": ["agent", "place", "subject"]}}
+KEY_PARAM = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "the last segment of the entity's IRI (…/agents/KEY)"}
+
+
+def _entity_paths() -> dict:
+    """The authority API (server/views/entities_api.py)."""
+    one = "/api/entities/{kind}/{key}"
+    changed = {"description": "The entity after the change, with the records rewritten", "headers": {
+        "ETag": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": ENTITY}}}
+    return {
+        "/api/entities": {"get": {
+            "summary": "Find people, places or subjects by any of their names (the record form's picker)",
+            "description": "Matches preferred and variant names, ignoring case and accents; names starting "
+                           "with q first, then the most used. Each entity once; merged ones are left out.",
+            "parameters": [{"name": "kind", "in": "query", "schema": {"enum": ["agent", "place", "subject"]}},
+                           {"name": "q", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
+                "kind": {"type": "string"}, "query": {"type": "string"},
+                "items": {"type": "array", "items": ENTITY}}}), **_errors(400, 401, 403)}}},
+        one: {
+            "get": {"summary": "One entity and the records using it", "parameters": [KIND_PARAM, KEY_PARAM],
+                    "responses": {"200": _json(ENTITY), **_errors(401, 403, 404)}},
+            "put": {"summary": "Change an entity's names, variants, links, type or sort name; every record "
+                               "using it gets a new revision",
+                    "parameters": [KIND_PARAM, KEY_PARAM, {**IF_MATCH, "description": "The entity's ETag "
+                                                           "(optional; 412 when stale)"}, MESSAGE],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": ENTITY_FIELDS}}},
+                    "responses": {"200": changed, **_errors(400, 401, 403, 404, 409, 412, 413, 415, 422)}}},
+        one + "/revisions": {"get": {
+            "summary": "The entity's revisions", "parameters": [KIND_PARAM, KEY_PARAM],
+            "responses": {"200": _json({"type": "array", "items": {"type": "object"}}), **_errors(401, 403, 404)}}},
+        one + "/merge": {"post": {
+            "summary": "Merge this entity into another: its records use that one and its IRI redirects (301)",
+            "parameters": [KIND_PARAM, KEY_PARAM, MESSAGE],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["into"], "properties": {"into": {"type": "string"}}}}}},
+            "responses": {"200": changed, **_errors(400, 401, 403, 404, 409, 412, 413, 415, 422)}}},
+        one + "/split": {"post": {
+            "summary": "Move the chosen records to a new entity called name (two people of one name)",
+            "parameters": [KIND_PARAM, KEY_PARAM, MESSAGE],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["records", "name"], "properties": {
+                    "records": {"type": "array", "items": {"type": "string"}}, "name": {"type": "string"}}}}}},
+            "responses": {"201": {**changed, "description": "The new entity, with the records moved to it"},
+                          **_errors(400, 401, 403, 404, 409, 412, 413, 415, 422)}}},
+    }
+
+
 def _json(schema: dict, description: str = "OK") -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -221,6 +288,7 @@ def document() -> dict:
                     "referenceCode": {"type": ["string", "null"],
                                       "description": "the typed identifier, when it is a reference code"}}}),
                     **_errors(401, 403)}}},
+            **_entity_paths(),
             "/api/sets": {"get": {"summary": "Sets (collections)",
                                   "responses": {"200": _json({"type": "array"}), **_errors(401, 403)}}},
             "/api/sets/{spec}": {

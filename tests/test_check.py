@@ -58,6 +58,8 @@ def test_each_kind_of_damage_is_named(archive, tmp_path):
             id=ident)
     _damage(url, tmp_path, "DELETE FROM derived WHERE record_id = :id AND format = 'marc21'", id=other)
     _damage(url, tmp_path, "INSERT INTO record_sets (record_id, spec) VALUES (:id, 'not-its-set')", id=ident)
+    _damage(url, tmp_path, "DELETE FROM entities WHERE kind = 'agent' AND key = 'gao-gang'")
+    _damage(url, tmp_path, "UPDATE entities SET merged_into = 'mao-zedong' WHERE kind = 'agent' AND key = 'liu-shaoqi'")
     result = run(["check"], url)
     assert result.exit_code == 1
     problems = result.stdout.splitlines()
@@ -74,6 +76,8 @@ def test_each_kind_of_damage_is_named(archive, tmp_path):
     assert any(p.startswith(f"record {other}: derived marc21: expected ") and p.endswith("found no stored output")
                for p in problems), result.stdout
     assert f"record {ident}: set memberships: expected none, found ['not-its-set']" in problems
+    assert f"record {ident}: agent gao-gang: expected an entity (muniment rebuild makes it), found none" in problems
+    assert f"record {ident}: agent liu-shaoqi: expected a live entity, found merged into mao-zedong" in problems
     assert f"record {gone} " not in result.stdout  # a tombstone's kept outputs are not checked, and it is consistent
     assert f"{len(problems)} problem(s) found" in result.stderr
 

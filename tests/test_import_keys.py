@@ -276,7 +276,7 @@ def test_the_migration_keys_records_imported_before_it(database_url, tmp_path):
     """A database at the previous head, written as the import command wrote before import keys ("import FILE"
     messages), upgraded: each imported record gets its key and last import; re-importing then keeps edits."""
     engine = make_engine(database_url)
-    migrate.upgrade(engine, "0006")
+    migrate.upgrade(engine)  # today's Store writes tables newer than 0006 (entities): write, then go back to 0006
     old = Store(engine)
     old.records.save(archive_file.parse_file(NOTICE), "import", f"import {NOTICE.name}")
     old.records.save(archive_file.parse_file(LETTER), "import", f"import {LETTER.name}")
@@ -293,6 +293,7 @@ def test_the_migration_keys_records_imported_before_it(database_url, tmp_path):
     hand = archive_file.parse_file(NOTICE)
     hand = json.loads(json.dumps(hand).replace("990002", "hand-1"))
     old.records.create(hand, "ann", "catalogued by hand")
+    migrate.downgrade(engine, "0006")  # as the import command left it before import keys
     migrate.upgrade(engine)
     assert migrate.current(engine) == migrate.head()
     new = Store(engine)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from metadata.formats import rda
 from metadata.formats.cataloguing import CATALOGUING_LANGUAGE, DEFAULT_AGENCY
 from metadata.formats.xml import add, root, to_string
-from metadata.record import describe, languages
+from metadata.record import authority, describe, languages
 from metadata.record.stamps import Stamps
 from metadata.record.text import first_text
 from metadata.record.urls import STORED
@@ -59,6 +59,8 @@ SUBJECT_SOURCES = {
 }
 # $1 (real world object URI) for these hosts; every other sameAs link is an authority record ($0).
 REAL_WORLD_OBJECTS = ("http://www.wikidata.org/entity/", "https://www.wikidata.org/entity/")
+# Authority files (metadata/record/authority.SOURCES) whose code is also a registered subject source ($2).
+TERM_SOURCES = ("wikidata", "geonames", "naf")
 ARTICLES = {"eng": ("the ", "a ", "an ")}
 
 
@@ -107,7 +109,7 @@ def _name_field(fields, person_tag: str, body_tag: str, party: describe.Party) -
     subfields += [("e", term + ("," if n < len(terms) - 1 else "")) for n, term in enumerate(terms)]
     subfields[-1] = (subfields[-1][0], _period(subfields[-1][1].rstrip(",")))
     subfields += [("4", code) for code in party.roles]
-    subfields += [("1" if iri.startswith(REAL_WORLD_OBJECTS) else "0", iri) for iri in party.same_as]
+    subfields += _links(list(party.same_as))
     _field(fields, tag, ind1, " ", subfields)
 
 
@@ -122,10 +124,22 @@ def _term_field(fields, controlled_tag: str, uncontrolled_ind2: str, node: dict,
     label = first_text(node[label_key])
     iri = node.get("id") or ""
     source = next((code for prefix, code in SUBJECT_SOURCES.items() if iri.startswith(prefix)), None)
+    links = node.get("sameAs") or []
     if source:
-        _field(fields, controlled_tag, " ", "7", [("a", _period(label)), ("2", source), ("0", iri)])
+        _field(fields, controlled_tag, " ", "7", [("a", _period(label)), ("2", source), ("0", iri)] + _links(links))
+        return
+    # A term under Muniment's authority control with a link to a registered vocabulary is controlled too.
+    linked = next((found.code for found in map(authority.source_of, links)
+                   if found and found.code in TERM_SOURCES), None)
+    if linked:
+        _field(fields, controlled_tag, " ", "7", [("a", _period(label)), ("2", linked)] + _links(links))
     else:
         _field(fields, "653", " ", uncontrolled_ind2, [("a", label)])
+
+
+def _links(links: list[str]) -> list[tuple[str, str]]:
+    """$1 for a real-world object's IRI (Wikidata), $0 for an authority record's."""
+    return [("1" if iri.startswith(REAL_WORLD_OBJECTS) else "0", iri) for iri in links]
 
 
 def marc21(record: dict, stamps: Stamps | None = None, agency: str = DEFAULT_AGENCY) -> str:

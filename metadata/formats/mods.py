@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from metadata.formats.cataloguing import CATALOGUING_LANGUAGE, DEFAULT_AGENCY
 from metadata.formats.xml import add, root, to_string
-from metadata.record import describe, languages, timestamps
+from metadata.record import authority, describe, languages, timestamps
 from metadata.record.stamps import Stamps
 from metadata.record.text import first_text
 from metadata.record.urls import STORED
@@ -39,14 +39,22 @@ def _m(name: str) -> str:
 def _name(parent, party: describe.Party, roles: list[str], codes: list[str]) -> None:
     kind = {"Person": "personal", "Organization": "corporate"}.get(party.type)
     attributes = {"type": kind} if kind else {}
-    if party.same_as:
-        attributes["valueURI"] = party.same_as[0]
-    name = add(parent, _m("name"), **attributes)
+    name = add(parent, _m("name"), **attributes, **_authority(list(party.same_as)))
     add(name, _m("namePart"), party.sort_name)
     for role_name, code in zip(roles, codes):
         role = add(name, _m("role"))
         add(role, _m("roleTerm"), role_name, type="text", authority="marcrelator")
         add(role, _m("roleTerm"), code, type="code", authority="marcrelator")
+
+
+def _authority(links: list[str] | None) -> dict[str, str]:
+    """MODS authority attributes for a name or term from its first ``sameAs`` link: ``valueURI`` the link,
+    ``authority`` and ``authorityURI`` the authority file it is in (when it is one Muniment knows)."""
+    if not links:
+        return {}
+    source = authority.source_of(links[0])
+    found = {"authority": source.code, "authorityURI": source.authority_uri} if source else {}
+    return {**found, "valueURI": links[0]}
 
 
 def _language(parent, code: str, part: str | None = None) -> None:
@@ -100,9 +108,9 @@ def mods(record: dict, stamps: Stamps | None = None, agency: str = DEFAULT_AGENC
     if record.get("bibliographicCitation"):
         add(top, _m("note"), record["bibliographicCitation"], type="preferred citation")
     for subject in record.get("subject") or []:
-        add(add(top, _m("subject")), _m("topic"), first_text(subject["prefLabel"]))
+        add(add(top, _m("subject")), _m("topic"), first_text(subject["prefLabel"]), **_authority(subject.get("sameAs")))
     for place in record.get("spatial") or []:
-        add(add(top, _m("subject")), _m("geographic"), first_text(place["label"]))
+        add(add(top, _m("subject")), _m("geographic"), first_text(place["label"]), **_authority(place.get("sameAs")))
     for period in record.get("temporal") or []:
         add(add(top, _m("subject")), _m("temporal"), first_text(period["label"]))
     _source(top, record.get("source"))

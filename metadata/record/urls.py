@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 STORED_BASE = "https://muniment.invalid/"
 
@@ -63,6 +63,26 @@ class LinkedDataUrls:
         return f"{self.urls.oai()}?{query}"
 
 
+class EntityUrls:
+    """The IRIs of people, places and subjects under authority control (``UrlBuilder.entities``): each is
+    ``{base}{collection}/{key}`` with collection agents, places or subjects."""
+
+    def __init__(self, urls: "UrlBuilder"):
+        self.urls = urls
+
+    def entity(self, collection: str, key: str) -> str:
+        return f"{self.urls.base}{collection}/{quote(key)}"
+
+    def key(self, collection: str, iri: str) -> str | None:
+        """The key of an entity IRI of ``collection`` under this base, or None when it is not one (another
+        site's IRI, a longer path, or a spelling this builder would not make)."""
+        prefix = f"{self.urls.base}{collection}/"
+        if not isinstance(iri, str) or not iri.startswith(prefix):
+            return None
+        key = unquote(iri[len(prefix):])
+        return key if key and "/" not in key and self.entity(collection, key) == iri else None
+
+
 class UrlBuilder:
     """Absolute URLs for every resource Muniment serves, under one base URL."""
 
@@ -70,6 +90,7 @@ class UrlBuilder:
         self.base = base if base.endswith("/") else base + "/"
         self.search = ContentSearchUrls(self)
         self.linked = LinkedDataUrls(self)
+        self.entities = EntityUrls(self)
 
     # records and their parts
     def record(self, identifier: str) -> str:

@@ -13,7 +13,7 @@ from importlib import resources
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
-from metadata.record import dates, languages, record_format
+from metadata.record import authority, dates, languages, record_format
 from metadata.record import sets as set_rules
 from metadata.record.text import unstorable
 from metadata.record.urls import STORED
@@ -182,7 +182,7 @@ def validate(record) -> list[dict]:
     if unstorable_text:
         return unstorable_text
     errors = _schema_errors(record)
-    return errors + _rule_errors(record) + _language_errors(record)
+    return errors + _rule_errors(record) + _language_errors(record) + authority.record_same_as_errors(record)
 
 
 def check(record) -> dict:

@@ -3,7 +3,8 @@
 A record is consistent when its revisions are numbered 1..n without gaps, each revision's content hash is the
 hash of its data, what its last import wrote (``record_imports``) is one of those revisions, the records row
 (revision, state, hash, listing values, datestamp) matches the latest revision, and, unless it is deleted, its
-stored outputs and set memberships are exactly what the app's derivers make of that revision now. Each problem
+stored outputs and set memberships are exactly what the app's derivers make of that revision now
+and every entity it names exists unmerged. Each problem
 names the record, what is wrong, what was expected and what was found, so an operator can decide between
 ``muniment rebuild`` and restoring a backup.
 """
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from metadata.record import authority
 from metadata.record.text import content_hash
 from metadata.storage.derivation import Deriver, derived_outputs, listing_values, set_specs, stamps
-from metadata.storage.tables import derived, record_imports, record_sets, records, revisions
+from metadata.storage.tables import derived, entities, record_imports, record_sets, records, revisions
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ def _check_record(conn, row, derivers) -> Iterator[Problem]:
         return  # a tombstone keeps whatever outputs it had; they are never served
     yield from _check_outputs(conn, ident, revision.number, data, derivers)
     yield from _check_sets(conn, ident, data)
+    yield from _check_entities(conn, ident, data)
 
 
 def _check_import(conn, ident: str, hashes: dict[int, str]) -> Iterator[Problem]:
@@ -127,3 +130,18 @@ def _check_sets(conn, ident: str, data: dict) -> Iterator[Problem]:
     expected = set_specs(data)
     if found != expected:
         yield Problem(ident, "set memberships", sorted(expected) or "none", sorted(found) or "none")
+
+
+def _check_entities(conn, ident: str, data: dict) -> Iterator[Problem]:
+    """Every entity the record names exists and is not a merged one (whose records all moved on)."""
+    named = {(kind, key) for kind, key, _ in authority.entity_nodes(data)}
+    if not named:
+        return
+    found = {(r.kind, r.key): r.merged_into for r in conn.execute(
+        select(entities.c.kind, entities.c.key, entities.c.merged_into)
+        .where(entities.c.key.in_(sorted({key for _, key in named}))))}
+    for kind, key in sorted(named):
+        if (kind, key) not in found:
+            yield Problem(ident, f"{kind} {key}", "an entity (muniment rebuild makes it)", "none")
+        elif found[(kind, key)]:
+            yield Problem(ident, f"{kind} {key}", "a live entity", f"merged into {found[(kind, key)]}")

@@ -20,6 +20,7 @@ from metadata.record.text import content_hash
 from metadata.record.validation import check
 from metadata.storage.database import Database
 from metadata.storage.derivation import Deriver, derived_outputs, listing_values, set_specs, stamps
+from metadata.storage.entities import ensure_entities, redirect_merged
 from metadata.storage.mentions import write_mentions
 from metadata.storage.search import write_search
 from metadata.storage.sets import Sets
@@ -133,6 +134,10 @@ class Records:
                deleted: bool, published: bool, digest: str | None = None) -> RecordState:
         identifier = data["identifier"]
         now = self.db.clock()
+        if not deleted:
+            redirected = redirect_merged(conn, data)
+            if redirected is not data:  # it named a merged entity: the record names its successor instead
+                data, digest = redirected, content_hash(redirected)
         digest = digest or content_hash(data)
         values = dict(datestamp=now, deleted=deleted, published=published, **listing_values(data),
                       content_hash=digest, harvestable=bool(published or (row is not None and row.harvestable)))
@@ -154,7 +159,25 @@ class Records:
             self._write_sets(conn, identifier, data, replace=row is not None)
             write_mentions(conn, identifier, data, replace=row is not None)
             write_search(conn, identifier, data, replace=row is not None)
+            ensure_entities(conn, data, author, now)
         return RecordState(identifier, number, now, deleted, published, digest, data, values["harvestable"])
+
+    def current_data(self, conn: Connection, identifier: str) -> dict | None:
+        """The current content of a live record inside the caller's transaction; None if deleted or unknown."""
+        row = self._row(conn, identifier)
+        return None if row is None or row.deleted else self._state(conn, row).data
+
+    def rewrite(self, conn: Connection, identifier: str, data: dict, author: str, message: str) -> bool:
+        """A new revision of a live record inside the caller's transaction (an authority change carried into
+        the records using the entity): validated, derived, datestamped like any update. False when the content
+        is unchanged (no revision is made)."""
+        check(data)
+        row = self._existing(conn, identifier)
+        digest = content_hash(data)
+        if row.deleted or row.content_hash == digest:
+            return False
+        self._write(conn, row, data, author, message, "update", deleted=False, published=row.published, digest=digest)
+        return True
 
     def _write_derived(self, conn, identifier, number, data, replace: bool) -> None:
         if replace:
@@ -268,6 +291,7 @@ class Records:
                     self._write_sets(conn, row.id, state.data, replace=True)
                     write_mentions(conn, row.id, state.data, replace=True)
                     write_search(conn, row.id, state.data, replace=True)
+                    ensure_entities(conn, state.data, "rebuild", self.db.clock())
             if not rows:
                 return count
             count += len(rows)

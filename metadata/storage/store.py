@@ -6,7 +6,8 @@
 - ``sets``: set names and descriptions (``Sets``); ``accounts``: users, tokens, login failures (``Accounts``);
 - ``mentions``: which public records mention a person, place, subject, set or language (``Mentions``);
 - ``search``: the public full-text search with facets (``Search``; its index is written with each record);
-- ``imports``: importing files with stable identity, leaving archivists' edits alone (``Imports``).
+- ``imports``: importing files with stable identity, leaving archivists' edits alone (``Imports``);
+- ``entities``: authority control for people, places and subjects (``Entities``; edits reach every record).
 
 Each part is small and reads or writes through the same ``Database``, so the transaction rules and the clock
 are defined once.
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from metadata.storage.accounts import Accounts
 from metadata.storage.collections import Collections
 from metadata.storage.database import Clock, Database, utc_now
+from metadata.storage.entities import Entities
 from metadata.storage.harvest import Harvest
 from metadata.storage.imports import Imports
 from metadata.storage.mentions import Mentions
@@ -43,6 +45,7 @@ class Store:
         self.mentions = Mentions(self.db)
         self.search = Search(self.db)
         self.imports = Imports(self.db, self.records)
+        self.entities = Entities(self.db, self.records)
 
     @property
     def engine(self) -> Engine:

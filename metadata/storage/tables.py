@@ -139,3 +139,30 @@ record_imports = Table(
     Column("imported_at", DateTime, nullable=False),
     UniqueConstraint("key", name="uq_record_imports_key"),
 )
+
+entities = Table(
+    "entities", metadata,  # authority control: people, places and subjects (metadata/record/authority.py)
+    Column("kind", String(16), primary_key=True),  # agent, place, subject
+    Column("key", String(1024), primary_key=True),  # the last segment of its IRI (…/agents/KEY), unquoted
+    Column("revision", Integer, nullable=False),  # its current revision in entity_revisions
+    Column("type", String(16)),  # agents: Person, Organization or Agent
+    Column("name", Text, nullable=False),  # JSON language map: the preferred name per language
+    Column("variants", Text, nullable=False, default="{}"),  # JSON: language -> [other names]
+    Column("same_as", Text, nullable=False, default="[]"),  # JSON list of authority IRIs
+    Column("sort_name", Text),
+    Column("search_text", Text, nullable=False),  # every name folded (no case, no accents), one a line
+    Column("merged_into", String(1024)),  # the key (same kind) this entity was merged into
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+entity_revisions = Table(
+    "entity_revisions", metadata,  # every state an entity has had, like a record's revisions
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(1024), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("data", Text, nullable=False),  # the entity as JSON (metadata/record/authority.py)
+    Column("author", String(255), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("message", Text, nullable=False, default=""),
+)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from metadata.importers import spreadsheet
-from metadata.record import describe, identifiers
+from metadata.record import authority, describe, identifiers
 from metadata.record import rights as rights_vocabulary
 from metadata.record.describe import ROLE_NAMES
 from metadata.record.diff import field_diff
@@ -26,8 +26,8 @@ from metadata.record.validation import validate, validate_set
 from .. import auth, field_words, state
 from ..arguments import page_argument, revision_argument
 from ..documents import existing_record
-from ..editor_form import AGENT_LISTS, LABELLED, LANGMAPS, apply_action, date_hints, field_of, from_post, new_form, \
-    offer_reference_code, plain_errors, row_control, to_form, to_record
+from ..editor_form import AGENT_LISTS, ENTITY_LISTS, LABELLED, LANGMAPS, apply_action, date_hints, field_of, \
+    from_post, new_form, offer_reference_code, plain_errors, row_control, to_form, to_record, use_entities
 from ..problems import Problem
 
 blueprint = Blueprint("editor", __name__)
@@ -134,6 +134,27 @@ def home():
                                                           pages=max(math.ceil(total / PER_PAGE), 1), query=query))
 
 
+def find_entity(kind: str, key: str | None = None, name: str | None = None) -> dict | None:
+    """The entity the record form means: by key (what the picker chose; a merged one's successor), or the only
+    one with exactly this preferred or variant name (case and accents aside)."""
+    entities = state.store().entities
+    if key:
+        return entities.final(kind, key)
+    folded = authority.fold(name or "")
+    matches = [e for e in entities.search(kind, name or "", limit=50)
+               if folded in authority.search_text(e).split("\n")]
+    return matches[0] if len(matches) == 1 else None
+
+
+PICKER_CHOICES = 300  # names per kind offered without a script (a <datalist>): the most used
+
+
+def _entity_choices() -> dict[str, list[str]]:
+    """Names the record form's <datalist>s offer per kind: every name (variants too) of the most used."""
+    return {kind: sorted({n for e in state.store().entities.search(kind, "", PICKER_CHOICES)
+                          for n in authority.all_names(e)}) for kind in set(ENTITY_LISTS.values())}
+
+
 def _render_form(form: dict, current: RecordState | None, revision, errors: list | None = None,
                  notice: str = "", status: int = 200, focus: str = "", message: str | None = None):
     """The form page; ``message`` (the "what changed" note) defaults to the one just posted, so a failed save or
@@ -148,7 +169,8 @@ def _render_form(form: dict, current: RecordState | None, revision, errors: list
     title = f"Edit {current.id}" if current else "New record"
     return render_template("editor_form.html", **_context(
         title=title, form=form, current=current, revision=revision, errors=errors, field_errors=field_errors,
-        first_error=first, notice=notice, message=message, row_control=row_control, field_of_pointer=lambda pointer: field_of(pointer, form),
+        first_error=first, notice=notice, message=message, row_control=row_control, entity_lists=ENTITY_LISTS,
+        entity_choices=_entity_choices(), field_of_pointer=lambda pointer: field_of(pointer, form),
         date_hints=date_hints(form), offered_reference=offer_reference_code(form) if current is None else "")), \
         status
 
@@ -189,6 +211,7 @@ def _save(current: RecordState | None):
         return _render_form(changed, current, revision, focus=focus)
     if current is None and not form["identifier"]:  # left blank: made from the reference code or title
         form["identifier"] = identifiers.suggest(form["referenceCode"], _first_title(form), _taken)
+    use_entities(form, find_entity)
     record = to_record(form)
     errors = plain_errors(form, validate(record))
     if errors:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template
 
+from metadata.record import authority
 from metadata.record import mentions as mention_rules
 from metadata.record.text import first_text
 from metadata.record.urls import STORED
@@ -38,23 +39,40 @@ def _format(suffix: str | None) -> str:
 @blueprint.get("/<any(agents, places, subjects):collection>/<slug>.<any(jsonld):suffix>")
 def entity(collection: str, slug: str, suffix: str | None = None):
     kind, noun = KINDS[collection]
-    iri = f"{STORED.base}{collection}/{quote(slug)}"
+    found = state.store().entities.get(kind, slug)
+    if found and found.get("mergedInto"):  # merged: its IRI answers for the entity it became, for good
+        target = state.store().entities.final(kind, slug)
+        location = state.urls().entities.entity(collection, target["key"]) + (f".{suffix}" if suffix else "")
+        return redirect(location, 301)
+    iri = STORED.entities.entity(collection, slug)
     rows = state.store().mentions.records(kind, iri)
     if not rows:
         raise Problem(404, f"No published record mentions {collection}/{slug}.", "Not Found")
-    example = state.store().records.get(rows[0].id)
-    node = published(mention_rules.find_node(example.data, iri) or {"id": iri})
-    label = state.store().mentions.label(kind, iri)
-    changed = state.store().serving.latest_change()  # what the page shows comes from the records alone
+    if found:
+        node = authority.node(found)
+        label = authority.preferred_name(found)
+    else:  # an IRI outside authority control: what the records say
+        example = state.store().records.get(rows[0].id)
+        node = mention_rules.find_node(example.data, iri) or {"id": iri}
+        label = state.store().mentions.label(kind, iri)
+    variants = (found or {}).get("variants") or {}
+    # what the page shows comes from the records and the entity (whose edits need not change a record)
+    changed = max(filter(None, [state.store().serving.latest_change(), (found or {}).get("updated")]), default=None)
     if _format(suffix) == JSONLD:
-        return _respond(_json({"@context": state.urls().context(), **node}), JSONLD, suffix, changed)
+        document = {"@context": state.urls().context(), **node}
+        if variants:
+            document["altLabel"] = variants
+        return _respond(_json(published(document)), JSONLD, suffix, changed)
     groups: dict[str, list] = {}
     for row in rows:
         groups.setdefault(row.role or "mentioned", []).append(row)
     order = mention_rules.ROLE_GROUP_ORDER + ["mentioned"]
-    body = render_template("entity.html", title=label, noun=noun, node=node, label=label,
+    names = node.get(authority.KINDS[kind][1]) or {}
+    links = [(link, getattr(authority.source_of(link), "name", link)) for link in node.get("sameAs") or []]
+    body = render_template("entity.html", title=label, noun=noun, node=node, label=label, names=names,
+                           variants=variants, links=links,
                            groups=sorted(groups.items(), key=lambda item: order.index(item[0])),
-                           total=len({r.id for r in rows}), text=first_text, jsonld=f"{slug}.jsonld")
+                           total=len({r.id for r in rows}), text=first_text, jsonld=f"{quote(slug)}.jsonld")
     return _respond(body, HTML, suffix, changed)
 
 
