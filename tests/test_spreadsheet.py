@@ -214,3 +214,32 @@ def test_schema_problems_are_told_in_words(filled):
                         "page": "write a web address starting with https://",
                         "rights": "write a rights statement or Creative Commons licence URL, such as "
                                   "http://rightsstatements.org/vocab/InC/1.0/"}
+
+
+def test_five_hundred_records_corrected_in_a_spreadsheet_load_back_safely(store):
+    """The issue's "done when": 500 records exported, corrected in a spreadsheet (BOM, ';', CRLF) and loaded
+    back. Every corrected row becomes one new revision; a row whose record changed since the export is a
+    conflict and a row with a bad cell stores nothing, while the 498 others are applied."""
+    saved = store.records.save_many((_record(f"bulk-{n:03}", f"Letter {n}", language=["lang:en"])
+                                     for n in range(500)), "alice")
+    assert [status for status, _ in saved].count("created") == 500
+    rows = _table(_export(store, ["title", "created"]))
+    assert len(rows) == 501
+    for row in rows[1:]:
+        row[2] = row[2].replace("Letter", "Corrected letter")
+    stale, bad = "bulk-007", "bulk-123"
+    next(r for r in rows if r[0] == bad)[3] = "the week after"  # not a date: the whole row is refused
+    edited = store.records.get(stale)
+    store.records.update(stale, {**edited.data, "title": {"en": "Edited meanwhile"}}, edited.revision, "carol")
+
+    plan = _plan(store, rows)
+    assert spreadsheet.summary(plan) == {"changed": 498, "conflict": 1, "invalid": 1}  # the dry run already tells
+    done = spreadsheet.apply(store.records, plan, "bob", "bulk.csv")
+    assert spreadsheet.summary(done) == {"updated": 498, "conflict": 1, "invalid": 1}
+
+    assert store.records.get(stale).data["title"] == {"en": "Edited meanwhile"}
+    assert store.records.get(bad).revision == 1 and store.records.get(bad).data["title"] == {"en": "Letter 123"}
+    for n in (0, 250, 499):
+        state = store.records.get(f"bulk-{n:03}")
+        assert state.revision == 2 and state.data["title"] == {"en": f"Corrected letter {n}"}
+        assert store.records.revision(f"bulk-{n:03}", 2).author == "bob"
