@@ -2,22 +2,32 @@
 
 PostgreSQL runs when MUNIMENT_TEST_POSTGRES_URL names a server (CI sets it): each test session creates its
 own database there and drops it at the end.
+
+Speed without sharing state: every test still gets its own fresh database, but the Alembic chain (about a
+quarter of a second on SQLite, half a second on PostgreSQL, for each of hundreds of tests) runs once per
+session. A SQLite database ``make_app`` is handed that does not exist yet is a copy of a template file
+migrated at the start; a PostgreSQL test that asks for ``app`` gets the session database emptied by TRUNCATE
+when its schema is still exactly the migrated one (otherwise dropped and migrated again). A test that asks
+only for ``database_url`` still gets a blank database, for tests of the migrations themselves.
 """
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import tempfile
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from metadata.storage import migrate
-from metadata.storage import engine_url
+from metadata.storage import engine_url, make_engine, migrate
 from metadata.importers import archive_file
 from server import auth, create_app
 
+from tests.support.browser import CHROMIUM_ARGS, chromium_path, require
 from tests.support.paths import seed_file
 
 # Every app a test builds keeps its files (SQLite, secret key, caches) outside the checkout, even one made
@@ -56,14 +66,84 @@ def postgres_server():
 
 
 def _fresh_postgres(request) -> str:
-    """A clean database for one test: the session database with every table dropped."""
+    """A clean database for one test: the session database, blank, or at the newest schema with no rows when
+    the test asks for ``app`` (whose make_app would migrate it at once anyway)."""
     url = request.getfixturevalue("postgres_server")
+    _AT_HEAD.discard(url)
     engine = create_engine(engine_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    try:
+        if "app" in request.fixturenames and _emptied_at_head(engine):
+            _AT_HEAD.add(url)
+            return url
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        if "app" in request.fixturenames:
+            migrate.upgrade(engine)
+            _AT_HEAD.add(url)
+            if not _SCHEMA_AT_HEAD:
+                with engine.connect() as conn:
+                    _SCHEMA_AT_HEAD.append(conn.execute(_PG_SCHEMA_FINGERPRINT).scalar())
+    finally:
+        engine.dispose()
     return url
+
+
+# PostgreSQL databases the next make_app need not migrate: just emptied at the newest schema.
+_AT_HEAD: set[str] = set()
+_SQLITE_TEMPLATE: list[Path] = []  # the session's migrated SQLite file, made on first use
+_SCHEMA_AT_HEAD: list[str] = []  # the PostgreSQL schema's fingerprint right after migrating to head
+
+# Everything a test could change about the schema (tables, columns and their types, defaults, indexes,
+# constraints, triggers, functions, the Alembic revision): equal fingerprints mean TRUNCATE restores the
+# freshly migrated state.
+_PG_SCHEMA_FINGERPRINT = text("""
+SELECT md5(coalesce(string_agg(item, '|' ORDER BY item), '')) FROM (
+  SELECT c.relname || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod) || ':' || a.attnotnull::text
+         || ':' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') AS item
+    FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+   WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL SELECT relkind::text || ' ' || relname FROM pg_class WHERE relnamespace = 'public'::regnamespace
+  UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+  UNION ALL SELECT conname || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+  UNION ALL SELECT tgname || pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal
+  UNION ALL SELECT proname || md5(prosrc) FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+  UNION ALL SELECT 'revision ' || version_num FROM alembic_version) AS schema""")
+
+
+def _emptied_at_head(engine) -> bool:
+    """Empty every table (sequences restarted) if the schema is exactly the migrated one; say whether it was."""
+    with engine.begin() as conn:
+        if conn.execute(text("SELECT to_regclass('public.alembic_version')")).scalar() is None:
+            return False
+        if not _SCHEMA_AT_HEAD or conn.execute(_PG_SCHEMA_FINGERPRINT).scalar() != _SCHEMA_AT_HEAD[0]:
+            return False
+        tables = conn.execute(text("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
+                                   "AND tablename <> 'alembic_version'")).scalars().all()
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    return True
+
+
+def _sqlite_template() -> Path:
+    if not _SQLITE_TEMPLATE:
+        path = Path(tempfile.mkdtemp(prefix="muniment-test-template-")) / "migrated.db"
+        engine = make_engine(f"sqlite:///{path}")
+        migrate.upgrade(engine)
+        engine.dispose()  # the last connection checkpoints the WAL into the file: the file alone is complete
+        _SQLITE_TEMPLATE.append(path)
+    return _SQLITE_TEMPLATE[0]
+
+
+def upgrade(engine) -> None:
+    """``migrate.upgrade`` for a test's new database: a SQLite file that does not exist yet (nothing has
+    connected) becomes a copy of the session's migrated template instead, the same schema without running
+    every migration again. Any other database is migrated as usual."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if path and path != ":memory:" and not any(Path(f"{path}{end}").exists() for end in ("", "-wal", "-journal")):
+        shutil.copyfile(_sqlite_template(), path)
+        return
+    migrate.upgrade(engine)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -79,10 +159,15 @@ def sqlite_url(tmp_path) -> str:
 
 
 def make_app(url: str, tmp_path, **overrides):
+    """An app over ``url`` at the newest schema (see ``upgrade``; the PostgreSQL fixture may have emptied the
+    session database at the newest schema already)."""
     app = create_app({"DATABASE_URL": url, "BASE_URL": BASE_URL, "SECRET_KEY": "test-secret",
                       "DATA_DIR": str(tmp_path / "data"), **overrides})
     app.config["TESTING"] = True
-    migrate.upgrade(app.extensions["muniment"]["store"].engine)
+    if url in _AT_HEAD:
+        _AT_HEAD.discard(url)  # once: what the test does next may change the schema
+    else:
+        upgrade(app.extensions["muniment"]["store"].engine)
     return app
 
 
@@ -115,12 +200,42 @@ def seed_text() -> str:
     return seed_file().read_text("utf-8")
 
 
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD's scrypt hash, made once per session: making one costs about a tenth of a second of CPU, and
+    the hash is only read (every login still checks the password against it)."""
+    return auth.hash_password(PASSWORD)
+
+
 @pytest.fixture
 def editor_client(app, store):
     """A test client logged in as an editor, with the seed stored (the editor tests' common start)."""
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(), "editor")
     store.records.save(archive_file.parse_file(seed_file()), "import")
     client = app.test_client()
     response = client.post("/login", data={"name": "ann", "password": PASSWORD, "next": "/edit"})
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium per test module instead of one per test (starting it takes seconds). Per module rather
+    than per session: Playwright's sync API leaves its event loop marked as running while it is open, and
+    closing it at the end of each browser module keeps every other test free of that."""
+    require(chromium_path())
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The module's Chromium for one test: the test opens its own contexts (cookies, storage, pages), and
+    they are all closed after it, so tests share nothing but the browser process."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()

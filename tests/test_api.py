@@ -8,12 +8,11 @@ import threading
 import pytest
 import requests
 
-from metadata.storage import migrate
 
 from metadata.importers import archive_file
 from server import auth, create_app
 
-from tests.conftest import BASE_URL
+from tests.conftest import BASE_URL, upgrade
 from tests.support.live import muniment_server
 from tests.support.paths import sample_file, seed_file
 
@@ -176,7 +175,7 @@ def test_roles_and_tokens(client, tokens, created, store):
 def test_request_size_limit(tmp_path, sqlite_url):
     app = create_app({"DATABASE_URL": sqlite_url, "SECRET_KEY": "x", "MAX_REQUEST_BYTES": 1000})
     store = app.extensions["muniment"]["store"]
-    migrate.upgrade(store.engine)
+    upgrade(store.engine)
     store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
     store.accounts.add_token("eve", auth.token_digest("secret-token"))
     response = app.test_client().post("/api/records", data="x" * 5000, content_type="application/json",
@@ -209,7 +208,7 @@ def test_twenty_concurrent_read_modify_write_clients(tmp_path):
     url = f"sqlite:///{tmp_path / 'race.db'}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     store = app.extensions["muniment"]["store"]
-    migrate.upgrade(store.engine)
+    upgrade(store.engine)
     store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
     secret = auth.new_token()
     store.accounts.add_token("eve", auth.token_digest(secret))

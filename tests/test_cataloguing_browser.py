@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_editor_browser import PASSWORD, browser, server  # noqa: F401  (shared fixtures)
+from tests.test_editor_browser import PASSWORD, server  # noqa: F401  (shared fixture; `browser` is in conftest)
 
 pytestmark = pytest.mark.browser
 MOST_ACTIONS = 15

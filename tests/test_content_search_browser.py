@@ -9,7 +9,7 @@ import shutil
 import pytest
 from PIL import Image
 
-from tests.support.browser import CHROMIUM_ARGS, MIRADOR, chromium_path, require
+from tests.support.browser import MIRADOR, chromium_path, require
 from tests.test_viewer_browser import seeded_server, static_site  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -30,32 +30,27 @@ def _tinted(shot: bytes) -> int:
     return sum(1 for r, g, b in image.getdata() if r - b > 40 and g - b > 40)
 
 
-def test_mirador_finds_a_word_with_its_search_panel(seeded_server, static_site, tmp_path):  # noqa: F811
+def test_mirador_finds_a_word_with_its_search_panel(seeded_server, static_site, browser, tmp_path):  # noqa: F811
     require(MIRADOR, chromium_path())
-    from playwright.sync_api import sync_playwright
-
     site, base = static_site
     shutil.copy(MIRADOR, site / "mirador.min.js")
     (site / "index.html").write_text(MIRADOR_SEARCH_PAGE.replace("MANIFEST", f"{seeded_server}iiif/113439/manifest"))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        searches = []
-        page.on("response", lambda r: searches.append((r.url, r.status)) if "/search/1" in r.url else None)
-        page.goto(base + "index.html")
-        page.wait_for_selector("text=Cable, Liu Shaoqi to Mao Zedong", timeout=30000)
-        page.wait_for_selector(".openseadragon-canvas canvas", timeout=30000)
-        page.wait_for_timeout(3000)  # OpenSeadragon fetches and draws the page
-        before = page.locator(".openseadragon-canvas").first.screenshot()
-        box = page.get_by_label("search terms")
-        box.fill("Kremlin")
-        box.press("Enter")
-        page.wait_for_selector("li:has-text('Kremlin')", timeout=30000)  # the panel lists the hit
-        page.wait_for_timeout(3000)  # Mirador pans to the hit and draws its box
-        after = page.locator(".openseadragon-canvas").first.screenshot()
-        page.screenshot(path=str(tmp_path / "mirador-search.png"))
-        panel = page.inner_text("body")
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    searches = []
+    page.on("response", lambda r: searches.append((r.url, r.status)) if "/search/1" in r.url else None)
+    page.goto(base + "index.html")
+    page.wait_for_selector("text=Cable, Liu Shaoqi to Mao Zedong", timeout=30000)
+    page.wait_for_selector(".openseadragon-canvas canvas", timeout=30000)
+    page.wait_for_timeout(3000)  # OpenSeadragon fetches and draws the page
+    before = page.locator(".openseadragon-canvas").first.screenshot()
+    box = page.get_by_label("search terms")
+    box.fill("Kremlin")
+    box.press("Enter")
+    page.wait_for_selector("li:has-text('Kremlin')", timeout=30000)  # the panel lists the hit
+    page.wait_for_timeout(3000)  # Mirador pans to the hit and draws its box
+    after = page.locator(".openseadragon-canvas").first.screenshot()
+    page.screenshot(path=str(tmp_path / "mirador-search.png"))
+    panel = page.inner_text("body")
     assert any(url.split("?")[0].endswith("/iiif/113439/search/1") and status == 200
                for url, status in searches), searches
     assert "1 of 1" in panel and "Politburo met in the" in panel, panel[-800:]  # the hit, with its context

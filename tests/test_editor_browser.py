@@ -7,12 +7,10 @@ from __future__ import annotations
 import pytest
 import requests
 
-from metadata.storage import migrate
-
 from metadata.importers import archive_file
 from server import auth, create_app
 
-from tests.support.browser import CHROMIUM_ARGS, chromium_path, require
+from tests.conftest import upgrade
 from tests.support.live import muniment_server
 from tests.support.paths import seed_file
 
@@ -25,24 +23,13 @@ def server(tmp_path):
     url = f"sqlite:///{tmp_path / 'editor.db'}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     store = app.extensions["muniment"]["store"]
-    migrate.upgrade(store.engine)
+    upgrade(store.engine)
     store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
     store.accounts.put_user("bob", auth.hash_password(PASSWORD), "editor")
     store.records.save(archive_file.parse_file(seed_file()), "import")
     store.engine.dispose()
     with muniment_server(url, tmp_path) as base:
         yield base
-
-
-@pytest.fixture
-def browser():
-    require(chromium_path())
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _log_in(browser, base: str, name: str):

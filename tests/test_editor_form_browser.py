@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.test_editor_browser import PASSWORD, browser, server  # noqa: F401  (shared fixtures)
+from tests.test_editor_browser import PASSWORD, server  # noqa: F401  (shared fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -23,14 +23,13 @@ from PIL import Image
 
 from manifests.layout import HEIGHT, WIDTH
 from manifests.render import SIZES
-from metadata.storage import migrate
 from server import create_app
 from server.http import LruCache
 from server.render_cache import RenderCache
 from server.views import iiif
 
 from tests.bench.generate import records
-from tests.conftest import make_app
+from tests.conftest import make_app, upgrade
 from tests.support.live import free_port, muniment_process
 from tests.support.paths import REPO
 
@@ -42,7 +41,7 @@ def _save(database_url: str, tmp_path: Path, text_bytes: int, count: int = 1) ->
     """Generated records saved straight into the database a live server will open (their ids)."""
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x", "DATA_DIR": tmp_path / "loader"})
     store = app.extensions["muniment"]["store"]
-    migrate.upgrade(store.engine)
+    upgrade(store.engine)
     saved = []
     for record in records(count, text_bytes=text_bytes):
         store.records.save(record, "test")

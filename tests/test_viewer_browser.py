@@ -12,12 +12,11 @@ import threading
 import pytest
 from PIL import Image
 
-from metadata.storage import migrate
-
 from metadata.importers import archive_file
 from server import create_app
 
-from tests.support.browser import CHROMIUM_ARGS, MIRADOR, UV_DIST, chromium_path, require
+from tests.conftest import upgrade
+from tests.support.browser import MIRADOR, UV_DIST, chromium_path, require
 from tests.support.live import free_port, muniment_server
 from tests.support.paths import seed_file
 
@@ -37,11 +36,13 @@ UV_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>UV</title>
 <script>UV.init("uv", {manifest: "MANIFEST", iiifManifestId: "MANIFEST"});</script></body></html>"""
 
 
-@pytest.fixture
-def seeded_server(tmp_path):
+@pytest.fixture(scope="module")
+def seeded_server(tmp_path_factory):
+    """One server per module: the viewers only read from it."""
+    tmp_path = tmp_path_factory.mktemp("viewer")
     url = f"sqlite:///{tmp_path / 'viewer.db'}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
-    migrate.upgrade(app.extensions["muniment"]["store"].engine)
+    upgrade(app.extensions["muniment"]["store"].engine)
     app.extensions["muniment"]["store"].records.save(archive_file.parse_file(seed_file()), "import")
     app.extensions["muniment"]["store"].engine.dispose()
     with muniment_server(url, tmp_path) as base:
@@ -60,35 +61,32 @@ def static_site(tmp_path):
     httpd.shutdown()
 
 
-def _open(url: str, ready: str, canvas: str, tmp_path, name: str):
-    """Load ``url``, wait for ``ready`` text and the ``canvas`` element, and return what the browser saw."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        images, failed = [], []
-        page.on("response", lambda r: images.append((r.url, r.status)) if "/iiif/image/" in r.url else None)
-        page.on("requestfailed", lambda r: failed.append(r.url) if "/iiif/" in r.url else None)
-        page.goto(url)
-        page.wait_for_selector(f"text={ready}", timeout=30000)
-        page.wait_for_selector(canvas, timeout=30000)
-        page.wait_for_timeout(3000)  # let OpenSeadragon fetch and draw the page
-        page.screenshot(path=str(tmp_path / f"{name}.png"))
-        shot = Image.open(io.BytesIO(page.locator(canvas).first.screenshot())).convert("L")
-        text = page.inner_text("body")
-        browser.close()
+def _open(browser, url: str, ready: str, canvas: str, tmp_path, name: str):
+    """Load ``url`` in a new page, wait for ``ready`` text and the ``canvas`` element, and return what the
+    browser saw."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    images, failed = [], []
+    page.on("response", lambda r: images.append((r.url, r.status)) if "/iiif/image/" in r.url else None)
+    page.on("requestfailed", lambda r: failed.append(r.url) if "/iiif/" in r.url else None)
+    page.goto(url)
+    page.wait_for_selector(f"text={ready}", timeout=30000)
+    page.wait_for_selector(canvas, timeout=30000)
+    page.wait_for_timeout(3000)  # let OpenSeadragon fetch and draw the page
+    page.screenshot(path=str(tmp_path / f"{name}.png"))
+    shot = Image.open(io.BytesIO(page.locator(canvas).first.screenshot())).convert("L")
+    text = page.inner_text("body")
+    page.context.close()
     histogram = shot.histogram()
     return {"images": images, "failed": failed, "text": text,
             "dark": sum(histogram[:90]), "light": sum(histogram[230:])}
 
 
-def test_mirador_draws_the_first_reading_page(seeded_server, static_site, tmp_path):
+def test_mirador_draws_the_first_reading_page(seeded_server, static_site, browser, tmp_path):
     require(MIRADOR, chromium_path())
     site, base = static_site
     shutil.copy(MIRADOR, site / "mirador.min.js")
     (site / "index.html").write_text(MIRADOR_PAGE.replace("MANIFEST", f"{seeded_server}iiif/113439/manifest"))
-    seen = _open(base + "index.html", "Cable, Liu Shaoqi to Mao Zedong", ".openseadragon-canvas", tmp_path,
+    seen = _open(browser, base + "index.html", "Cable, Liu Shaoqi to Mao Zedong", ".openseadragon-canvas", tmp_path,
                  "mirador")
     assert any(u.endswith("/info.json") and s == 200 for u, s in seen["images"]), seen["images"]
     assert any(u.endswith("/default.jpg") and s == 200 for u, s in seen["images"]), seen["images"]
@@ -97,12 +95,12 @@ def test_mirador_draws_the_first_reading_page(seeded_server, static_site, tmp_pa
         assert fact in seen["text"], fact
 
 
-def test_universal_viewer_draws_the_page_and_its_thumbnails(seeded_server, static_site, tmp_path):
+def test_universal_viewer_draws_the_page_and_its_thumbnails(seeded_server, static_site, browser, tmp_path):
     require(UV_DIST / "umd" / "UV.js", chromium_path())
     site, base = static_site
     shutil.copytree(UV_DIST, site, dirs_exist_ok=True)
     (site / "viewer.html").write_text(UV_PAGE.replace("MANIFEST", f"{seeded_server}iiif/113439/manifest"))
-    seen = _open(base + "viewer.html", "Cable, Liu Shaoqi to Mao Zedong", ".openseadragon-canvas", tmp_path, "uv")
+    seen = _open(browser, base + "viewer.html", "Cable, Liu Shaoqi to Mao Zedong", ".openseadragon-canvas", tmp_path, "uv")
     assert not seen["failed"], seen["failed"]
     thumbnails = [u for u, s in seen["images"] if "/full/90," in u and s == 200]
     assert len(thumbnails) >= 5, seen["images"]
