@@ -7,12 +7,12 @@ import pytest
 import requests
 
 from metadata.importers import archive_file
-from metadata.storage import migrate
 from server import auth, create_app
 
+from tests.conftest import upgrade
 from tests.support.live import muniment_server
 from tests.support.paths import seed_file
-from tests.test_editor_browser import PASSWORD, browser  # noqa: F401  (shared fixture)
+from tests.test_editor_browser import PASSWORD  # `browser` is in conftest
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def server(tmp_path):
     url = f"sqlite:///{tmp_path / 'picker.db'}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     store = app.extensions["muniment"]["store"]
-    migrate.upgrade(store.engine)
+    upgrade(store.engine)
     store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
     store.records.save(archive_file.parse_file(seed_file()), "import")
     store.entities.update("agent", "mao-zedong", {"variants": {"en": ["Mao Tse-tung"]}}, "ann")
