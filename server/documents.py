@@ -39,12 +39,12 @@ def public_json(data: dict, indent: int | None = 2) -> str:
     return json.dumps(published(linked_record(data)), ensure_ascii=False, indent=indent)
 
 
-def incoming_record(document) -> dict:
+def incoming_record(document, stored: dict | None = None) -> dict:
     """A record sent by a client (as the API or ``/records/{id}.jsonld`` gives it, or in an older record format),
     rewritten to the stored base and form; the derived history link is dropped."""
     if not isinstance(document, dict):
         return document
-    return jsonld.unlinked(state.urls().internalize(document))
+    return jsonld.unlinked(state.urls().internalize(document), stored)
 
 
 def existing_record(identifier: str) -> RecordState:

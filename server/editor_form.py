@@ -10,6 +10,7 @@ import json
 import re
 
 from metadata.record import authority, date_words, describe, identifiers, languages, record_format
+from metadata.record.text import unstorable
 from metadata.record.urls import STORED
 
 from . import field_words
@@ -180,6 +181,15 @@ ENTITY_LISTS = {"creator": "agent", "contributor": "agent", "addressee": "agent"
                 "spatial": "place"}
 
 
+def _renamed(kind: str, row: dict, typed: str, find) -> bool:
+    """Whether ``typed`` is none of the names of the entity the row's IRI names (an entity unknown here, such as
+    another site's subject IRI, is left alone)."""
+    key = authority.key_of(kind, row.get("id"))
+    current = find(kind, key=key) if key else None
+    return current is not None and authority.fold(typed) not in {authority.fold(n)
+                                                                   for n in authority.all_names(current)}
+
+
 def use_entities(form: dict, find) -> None:
     """Point agent, subject and place rows at existing entities, so one person is not entered twice: the one
     the picker chose (its key in the row's ``entity``), else, for a new row, the one entity whose preferred or
@@ -189,9 +199,17 @@ def use_entities(form: dict, find) -> None:
         label = "name" if kind == "agent" else "label"
         for row in form[key]:
             typed = row.get(label, "").strip()
+            if unstorable(typed) or unstorable(row.get("entity", "")):
+                continue  # never looked up (PostgreSQL refuses a NUL even in a query): validation tells
             if row.get("entity"):
                 entity = find(kind, key=row["entity"])
             elif not row.get("id") and typed:
+                entity = find(kind, name=typed)
+            elif typed and _renamed(kind, row, typed, find):
+                # a row retyped as another name no longer names its entity: it is resolved like a new row
+                # (before, the new name stayed under the old entity's IRI, and the next edit of that entity
+                # silently named it back)
+                row["id"] = ""
                 entity = find(kind, name=typed)
             else:
                 continue

@@ -347,3 +347,45 @@ def test_the_record_form_uses_the_existing_entity_for_a_typed_variant(editor, ar
     fields.update({"creator.0.name": "Li", "creator.0.id": "", "creator.0.entity": "li-wei", "action": "save"})
     assert editor.post("/edit/records/l7", data=fields).status_code == 303
     assert archive.records.get("l7").data["creator"][0]["id"] == STORED.entities.entity("agents", "li-wei")
+
+
+def test_saving_a_record_in_the_editor_keeps_its_entities_links(editor, archive, authority_app):
+    """The form holds names, not links: a record saved from it gets each entity's sameAs back from the entity,
+    so MARC $0/$1, MODS valueURI and JSON-LD keep them (before, a title correction dropped every link)."""
+    links = ["https://www.wikidata.org/entity/Q5816"]
+    assert api(authority_app, "put", "/api/entities/agent/zhou-lan", json={"sameAs": links}).status_code == 200
+    assert archive.records.get("l1").data["creator"][0]["sameAs"] == links
+    page = editor.get("/edit/records/l1").get_data(as_text=True)
+    fields = record_form(page)
+    fields.update({"title.0.text": "A corrected title", "action": "save"})
+    assert editor.post("/edit/records/l1", data=fields).status_code == 303
+    state = archive.records.get("l1")
+    assert state.data["title"]["en"] == "A corrected title" and state.data["creator"][0]["sameAs"] == links
+    field = oai_record(authority_app.test_client(), "l1", "marc21").find(f".//{MARC}datafield[@tag='100']")
+    assert [(s.get("code"), s.text) for s in field if s.get("code") in "01"] == [("1", links[0])]
+
+
+def test_a_nul_in_a_name_on_the_form_is_told_not_a_server_error(editor, archive):
+    page = editor.get("/edit/records/l1").get_data(as_text=True)
+    fields = record_form(page)
+    fields.update({"creator.0.name": "Zhou\x00Lan", "creator.0.id": "", "action": "save"})
+    response = editor.post("/edit/records/l1", data=fields)
+    assert response.status_code == 422 and archive.records.get("l1").revision == 1
+
+
+def test_a_row_retyped_as_another_name_leaves_its_old_entity(editor, archive):
+    """Typing another person's name over a creator names that person, not the old entity under a new name."""
+    assert archive.records.get("l4").data["creator"][0]["id"] == STORED.entities.entity("agents", "li-wei")
+    fields = record_form(editor.get("/edit/records/l4").get_data(as_text=True))
+    assert fields["creator.0.name"] == "Li Wei"
+    fields.update({"creator.0.name": "Oleg Belov", "action": "save"})
+    assert editor.post("/edit/records/l4", data=fields).status_code == 303
+    creator = archive.records.get("l4").data["creator"][0]
+    assert creator["name"] == {"en": "Oleg Belov"}
+    assert creator["id"] == STORED.entities.entity("agents", "oleg-belov")
+    assert archive.entities.get("agent", "li-wei")["name"] == {"en": "Li Wei"}  # untouched
+    # and a row keeping one of its entity's names (any spelling, any case) keeps the entity
+    fields = record_form(editor.get("/edit/records/l4").get_data(as_text=True))
+    fields.update({"creator.0.name": "oleg belov", "action": "save"})
+    assert editor.post("/edit/records/l4", data=fields).status_code == 303
+    assert archive.records.get("l4").data["creator"][0]["id"] == STORED.entities.entity("agents", "oleg-belov")

@@ -10,6 +10,7 @@ from metadata.importers import archive_file
 from server import auth, create_app
 
 from tests.conftest import upgrade
+from tests.support.browser import log_in
 from tests.support.live import muniment_server
 from tests.support.paths import seed_file
 from tests.test_editor_browser import PASSWORD  # `browser` is in conftest
@@ -32,12 +33,7 @@ def server(tmp_path):
 
 
 def test_the_picker_offers_the_existing_person_for_a_variant_spelling(server, browser):  # noqa: F811
-    page = browser.new_context().new_page()
-    page.goto(server + "edit")
-    page.get_by_label("Name").fill("ann")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/edit")
+    page = log_in(browser, server, "ann", PASSWORD)
     problems = []  # (after the first page: the browser's own favicon request is no concern of ours)
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.goto(server + "edit/records/113439")

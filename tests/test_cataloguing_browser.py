@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import log_in
 from tests.test_editor_browser import PASSWORD, server  # noqa: F401  (shared fixture; `browser` is in conftest)
 
 pytestmark = pytest.mark.browser
@@ -59,13 +60,7 @@ def _watch_console(page) -> list[str]:
 
 
 def _logged_in_page(browser, base: str, javascript: bool = True):  # noqa: F811
-    page = browser.new_context(java_script_enabled=javascript).new_page()
-    page.goto(base + "login")
-    page.get_by_label("Name").fill("ann")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/edit")
-    return page
+    return log_in(browser, base, "ann", PASSWORD, javascript, start="login")
 
 
 def test_a_new_letter_from_a_paper_slip_in_at_most_15_actions(server, browser):  # noqa: F811

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from PIL import Image
 
-from tests.support.browser import MIRADOR, chromium_path, require
+from tests.support.browser import MIRADOR, chromium_path, find_in_mirador, require
 from tests.test_viewer_browser import seeded_server, static_site  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -40,15 +40,7 @@ def test_mirador_finds_a_word_with_its_search_panel(seeded_server, static_site, 
     page.on("response", lambda r: searches.append((r.url, r.status)) if "/search/1" in r.url else None)
     page.goto(base + "index.html")
     page.wait_for_selector("text=Cable, Liu Shaoqi to Mao Zedong", timeout=30000)
-    page.wait_for_selector(".openseadragon-canvas canvas", timeout=30000)
-    page.wait_for_timeout(3000)  # OpenSeadragon fetches and draws the page
-    before = page.locator(".openseadragon-canvas").first.screenshot()
-    box = page.get_by_label("search terms")
-    box.fill("Kremlin")
-    box.press("Enter")
-    page.wait_for_selector("li:has-text('Kremlin')", timeout=30000)  # the panel lists the hit
-    page.wait_for_timeout(3000)  # Mirador pans to the hit and draws its box
-    after = page.locator(".openseadragon-canvas").first.screenshot()
+    before, after = find_in_mirador(page, "Kremlin")
     page.screenshot(path=str(tmp_path / "mirador-search.png"))
     panel = page.inner_text("body")
     assert any(url.split("?")[0].endswith("/iiif/113439/search/1") and status == 200

@@ -20,7 +20,7 @@ import pytest
 from metadata.importers import files
 from metadata.storage import migrate
 from server import create_app
-from tests.support.browser import CHROMIUM_ARGS, MIRADOR, chromium_path, require
+from tests.support.browser import CHROMIUM_ARGS, MIRADOR, chromium_path, find_in_mirador, require
 from tests.support.live import muniment_server
 from tests.support.paths import REPO, seed_file
 from tests.test_content_search_browser import _tinted
@@ -108,16 +108,9 @@ def test_search_narrow_open_and_find_inside_with_mirador(library_server, static_
         opener.click()
         page.wait_for_selector(f"text={SEED_TITLE}", timeout=30000)
         page.wait_for_selector(".openseadragon-canvas canvas", timeout=30000)
-        page.wait_for_timeout(3000)  # OpenSeadragon fetches and draws the page
-        before = page.locator(".openseadragon-canvas").first.screenshot()
         page.get_by_role("button", name="Toggle sidebar").click()
         page.get_by_role("tab", name="Search").click()
-        box = page.get_by_label("search terms")
-        box.fill("Kremlin")
-        box.press("Enter")
-        page.wait_for_selector("li:has-text('Kremlin')", timeout=30000)  # the panel lists the hit
-        page.wait_for_timeout(3000)  # Mirador pans to the hit and draws its box
-        after = page.locator(".openseadragon-canvas").first.screenshot()
+        before, after = find_in_mirador(page, "Kremlin")
         page.screenshot(path=str(tmp_path / "discovery-mirador.png"))
         panel = page.inner_text("body")
         browser.close()

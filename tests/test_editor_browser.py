@@ -11,6 +11,7 @@ from metadata.importers import archive_file
 from server import auth, create_app
 
 from tests.conftest import upgrade
+from tests.support.browser import log_in
 from tests.support.live import muniment_server
 from tests.support.paths import seed_file
 
@@ -33,13 +34,7 @@ def server(tmp_path):
 
 
 def _log_in(browser, base: str, name: str):
-    page = browser.new_context().new_page()
-    page.goto(base + "edit")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/edit")
-    return page
+    return log_in(browser, base, name, PASSWORD)
 
 
 def test_edit_title_and_subject_then_see_them_in_manifest_and_oai(server, browser):

@@ -8,19 +8,14 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.support.browser import log_in
 from tests.test_editor_browser import PASSWORD, server  # noqa: F401  (shared fixture)
 
 pytestmark = pytest.mark.browser
 
 
 def _log_in(browser, base: str, javascript: bool = True):  # noqa: F811
-    page = browser.new_context(java_script_enabled=javascript).new_page()
-    page.goto(base + "edit")
-    page.get_by_label("Name").fill("ann")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/edit")
-    return page
+    return log_in(browser, base, "ann", PASSWORD, javascript)
 
 
 def _saved_record(base: str) -> dict:

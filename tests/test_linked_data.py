@@ -230,7 +230,9 @@ def test_a_crawler_follows_the_signposts_to_every_representation_and_back(reader
         if "profile" in link:  # an OAI-PMH format: the record in that format's namespace
             assert f'xmlns="{link["profile"]}"' in response.get_data(as_text=True) or \
                 f'="{link["profile"]}"' in response.get_data(as_text=True), link
-        if link["rel"] == "describedby" and "/oai?" not in link["url"]:
+        if link["rel"] == "describedby" and "/oai?" in link["url"]:  # GetRecord leads back to the page
+            assert [b["url"] for b in _by_rel(_links(response), "describes")] == [PAGE], link
+        elif link["rel"] == "describedby":
             back = _links(response)
             assert [b["url"] for b in _by_rel(back, "describes") if "anchor" not in b] == [PAGE], link
             # the page's links ride along, anchored at the page, so they still speak of the page

@@ -19,7 +19,7 @@ from importlib import resources
 from pyld import jsonld
 from pyld.jsonld import JsonLdError
 
-from metadata.record import dates, describe, record_format
+from metadata.record import dates, describe, languages, record_format
 from metadata.record.text import first_text
 from metadata.record.urls import STORED, UrlBuilder
 
@@ -98,10 +98,36 @@ def _linked_agent(agent: dict) -> dict:
     return {**agent, "sortName": _tagged(agent["sortName"], next(iter(agent.get("name") or {}), None))}
 
 
+def _language_map_terms() -> frozenset[str]:
+    """The context's terms whose values are language maps (``"@container": "@language"``)."""
+    terms = context_document()["@context"]
+    return frozenset(name for name, term in terms.items() if isinstance(term, dict)
+                     and term.get("@container") == "@language")
+
+
+LANGUAGE_MAP_TERMS = _language_map_terms()
+
+
+def _recase_maps(node, recase) -> None:
+    """Apply ``recase`` to the keys of every language map in ``node``, at any depth."""
+    if isinstance(node, list):
+        for item in node:
+            _recase_maps(item, recase)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in LANGUAGE_MAP_TERMS and isinstance(value, dict):
+                node[key] = {recase(tag) if isinstance(tag, str) else tag: text for tag, text in value.items()}
+            else:
+                _recase_maps(value, recase)
+
+
 def linked(record: dict) -> dict:
     """The record as linked data (stored base): the document ``/records/{id}.jsonld`` serves, whose graph
     ``nquads`` writes. Shapes the context fixes for every value (language maps, IRIs) stay as stored."""
     document = copy.deepcopy(record_format.upgrade(record))
+    # pyld writes language-map keys lower case in N-Quads; JSON-LD read by other processors (rdflib) keeps
+    # them as written: one case in every output, so the graphs are the same whoever reads them
+    _recase_maps(document, _language)
     document["history"] = STORED.history(record["identifier"])
     kind = describe.record_type(document)
     document["dcmiType"] = kind
@@ -148,14 +174,22 @@ def _unlinked_agent(agent):
     return agent
 
 
-def unlinked(document):
+def unlinked(document, stored: dict | None = None):
     """A record as ``linked`` (or the API) gives it, back in stored form; anything else is left for validation
-    to report. The derived ``history`` link is dropped, and a record in format 1 is upgraded."""
+    to report. The derived ``history`` link is dropped, and a record in format 1 is upgraded. ``stored``, the
+    record as stored now when there is one, gives back what the linked form cannot say (an "item" level)."""
     if not isinstance(document, dict):
         return document
     record = copy.deepcopy(document)
     record.pop("history", None)
-    record.pop("dcmiType", None)
+    served = record.pop("dcmiType", None) is not None  # the mark of ``linked``'s document
+    _recase_maps(record, languages.conventional_case)
+    types = record.get("type") if isinstance(record.get("type"), list) else []
+    if served and "levelOfDescription" not in record and "RecordSet" not in types \
+            and isinstance(stored, dict) and stored.get("levelOfDescription") == "item":
+        # ``linked`` says "item" by the type Record alone (RiC-O), as it says nothing for a record with no
+        # level: the stored record tells which it was
+        record["levelOfDescription"] = "item"
     if isinstance(record.get("type"), list):
         record["type"] = ["Record" if t == "RecordSet" else t for t in record["type"]]
     for key in _DATES:

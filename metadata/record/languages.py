@@ -78,6 +78,27 @@ def is_language_tag(tag: str) -> bool:
     return langcodes.tag_is_valid(tag) and langcodes.Language.get(tag).is_valid()
 
 
+def conventional_case(tag: str) -> str:
+    """A BCP 47 tag in the case RFC 5646 (section 2.1.1) recommends: language lower case, script title case,
+    region upper case, everything after a singleton (``x-``, ``u-``) lower case. Tags compare without case;
+    this is the form records store, so a tag that went through a lower-casing RDF round trip comes back as it
+    was stored."""
+    parts, out, after_singleton = tag.split("-"), [], False
+    for index, part in enumerate(parts):
+        if index == 0 or after_singleton:
+            out.append(part.lower())
+        elif len(part) == 1:
+            after_singleton = True
+            out.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
 def language_problem(code: str) -> str | None:
     """Why ``code`` is not an ISO 639-1 language code as records use them, or None when it is one."""
     if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2}", code):

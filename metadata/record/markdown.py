@@ -22,6 +22,10 @@ _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _BLOCKQUOTE = re.compile(r"^ {0,3}>[ \t]?")
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")  # trailing double space or backslash: a Markdown line break
 _INDENT = re.compile(r"^[ \t]*")
+# Characters that can start inline Markdown in CommonMark (escapes, code, emphasis, links and images, autolinks
+# and raw HTML, entities). A line without any of them is its own plain text, and most lines of prose are such
+# lines: skipping the inline parser for them keeps typesetting and indexing a long text cheap.
+_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<>&]")
 
 
 def to_html(text: str) -> str:
@@ -51,6 +55,8 @@ def _plain_line(line: str) -> str:
 
 
 def _inline_text(source: str) -> str:
+    if not _INLINE_SYNTAX.search(source):
+        return source
     (block,) = _RENDERER.parseInline(source)
     parts: list[str] = []
     for token in block.children or []:

@@ -44,7 +44,8 @@ def unaccent(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def word_token(word: str) -> str:
-    """The index token of one non-CJK word (already case-folded): its stem, unaccented."""
+    """The index token of one non-CJK word (already case-folded): its stem, unaccented. Cached: a language's
+    words repeat (a few hundred make most of any text), and every field of every record written passes here."""
     if _CYRILLIC.search(word):
         word = _RUSSIAN.stemWord(word)
     elif _LATIN.search(word):

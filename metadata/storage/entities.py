@@ -115,6 +115,26 @@ def redirect_merged(conn: Connection, data: dict) -> dict:
     return data
 
 
+def add_authority_links(conn: Connection, data: dict) -> dict:
+    """The record with each entity node that carries no ``sameAs`` given its entity's links (a record saved
+    from a form or a file that only names the entity): the entity holds the links, every output shows them.
+    ``data`` itself when nothing is added."""
+    named = list(authority.entity_nodes(data))
+    bare = {(kind, key) for kind, key, node in named if not node.get("sameAs")}
+    if not bare:
+        return data
+    links = {(r.kind, r.key): json.loads(r.same_as) for r in conn.execute(
+        select(entities.c.kind, entities.c.key, entities.c.same_as).where(
+            entities.c.key.in_(sorted({key for _, key in bare})), entities.c.merged_into.is_(None)))}
+    if not any(links.get(pair) for pair in bare):
+        return data
+    data = json.loads(json.dumps(data))  # a copy: the caller's record stays as it was given
+    for kind, key, node in authority.entity_nodes(data):
+        if not node.get("sameAs") and links.get((kind, key)):
+            node["sameAs"] = links[(kind, key)]
+    return data
+
+
 def fill_from_records(conn: Connection, author: str, now) -> int:
     """Build the entities of every live record's current revision at once (the migration that introduced
     them): one entity per distinct key, its names and links from all the nodes records give it."""

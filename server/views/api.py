@@ -86,8 +86,8 @@ def _body() -> dict:
     return document
 
 
-def _validated(document) -> dict:
-    record = incoming_record(document)
+def _validated(document, stored: dict | None = None) -> dict:
+    record = incoming_record(document, stored)
     errors = validate(record)
     if errors:
         raise Problem(422, f"The record has {len(errors)} error(s); nothing was saved.", "Unprocessable Content",
@@ -224,7 +224,7 @@ def get_record(identifier: str):
 def replace_record(identifier: str):
     current = existing_record(identifier)
     expected = _expected_revision(current)
-    record = _validated(_body())
+    record = _validated(_body(), current.data)
     if record.get("identifier") != identifier:
         raise Problem(422, "The identifier in the body must be the one in the URL.", "Unprocessable Content",
                       errors=[{"pointer": "/identifier", "message": f"must be {identifier!r}"}])

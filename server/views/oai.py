@@ -23,6 +23,7 @@ from .. import state
 from ..http import digest, packaged_file_modified, representation
 from ..oai_protocol import TOKEN_LIFETIME, ListQuery, OAIError, Tokens, check_arguments, \
     parse_identifier, parse_range
+from ..signposting import Link
 
 blueprint = Blueprint("oai", __name__)
 
@@ -49,7 +50,11 @@ def oai():
         body = HANDLERS[verb](arguments, now)
     except OAIError as error:
         return _respond(now, verb, arguments, _error_body([error]))
-    return _respond(now, verb, arguments, body)
+    response = _respond(now, verb, arguments, body)
+    if verb == "GetRecord":  # a record's metadata in one format: Signposting's way back to the record's page
+        identifier = arguments["identifier"].rsplit(":", 1)[-1]
+        response.headers["Link"] = Link(state.urls().record(identifier), "describes", "text/html").header_value()
+    return response
 
 
 @blueprint.get("/oai/schemas/qualifieddc.xsd")

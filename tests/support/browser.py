@@ -30,3 +30,29 @@ def require(*paths: Path) -> None:
 
 def chromium_path() -> str:
     return shutil.which("chromium") or CHROMIUM
+
+
+def log_in(browser, base: str, name: str, password: str, javascript: bool = True, start: str = "edit"):
+    """A new browser context logged in to the editor through its own form (``start`` is the page first asked
+    for: /edit redirects to the form, /login is the form); returns the page, on /edit."""
+    page = browser.new_context(java_script_enabled=javascript).new_page()
+    page.goto(base + start)
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/edit")
+    return page
+
+
+def find_in_mirador(page, word: str) -> tuple[bytes, bytes]:
+    """Search ``word`` in Mirador 4's open search panel; returns screenshots of the page canvas before and after
+    (the highlight is told by comparing them) once the panel lists a hit for the word."""
+    page.wait_for_selector(".openseadragon-canvas canvas", timeout=30000)
+    page.wait_for_timeout(3000)  # OpenSeadragon fetches and draws the page
+    before = page.locator(".openseadragon-canvas").first.screenshot()
+    box = page.get_by_label("search terms")
+    box.fill(word)
+    box.press("Enter")
+    page.wait_for_selector(f"li:has-text('{word}')", timeout=30000)  # the panel lists the hit
+    page.wait_for_timeout(3000)  # Mirador pans to the hit and draws its box
+    return before, page.locator(".openseadragon-canvas").first.screenshot()
