@@ -11,7 +11,7 @@ VIEWERS    := tests/browser/vendor
 MIRADOR    := $(VIEWERS)/mirador/package/dist/mirador.min.js
 UV         := $(VIEWERS)/universalviewer/package/dist/umd/UV.js
 
-.PHONY: run test setup fonts chromium nginx browser bench clean
+.PHONY: run test setup fonts chromium nginx wrk browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +63,12 @@ test: setup browser nginx
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: setup
+# The manifest benchmark loads the server with wrk (Debian's package).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+
+bench: setup wrk
 	$(BIN)/python tests/bench/import_bench.py 5000
 	$(BIN)/python tests/bench/oai_bench.py 100000
 	$(BIN)/python tests/bench/manifest_bench.py

@@ -432,3 +432,13 @@ def test_last_modified_is_the_records_datestamp_and_moves_with_an_edit(database_
             assert response.headers["Last-Modified"] == "Wed, 04 Mar 2026 05:07:07 GMT", url
     finally:
         store.engine.dispose()
+
+
+def test_a_version_as_json_ld_tags_its_text_and_leads_back(reader):
+    """A text version's JSON-LD is the node of the record's linked document (the text in its language), and
+    it answers ``describes`` back to the record page like every other representation."""
+    response = reader.get("/records/113439/en", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200 and response.mimetype == "application/ld+json"
+    text = response.get_json()["text"]
+    assert isinstance(text, dict) and text["@language"] == "en" and len(text["@value"]) > 1000
+    assert [b["url"] for b in _by_rel(_links(response), "describes")] == [PAGE]

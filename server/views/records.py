@@ -202,10 +202,14 @@ def version(identifier: str, key: str):
     if node is None:
         raise Problem(404, f"Record {identifier} has no version {key}.", "Not Found")
     chosen = negotiate([HTML, JSONLD, "application/json"], HTML)
-    if chosen != HTML:
+    if chosen != HTML:  # the node as the record's linked document has it: its text tagged with its language
+        node = next(v for v in linked_record(current.data)["hasVersion"] if v["id"] == node["id"])
         body = json.dumps({"@context": state.urls().context(), **published(node)}, ensure_ascii=False, indent=2)
-        return representation(body, JSONLD, state_etag(current, f"version-{key}"), current.datestamp,
-                              vary_accept=True)
+        response = representation(body, JSONLD, state_etag(current, f"version-{key}"), current.datestamp,
+                                  vary_accept=True)
+        response.headers["Link"] = signposting.Link(state.urls().record(identifier), "describes",
+                                                     "text/html").header_value()
+        return response
     public = public_record(current.data)
     view = RecordView(public)
     shown = next(v for v in view.versions() if v["key"] == key)
