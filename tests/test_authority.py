@@ -389,3 +389,15 @@ def test_a_row_retyped_as_another_name_leaves_its_old_entity(editor, archive):
     fields.update({"creator.0.name": "oleg belov", "action": "save"})
     assert editor.post("/edit/records/l4", data=fields).status_code == 303
     assert archive.records.get("l4").data["creator"][0]["id"] == STORED.entities.entity("agents", "oleg-belov")
+
+
+def test_a_variant_spelling_from_any_write_path_names_the_existing_entity(archive, authority_app):
+    """A spreadsheet, a file or the API that names "Chou Lan" (a variant of Zhou Lan) by a key of its own gets
+    Zhou Lan, not a second entity: the picker never shows one person twice."""
+    archive.entities.update("agent", "zhou-lan", {"variants": {"en": ["Chou Lan"]}}, "ann")
+    archive.records.create(letter("l8", creators=[agent("chou-lan", "CHOU  Lán")]), "ann")
+    assert archive.records.get("l8").data["creator"][0]["id"] == STORED.entities.entity("agents", "zhou-lan")
+    assert archive.entities.get("agent", "chou-lan") is None
+    assert [e["key"] for e in archive.entities.search("agent", "chou")] == ["zhou-lan"]
+    attribution = archive.records.get("l8").data["qualifiedAttribution"][0]
+    assert attribution["agent"] == STORED.entities.entity("agents", "zhou-lan")  # the role follows the person

@@ -115,6 +115,39 @@ def redirect_merged(conn: Connection, data: dict) -> dict:
     return data
 
 
+def _names_contain(folded: str):
+    """The condition "one of the entity's folded names contains ``folded``" (LIKE, its wildcards escaped)."""
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return entities.c.search_text.like(f"%{escaped}%", escape="\\")
+
+
+def resolve_known_names(conn: Connection, data: dict) -> dict:
+    """The record with each node naming an unknown key, whose name is exactly (case and accents aside) a name
+    or variant of one existing entity, pointed at that entity instead. Every write path (the form, spreadsheets,
+    files, the API) makes keys from the name as typed; without this a variant spelling would make a second
+    entity, and the picker would show one person twice. Two entities with that name: left as written."""
+    named = list(authority.entity_nodes(data))
+    if not named:
+        return data
+    known = {(r.kind, r.key) for r in conn.execute(select(entities.c.kind, entities.c.key).where(
+        entities.c.key.in_(sorted({key for _, key, _ in named}))))}
+    for kind, key, node in named:
+        if (kind, key) in known:
+            continue
+        names = {authority.fold(v) for v in (node.get(authority.KINDS[kind][1]) or {}).values()
+                 if isinstance(v, str) and v.strip()}
+        matches: dict[str, object] = {}
+        for name in names:
+            for row in conn.execute(select(entities).where(
+                    entities.c.kind == kind, entities.c.merged_into.is_(None), _names_contain(name)).limit(50)):
+                if name in row.search_text.split("\n"):
+                    matches[row.key] = row
+        if len(matches) == 1:
+            (row,) = matches.values()
+            data = authority.apply(data, _entity(row), old_iri=authority.iri(kind, key))
+    return data
+
+
 def add_authority_links(conn: Connection, data: dict) -> dict:
     """The record with each entity node that carries no ``sameAs`` given its entity's links (a record saved
     from a form or a file that only names the entity): the entity holds the links, every output shows them.
@@ -184,8 +217,7 @@ class Entities:
         if not include_merged:
             condition.append(entities.c.merged_into.is_(None))
         if folded:
-            escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            condition.append(entities.c.search_text.like(f"%{escaped}%", escape="\\"))
+            condition.append(_names_contain(folded))
         with self.db.reading() as conn:
             rows = conn.execute(select(entities).where(*condition).order_by(entities.c.key).limit(2000)).all()
             found = [_entity(r) for r in rows]

@@ -20,7 +20,8 @@ from metadata.record.text import content_hash
 from metadata.record.validation import check
 from metadata.storage.database import Database
 from metadata.storage.derivation import Deriver, derived_outputs, listing_values, set_specs, stamps
-from metadata.storage.entities import add_authority_links, ensure_entities, redirect_merged
+from metadata.storage.entities import add_authority_links, ensure_entities, redirect_merged, \
+    resolve_known_names
 from metadata.storage.mentions import write_mentions
 from metadata.storage.search import write_search
 from metadata.storage.sets import Sets
@@ -135,7 +136,7 @@ class Records:
         identifier = data["identifier"]
         now = self.db.clock()
         if not deleted:
-            redirected = add_authority_links(conn, redirect_merged(conn, data))
+            redirected = add_authority_links(conn, redirect_merged(conn, resolve_known_names(conn, data)))
             if redirected is not data:  # it named a merged entity (the record names its successor instead), or
                 data, digest = redirected, content_hash(redirected)  # an entity by name only: its links join
         digest = digest or content_hash(data)
