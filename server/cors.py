@@ -18,8 +18,13 @@ EXPOSED = "Link, ETag, Last-Modified"
 PREFLIGHT_HEADERS = "Accept, If-None-Match, If-Modified-Since"
 
 
+PRIVATE_PREFIXES = ("/edit", "/login", "/logout", "/api/")  # where no route matched, these stay without CORS
+
+
 def is_public() -> bool:
-    endpoint = request.endpoint or ""
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched (a 404 for /records/1.json, say): as public as its neighbours
+        return request.method in ("GET", "HEAD", "OPTIONS") and not request.path.startswith(PRIVATE_PREFIXES)
     return endpoint in PUBLIC_ENDPOINTS or endpoint.split(".", 1)[0] in PUBLIC_BLUEPRINTS
 
 

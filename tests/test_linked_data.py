@@ -353,9 +353,19 @@ def test_every_public_read_and_its_preflight_allow_any_origin(reader):
         assert preflight.headers["Access-Control-Allow-Headers"] == "accept, if-none-match", url
 
 
+def test_a_404_that_matches_no_route_is_readable_from_any_origin(reader):
+    """A script asking for a representation we do not have must be able to read the 404 too."""
+    for method, url in [("get", "/records/113439.json"), ("options", "/records/a.b"), ("get", "/nowhere")]:
+        response = getattr(reader, method)(url, headers={"Origin": "https://elsewhere.example",
+                                                         "Access-Control-Request-Method": "GET"})
+        assert response.status_code in (404, 405), (method, url)
+        assert response.headers["Access-Control-Allow-Origin"] == "*", (method, url)
+
+
 def test_editor_login_and_api_operations_get_no_cors(reader):
     for method, url in [("get", "/login"), ("get", "/edit"), ("get", "/api/records"), ("post", "/api/records"),
-                        ("options", "/api/records"), ("options", "/edit"), ("options", "/login")]:
+                        ("options", "/api/records"), ("options", "/edit"), ("options", "/login"),
+                        ("get", "/edit/nowhere"), ("get", "/api/nowhere")]:
         response = getattr(reader, method)(url, headers={"Origin": "https://elsewhere.example",
                                                          "Access-Control-Request-Method": "POST"})
         assert "Access-Control-Allow-Origin" not in response.headers, (method, url)
