@@ -24,6 +24,7 @@ from metadata.storage.entities import add_authority_links, ensure_entities, redi
     resolve_known_names
 from metadata.storage.mentions import write_mentions
 from metadata.storage.search import write_search
+from metadata.storage.search_generation import note_change
 from metadata.storage.sets import Sets
 from metadata.storage.states import Conflict, Gone, NotFound, RecordState, Revision, StorageError
 from metadata.storage.tables import changes, derived, record_sets, records, revisions
@@ -135,6 +136,7 @@ class Records:
                deleted: bool, published: bool, digest: str | None = None) -> RecordState:
         identifier = data["identifier"]
         now = self.db.clock()
+        note_change(conn, identifier)  # the public search's accelerators catch up (search_generation.py)
         if not deleted:
             redirected = add_authority_links(conn, redirect_merged(conn, resolve_known_names(conn, data)))
             if redirected is not data:  # it named a merged entity (the record names its successor instead), or
