@@ -49,7 +49,7 @@ def _descending(date: str) -> tuple:
     return tuple(-ord(c) for c in date) + (1,)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Row:
     """What the accelerator holds of one record."""
     id: str
@@ -223,9 +223,11 @@ def _load(conn, ids: set[str] | None) -> dict[int, _Row]:
         query = query.where(records.c.id.in_(ids))
         facet_query = facet_query.where(mentions.c.record_id.in_(ids))
     found: dict[str, list] = {}
+    same: dict = {}  # one object per distinct value and label: 100,000 records repeat a few thousand of each
     for record_id, kind, role, key, label in conn.execute(facet_query):
         if (kind, role) in kinds:
-            found.setdefault(record_id, []).append(((kind, role, key), label))
+            value = (kind, role, key)
+            found.setdefault(record_id, []).append((same.setdefault(value, value), same.setdefault(label, label)))
     return {doc: _Row(record_id, bool(published) and not deleted, lower, upper, title_key,
                       tuple(found.get(record_id, ())))
             for doc, record_id, published, deleted, lower, upper, title_key in conn.execute(query)}

@@ -12,7 +12,7 @@ last ``KEEP`` generations (a server further behind rebuilds everything), and ``"
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, inspect, select, update
 from sqlalchemy.engine import Connection
 
 from metadata.storage.tables import search_changes, search_generation
@@ -38,7 +38,9 @@ def note_change(conn: Connection, record_id: str) -> None:
     migration, a script) it moves now."""
     hooks = conn.info.get("before_commit")
     if hooks is None:
-        bump(conn, {record_id})
+        # Migrations older than 0010 write the index before this table exists; 0010 then marks every record.
+        if inspect(conn).has_table(search_generation.name):
+            bump(conn, {record_id})
         return
     hooks.setdefault("search_generation", _Pending()).ids.add(record_id)
 
