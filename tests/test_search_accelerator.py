@@ -127,3 +127,16 @@ def test_a_write_moves_the_generation_once_when_it_commits(app, store):
                             ).scalar_one()
         records = conn.execute(text("SELECT COUNT(*) FROM records")).scalar_one()
     assert after > before and rows == records
+
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "-date", "title"])
+def test_pages_of_one_follow_the_order_of_one_long_page(app, store, sort):
+    """Small pages walk the kept orders and find a field's first hits in batches (PostgreSQL): page by page
+    they must give the order of one long page, for every sort."""
+    load(store)
+    for query in ("library", "the", "reading library", "-library"):
+        whole = [(h.id, h.tier) for h in store.search.search(query, sort=sort, per_page=1000).hits]
+        paged = [(h.id, h.tier) for page in range(1, len(whole) + 2)
+                 for h in store.search.search(query, sort=sort, page=page, per_page=1).hits]
+        assert paged == whole and whole, (query, sort)
