@@ -52,7 +52,7 @@ FACET_KINDS = {  # URL parameter -> (mentions kind, role)
 }
 SORTS = ("relevance", "date", "-date", "title")
 PROBE_LIMIT = 300  # fewer candidate docs than this: ask the index about them alone (measured at 100,000 records)
-TIER_PROBES = 4_000  # PostgreSQL: docs asked about a field's hits in batches before reading all of them
+TIER_PROBES = 1_000  # PostgreSQL: docs asked about a field's hits in batches (256, 512, ...) before reading all of them
 
 
 def is_sqlite(conn) -> bool:
