@@ -230,10 +230,12 @@ def _load(conn, ids: set[str] | None) -> dict[int, _Row]:
         facet_query = facet_query.where(mentions.c.record_id.in_(ids))
     found: dict[str, list] = {}
     same: dict = {}  # one object per distinct value and label: 100,000 records repeat a few thousand of each
-    for record_id, kind, role, key, label in conn.execute(facet_query):
+    # Streamed: PostgreSQL's driver would otherwise hold all ~800,000 mention rows of 100,000 records at once.
+    for record_id, kind, role, key, label in conn.execute(facet_query.execution_options(stream_results=True)):
         if (kind, role) in kinds:
             value = (kind, role, key)
-            found.setdefault(record_id, []).append((same.setdefault(value, value), same.setdefault(label, label)))
+            pair = (same.setdefault(value, value), same.setdefault(label, label))
+            found.setdefault(record_id, []).append(same.setdefault(pair, pair))
     return {doc: _Row(record_id, bool(published) and not deleted, lower, upper, title_key,
                       tuple(found.get(record_id, ())))
             for doc, record_id, published, deleted, lower, upper, title_key in conn.execute(query)}
