@@ -72,6 +72,7 @@ class _State:
         self.groups: dict[tuple[str, str], BitMap] = {}  # (lower year, upper year) of dated docs -> docs
         self.group_sample: dict[tuple[str, str], tuple[str, str]] = {}  # one (lower, upper) of the group
         self.undated = BitMap()
+        self._flat_values: list | None = None  # (value, label, docs) of ``values``, until the next change
         self.by_date = SortedList()  # (undated, lower, id, doc): relevance within a tier, and "date"
         self.by_date_desc = SortedList()  # (undated, descending upper, id, doc): "-date"
         self.by_title = SortedList()  # (title key, id, doc): "title"
@@ -79,6 +80,7 @@ class _State:
     # ---- keeping it --------------------------------------------------------------------------------------------
 
     def add(self, doc: int, row: _Row) -> None:
+        self._flat_values = None
         self.rows[doc] = row
         self.doc_of[row.id] = doc
         if row.public:
@@ -98,6 +100,7 @@ class _State:
         row = self.rows.pop(doc, None)
         if row is None:
             return
+        self._flat_values = None
         del self.doc_of[row.id]
         self.public.discard(doc)
         for value, label in row.facets:
@@ -155,20 +158,24 @@ class _State:
                     held[0] += 1
                     held[1] = min(held[1], label)
         else:
-            for value, labels in self.values.items():
-                for label, docs in labels.items():
-                    count = docs.intersection_cardinality(result)
-                    if count:
-                        held = found.setdefault(value, [0, label])
-                        held[0] += count
-                        held[1] = min(held[1], label)
+            for value, label, docs in self._flat():
+                count = docs.intersection_cardinality(result)
+                if count:
+                    held = found.setdefault(value, [0, label])
+                    held[0] += count
+                    held[1] = min(held[1], label)
         facets: dict[str, list[tuple[str, str, int]]] = {name: [] for name in by_kind.values()}
         for (kind, role, key), (count, label) in found.items():
             facets[by_kind[(kind, role)]].append((key, label, count))
-        for values in facets.values():
-            values.sort(key=lambda v: (-v[2], v[1].casefold(), v[0]))
-            del values[limit:]
-        return facets
+        return {name: heapq.nsmallest(limit, values, key=lambda v: (-v[2], v[1].casefold(), v[0]))
+                for name, values in facets.items()}
+
+    def _flat(self) -> list[tuple[tuple, str, BitMap]]:
+        """Every (value, label, docs), made once per change: a search walks hundreds of them."""
+        if self._flat_values is None:
+            self._flat_values = [(value, label, docs) for value, labels in self.values.items()
+                                 for label, docs in labels.items()]
+        return self._flat_values
 
     def dates(self, result: BitMap) -> dict:
         """Decade and year counts, a record counting in every decade (year) its interval overlaps, so picking
