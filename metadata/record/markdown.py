@@ -25,7 +25,11 @@ _INDENT = re.compile(r"^[ \t]*")
 # Characters that can start inline Markdown in CommonMark (escapes, code, emphasis, links and images, autolinks
 # and raw HTML, entities). A line without any of them is its own plain text, and most lines of prose are such
 # lines: skipping the inline parser for them keeps typesetting and indexing a long text cheap.
-_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<>&]")
+#
+# Square brackets alone are not among them: a line is parsed alone, so no reference definition is ever in scope
+# and brackets make a link (or image) only as an inline link, "[text](target)". Editorial brackets ("[sic]",
+# "[illegible]", "[p. 3]") fill archival transcriptions and stay literal text, as the parser would leave them.
+_INLINE_SYNTAX = re.compile(r"[\\`*_<>&]|\]\(")
 
 
 def to_html(text: str) -> str:
