@@ -67,6 +67,17 @@ def _char_widths(font) -> _Widths:
     return _Widths(font)
 
 
+def _units(line: str) -> list[str]:
+    """The words of a non-CJK line, each with the white space after it (the first also with any before it):
+    ``_UNITS.findall(line)``. Prose separates its words by single spaces, and for such a line ``str.split``
+    (in C) gives the same pieces several times faster than the regular expression."""
+    if line.isprintable() and "  " not in line and not line.startswith(" ") and not line.endswith(" "):
+        words = line.split(" ")
+        last = words.pop()
+        return [word + " " for word in words] + [last]
+    return _UNITS.findall(line)
+
+
 def _wrap(line: str, widths: _Widths, limit: int, cjk: bool) -> list[tuple[str, int]]:
     """Greedy wrapping by measured width: (shown row, characters of ``line`` it consumes) pairs whose
     lengths add up to ``len(line)``. CJK text may break between any two characters.
@@ -76,7 +87,7 @@ def _wrap(line: str, widths: _Widths, limit: int, cjk: bool) -> list[tuple[str, 
     if not line.strip():
         return [("", len(line))]
     measure = widths.__getitem__
-    units = list(line) if cjk else _UNITS.findall(line)
+    units = list(line) if cjk else _units(line)
     ends = list(accumulate(map(measure, units)))
     lengths = list(accumulate(map(len, units)))
     slack = measure(" ")

@@ -1,8 +1,6 @@
 """Plain text from the archive's Markdown texts: what text/plain renderings and annotation bodies carry."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -37,12 +35,12 @@ def _parsed(line: str) -> str:
     """The inline parser's reading of ``line``, whatever the fast path would have done."""
     from metadata.record import markdown
 
-    fast = markdown._INLINE_SYNTAX
-    markdown._INLINE_SYNTAX = re.compile(r"")  # matches every line: all go to the parser
+    fast = markdown._INLINE_MARKERS
+    markdown._INLINE_MARKERS = ("",)  # in every line: all go to the parser
     try:
         return markdown._inline_text(line)
     finally:
-        markdown._INLINE_SYNTAX = fast
+        markdown._INLINE_MARKERS = fast
 
 
 @settings(max_examples=400, deadline=None)
@@ -61,3 +59,11 @@ def test_editorial_brackets_stay_literal(line):
     from metadata.record import markdown
 
     assert markdown._inline_text(line) == _parsed(line) == line
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="a \\\t#>*", max_size=12))
+def test_hard_breaks_are_removed_as_the_markdown_rule_says(line):
+    from metadata.record import markdown
+
+    assert markdown._without_hard_break(line) == markdown._HARD_BREAK.sub("", line).rstrip()

@@ -19,14 +19,15 @@ class MetadataFormat:
     schema: str
     namespace: str
     serialize: Callable[..., str]  # (record, stamps=None, agency=DEFAULT_AGENCY)
+    uses_stamps: bool = False  # whether the output says when the record entered the catalogue or changed
 
 
 FORMATS: dict[str, MetadataFormat] = {f.prefix: f for f in [
     MetadataFormat("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", dublin_core.OAI_DC,
                    dublin_core.oai_dc),
     MetadataFormat("marc21", "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd", marc21.MARC,
-                   marc21.marc21),
-    MetadataFormat("mods", "http://www.loc.gov/standards/mods/v3/mods-3-8.xsd", mods.MODS, mods.mods),
+                   marc21.marc21, uses_stamps=True),
+    MetadataFormat("mods", "http://www.loc.gov/standards/mods/v3/mods-3-8.xsd", mods.MODS, mods.mods, uses_stamps=True),
     MetadataFormat("qdc", f"{STORED.base}{qualified_dc.SCHEMA_PATH}", qualified_dc.NAMESPACE,
                    qualified_dc.qualified_dc),
 ]}

@@ -31,6 +31,9 @@ class RecordInvalid(ValueError):
         self.errors = errors
         super().__init__("; ".join(f"{e['pointer'] or '/'}: {e['message']}" for e in errors))
 
+    def __reduce__(self):  # rebuilt from its errors when it crosses from a worker process (bulk saves)
+        return RecordInvalid, (self.errors,)
+
 
 def load_schema() -> dict:
     return json.loads(resources.files("metadata.record").joinpath("record.schema.json").read_text("utf-8"))
