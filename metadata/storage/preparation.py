@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from metadata.record.record_format import upgrade
 from metadata.record.text import content_hash
-from metadata.record.validation import check
+from metadata.record.validation import RecordInvalid, check
 from metadata.storage.derivation import Deriver, by_deriver
 from metadata.storage.search import index_tiers
 
@@ -62,8 +62,16 @@ def _start_worker(derivers: Mapping[str, Deriver]) -> None:
     _worker_derivers = derivers
 
 
-def _prepare_chunk(records: list[dict]) -> list[Prepared]:
-    return [prepare(record, _worker_derivers) for record in records]
+def _prepare_chunk(records: list[dict]) -> list[Prepared | RecordInvalid]:
+    """Each record prepared, or the RecordInvalid it raised (raised again when the caller reaches it, so the
+    records before it in the chunk are written first, as in a serial save)."""
+    out: list[Prepared | RecordInvalid] = []
+    for record in records:
+        try:
+            out.append(prepare(record, _worker_derivers))
+        except RecordInvalid as invalid:
+            out.append(invalid)
+    return out
 
 
 def _chunks(records: Iterable[dict]) -> Iterator[list[dict]]:
@@ -101,4 +109,7 @@ def prepared_records(records: Iterable[dict], derivers: Mapping[str, Deriver], w
             next_chunk = next(chunks, None)
             if next_chunk is not None:
                 pending.append(pool.submit(_prepare_chunk, next_chunk))
-            yield from done
+            for prepared in done:
+                if isinstance(prepared, RecordInvalid):
+                    raise prepared
+                yield prepared

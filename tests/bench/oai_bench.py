@@ -42,7 +42,8 @@ def load(url: str, count: int) -> None:
     have = store.harvest.count()
     if have < count:
         started = time.perf_counter()
-        for n, _ in enumerate(store.records.save_many(records(count - have, start=have), "bench", batch_size=1000), 1):
+        for n, _ in enumerate(store.records.save_many(records(count - have, start=have), "bench", batch_size=1000,
+                                                      workers=os.cpu_count() or 1), 1):
             if n % 10000 == 0:
                 print(f"  loaded {have + n} records ({n / (time.perf_counter() - started):.0f}/s)", flush=True)
         print(f"  loaded {count - have} records in {time.perf_counter() - started:.0f} s", flush=True)

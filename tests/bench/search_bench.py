@@ -47,7 +47,8 @@ def load(url: str, count: int) -> float | None:
     rate = None
     if have < count:
         started = time.perf_counter()
-        for n, _ in enumerate(store.records.save_many(varied(count - have, start=have), "bench", batch_size=500), 1):
+        for n, _ in enumerate(store.records.save_many(varied(count - have, start=have), "bench", batch_size=500,
+                                                      workers=os.cpu_count() or 1), 1):
             if n % 10000 == 0:
                 print(f"  loaded {have + n} records ({n / (time.perf_counter() - started):.0f}/s)", flush=True)
         rate = (count - have) / (time.perf_counter() - started)

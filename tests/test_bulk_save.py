@@ -1,0 +1,103 @@
+"""Bulk saves with worker processes store exactly what serial saves store, on SQLite and PostgreSQL.
+
+``save_many(workers=N)`` validates records and computes their datestamp-free outputs and search tokens in forked
+processes (``metadata/storage/preparation.py``). These tests hold it to the serial write: ``muniment check``
+finds every stored output equal to a fresh derivation, the search index holds each record's tokens, an invalid
+record stops the save where a serial save stops, and a record whose names resolve to an existing entity is
+derived again in its transaction.
+"""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from sqlalchemy import select, text
+
+from metadata.record.validation import RecordInvalid
+from metadata.storage import check
+from metadata.storage.preparation import can_fork
+from metadata.storage.search import index_tiers
+from metadata.storage.tables import derived, entities, revisions, search_documents
+
+from tests.bench.generate import records, varied
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="worker processes are forked (Linux)")
+
+
+def _index(store, identifier: str) -> list[str]:
+    """The tokens stored in the engine's index for a record, by tier (SQLite's FTS5 columns; PostgreSQL's
+    tsvector lexemes with their weights, compared as sets)."""
+    with store.db.reading() as conn:
+        doc = conn.execute(select(search_documents.c.doc).where(search_documents.c.record_id == identifier)
+                           ).scalar_one()
+        if conn.dialect.name == "sqlite":
+            return list(conn.execute(text("SELECT title, summary, text, other FROM search_fts WHERE rowid = :d"),
+                                     {"d": doc}).one())
+        return sorted(conn.execute(text("SELECT unnest(tsvector_to_array(vector)) FROM search_vectors "
+                                        "WHERE doc = :d"), {"d": doc}).scalars())
+
+
+def _expected_index(store, data: dict):
+    tiers = index_tiers(data)
+    with store.db.reading() as conn:
+        if conn.dialect.name == "sqlite":
+            return [" ".join(tokens) for tokens in tiers]
+    return sorted({token for tokens in tiers for token in tokens})
+
+
+def test_workers_store_what_a_serial_save_stores(store):
+    mixed = list(varied(30)) + list(records(10))
+    results = list(store.records.save_many(mixed, "bulk", batch_size=7, workers=2))
+    assert [status for status, _ in results] == ["created"] * 40
+    assert [state.id for _, state in results] == [r["identifier"] for r in mixed]
+    derivers = store.records.derivers
+    assert list(check.check_records(store.engine, derivers)) == []  # every output equals a fresh derivation
+    for record in mixed[::7]:
+        stored = store.records.get(record["identifier"]).data
+        assert _index(store, record["identifier"]) == _expected_index(store, stored)
+    # The same records saved again are unchanged, and an edited one is updated, as in a serial save.
+    edited = copy.deepcopy(mixed[3])
+    edited["title"] = {"en": "Edited in bulk"}
+    again = list(store.records.save_many([*mixed[:3], edited], "bulk", batch_size=2, workers=2))
+    assert [status for status, _ in again] == ["unchanged"] * 3 + ["updated"]
+    assert again[-1][1].revision == 2
+    assert list(check.check_records(store.engine, derivers)) == []
+
+
+def test_an_invalid_record_stops_the_save_where_a_serial_save_stops(store):
+    batch = list(varied(9))
+    broken = copy.deepcopy(batch[6])
+    broken["created"] = "the eighteenth of July"
+    batch[6] = broken
+    saved = []
+    with pytest.raises(RecordInvalid) as caught:
+        for status, state in store.records.save_many(batch, "bulk", batch_size=3, workers=2):
+            saved.append(state.id)
+    assert [e["pointer"] for e in caught.value.errors] == ["/created"]  # its errors crossed from the worker
+    assert saved == [r["identifier"] for r in batch[:6]]  # the two batches before it, and nothing after
+    with store.db.reading() as conn:
+        assert conn.execute(select(revisions.c.record_id).where(
+            revisions.c.record_id.in_([r["identifier"] for r in batch[6:]]))).all() == []
+
+
+def test_a_record_resolved_to_a_known_entity_is_derived_in_its_transaction(store):
+    first = next(varied(1))
+    list(store.records.save_many([first], "bulk"))
+    person = first["creator"][0]["name"]["en"]
+    second = copy.deepcopy(next(varied(1, start=1)))
+    # The same person under a key of another spelling: the write points the node at the existing entity,
+    # so what the worker derived from the record as given no longer fits and is made again.
+    second["creator"][0]["id"] = second["creator"][0]["id"].rsplit("/", 1)[0] + "/someone-else"
+    second["creator"][0]["name"] = {"en": person.upper()}
+    second["qualifiedAttribution"][0]["agent"] = second["creator"][0]["id"]
+    [(status, state)] = list(store.records.save_many([second], "bulk", workers=2))
+    assert status == "created"
+    assert state.data["creator"][0]["id"] == first["creator"][0]["id"]
+    with store.db.reading() as conn:
+        manifest = conn.execute(select(derived.c.content).where(
+            derived.c.record_id == second["identifier"], derived.c.format == "manifest")).scalar_one()
+        keys = {k for (k,) in conn.execute(select(entities.c.key))}
+    assert "someone-else" not in keys
+    assert person in json.dumps(json.loads(manifest), ensure_ascii=False)
+    assert list(check.check_records(store.engine, store.records.derivers)) == []
