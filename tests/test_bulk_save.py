@@ -101,3 +101,45 @@ def test_a_record_resolved_to_a_known_entity_is_derived_in_its_transaction(store
     assert "someone-else" not in keys
     assert person in json.dumps(json.loads(manifest), ensure_ascii=False)
     assert list(check.check_records(store.engine, store.records.derivers)) == []
+
+
+def test_import_command_with_workers_imports_what_it_imports_without(tmp_path):
+    """`muniment import` of a folder with MUNIMENT_IMPORT_WORKERS=2 (forked readers) and with 1 gives the same
+    outcomes, revisions and stored outputs; a broken file fails alone, named, with the rest imported."""
+    from metadata.importers.files import export_line
+    from metadata.record.urls import UrlBuilder
+    from server import create_app
+    from server.cli import cli
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    urls = UrlBuilder("http://muniment.test/")
+    batch = list(varied(24))
+    for n in range(0, 24, 3):  # eight files of three records (JSON Lines, as `muniment export` writes)
+        (folder / f"part-{n:02d}.jsonl").write_text(
+            "".join(export_line(record, urls) + "\n" for record in batch[n:n + 3]), "utf-8")
+    (folder / "part-99.jsonl").write_text('{"identifier": "broken"\n', "utf-8")
+
+    def imported(workers: int):
+        database = f"sqlite:///{tmp_path / f'workers-{workers}.db'}"
+        app = create_app({"DATABASE_URL": database, "BASE_URL": "http://muniment.test/", "SECRET_KEY": "k",
+                          "IMPORT_WORKERS": workers})
+        try:
+            result = app.test_cli_runner().invoke(cli, ["import", str(folder)])
+            store = app.extensions["muniment"]["store"]
+            assert list(check.check_records(store.engine, store.records.derivers)) == []
+            with store.db.reading() as conn:
+                outputs = sorted((r.record_id, r.format, r.content) for r in conn.execute(
+                    select(derived.c.record_id, derived.c.format, derived.c.content))
+                    if r.format not in ("marc21", "mods"))  # these carry the import's own datestamps
+            return result, outputs
+        finally:
+            app.extensions["muniment"]["store"].engine.dispose()
+
+    serial, serial_outputs = imported(1)
+    parallel, parallel_outputs = imported(2)
+    assert parallel.exit_code == serial.exit_code == 1  # the broken file failed
+    assert "part-99.jsonl" in parallel.stderr
+    lines = lambda result: sorted(line for line in result.stdout.splitlines() if ": created " in line)  # noqa: E731
+    assert len(lines(parallel)) == 24 and lines(parallel) == lines(serial)
+    assert parallel_outputs == serial_outputs

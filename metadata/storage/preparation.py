@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -26,7 +26,7 @@ from metadata.record.validation import RecordInvalid, check
 from metadata.storage.derivation import Deriver, by_deriver
 from metadata.storage.search import index_tiers
 
-CHUNK = 8  # records a worker takes at a time: enough to make the hand-over cheap, few enough to stay busy
+CHUNK = 8  # items a worker takes at a time: enough to make the hand-over cheap, few enough to stay busy
 
 
 @dataclass(frozen=True)
@@ -62,22 +62,28 @@ def _start_worker(derivers: Mapping[str, Deriver]) -> None:
     _worker_derivers = derivers
 
 
-def _prepare_chunk(records: list[dict]) -> list[Prepared | RecordInvalid]:
-    """Each record prepared, or the RecordInvalid it raised (raised again when the caller reaches it, so the
-    records before it in the chunk are written first, as in a serial save)."""
-    out: list[Prepared | RecordInvalid] = []
-    for record in records:
-        try:
-            out.append(prepare(record, _worker_derivers))
-        except RecordInvalid as invalid:
-            out.append(invalid)
-    return out
+def worker_derivers() -> Mapping[str, Deriver]:
+    """Inside a worker of ``in_workers``: the datestamp-free derivers its pool was started with."""
+    return _worker_derivers
 
 
-def _chunks(records: Iterable[dict]) -> Iterator[list[dict]]:
-    chunk: list[dict] = []
-    for record in records:
-        chunk.append(record)
+def prepare_or_invalid(record: dict) -> Prepared | RecordInvalid:
+    """``prepare`` in a worker, the RecordInvalid returned rather than raised (raised again by the writer when
+    it reaches that record, so the records before it are written first, as in a serial save)."""
+    try:
+        return prepare(record, _worker_derivers)
+    except RecordInvalid as invalid:
+        return invalid
+
+
+def _run_chunk(work: Callable, items: list) -> list:
+    return [work(item) for item in items]
+
+
+def _chunks(items: Iterable) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
         if len(chunk) == CHUNK:
             yield chunk
             chunk = []
@@ -90,26 +96,33 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def prepared_records(records: Iterable[dict], derivers: Mapping[str, Deriver], workers: int,
-                     ahead: int) -> Iterator[Prepared]:
-    """``prepare`` of each record, in order, computed by ``workers`` forked processes at most ``ahead`` records
-    before the one the caller is at (memory stays flat in the number of records). An invalid record raises its
-    RecordInvalid where it stands in the stream, as a serial save would."""
+def in_workers(work: Callable, items: Iterable, derivers: Mapping[str, Deriver], workers: int,
+               ahead: int) -> Iterator:
+    """``work(item)`` for each item, in order, computed by ``workers`` forked processes (which see ``derivers``
+    through ``worker_derivers``) at most ``ahead`` items before the one the caller is at, so memory stays flat in
+    the number of items. ``work`` is a module-level function that returns its failures rather than raising."""
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(dict(derivers),)) as pool:
         pending: deque[Future] = deque()
-        chunks = _chunks(records)
+        chunks = _chunks(items)
         for chunk in chunks:
-            pending.append(pool.submit(_prepare_chunk, chunk))
+            pending.append(pool.submit(_run_chunk, work, chunk))
             if len(pending) * CHUNK >= ahead:
                 break
         while pending:
             done = pending.popleft().result()
             next_chunk = next(chunks, None)
             if next_chunk is not None:
-                pending.append(pool.submit(_prepare_chunk, next_chunk))
-            for prepared in done:
-                if isinstance(prepared, RecordInvalid):
-                    raise prepared
-                yield prepared
+                pending.append(pool.submit(_run_chunk, work, next_chunk))
+            yield from done
+
+
+def prepared_records(records: Iterable[dict], derivers: Mapping[str, Deriver], workers: int,
+                     ahead: int) -> Iterator[Prepared]:
+    """``prepare`` of each record, in order, computed by ``workers`` forked processes (see ``in_workers``). An
+    invalid record raises its RecordInvalid where it stands in the stream, as a serial save would."""
+    for prepared in in_workers(prepare_or_invalid, records, derivers, workers, ahead):
+        if isinstance(prepared, RecordInvalid):
+            raise prepared
+        yield prepared
