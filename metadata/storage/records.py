@@ -157,6 +157,8 @@ class Records:
                                                                    known), known)
             if redirected is not data:  # it named a merged entity (the record names its successor instead), or
                 data, digest = redirected, content_hash(redirected)  # an entity by name only: its links join
+        if not digest and prepared is not None and prepared.digest and data is prepared.record:
+            digest = prepared.digest  # hashed before the transaction, of this very record
         digest = digest or content_hash(data)
         values = dict(datestamp=now, deleted=deleted, published=published, **listing_values(data),
                       content_hash=digest, harvestable=bool(published or (row is not None and row.harvestable)))
