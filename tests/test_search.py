@@ -263,3 +263,24 @@ def test_index_tokens_are_the_tokens_of_each_word_run(text):
                 if token]
     assert search_terms.tokens(text) == expected
     assert search_terms.tokens(text) == expected  # from the remembered chunks
+
+
+def test_a_quoted_chinese_phrase_needs_its_characters_together(app, store):
+    # Unquoted, Chinese matches by its characters' bigrams anywhere in a record (no segmentation); quoted, the
+    # characters must stand together, as a phrase of words must.
+    cable = files.read_file(seed_file())[0]
+    for identifier, text_ in (("together", "他们去图书馆读书。"), ("apart", "图书很多，书馆很远。")):
+        record = copy.deepcopy(cable)
+        record["identifier"] = identifier
+        record["id"] = record["id"].replace("113439", identifier)
+        for version in record["hasVersion"]:
+            version["id"] = version["id"].replace("113439", identifier)
+            version["isVersionOf"] = record["id"]
+            if version.get("translationOfWork"):
+                version["translationOfWork"] = record["id"]
+        record["hasVersion"][0]["text"] = text_
+        store.records.create(record, "test")
+    assert sorted(ids(store.search.search("图书馆"))) == ["apart", "together"]
+    assert ids(store.search.search('"图书馆"')) == ["together"]
+    assert sorted(ids(store.search.search('"书馆"'))) == ["apart", "together"]  # two characters: together in both
+    assert search_terms.parse('"图书馆"').include[0].together

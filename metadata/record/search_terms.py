@@ -13,7 +13,8 @@ engine only stores and matches the tokens made here, and "the same query finds t
 
 Queries (``parse``): words, ``"quoted phrases"``, ``-word`` (or ``-"phrase"``) to exclude, ``word*`` for a
 prefix. A word that yields several tokens (``Sino-Soviet``) is matched as a phrase; a run of CJK characters as
-all its bigrams (or its one character).
+all its bigrams (or its one character), anywhere in the record; a quoted run as a phrase of its unigrams and
+bigrams, which stand at consecutive positions only where the characters do.
 """
 from __future__ import annotations
 
@@ -153,7 +154,7 @@ def _term(text: str, quoted: bool) -> Term | None:
     found = pieces(text)
     if not found:
         return None
-    if len(found) == 1 and found[0].cjk:
+    if len(found) == 1 and found[0].cjk and not quoted:  # quoted, the characters must stand together (below)
         run = found[0].text
         grams = (run,) if len(run) == 1 else tuple(run[i:i + 2] for i in range(len(run) - 1))
         return Term(tuple(dict.fromkeys(grams)), together=False)
