@@ -15,6 +15,7 @@ from pathlib import Path
 
 from metadata.formats.cataloguing import AGENCY_CODE, DEFAULT_AGENCY
 from metadata.storage import utc_now
+from metadata.storage.preparation import available_cores
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Settings:
         enough to gain from them (starting the processes costs more than a few files take)."""
         if self.import_workers > 0:
             return self.import_workers
-        return (os.cpu_count() or 1) if files >= AUTOMATIC_WORKERS_FROM else 1
+        return available_cores() if files >= AUTOMATIC_WORKERS_FROM else 1
 
     @property
     def base(self) -> str:

@@ -9,6 +9,7 @@ derived again in its transaction.
 from __future__ import annotations
 
 import copy
+import os
 import json
 
 import pytest
@@ -143,3 +144,47 @@ def test_import_command_with_workers_imports_what_it_imports_without(tmp_path):
     lines = lambda result: sorted(line for line in result.stdout.splitlines() if ": created " in line)  # noqa: E731
     assert len(lines(parallel)) == 24 and lines(parallel) == lines(serial)
     assert parallel_outputs == serial_outputs
+
+
+def test_an_output_that_fails_in_a_worker_fails_its_file_and_the_import_goes_on(tmp_path):
+    # A builder error in a worker (here: the reading pages' font cannot be opened) is the file's problem, as
+    # without workers: each file is named with the reason, and the command reports the rest and exits 1.
+    from metadata.importers.files import export_line
+    from metadata.record.urls import UrlBuilder
+    from server import create_app
+    from server.cli import cli
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for n, record in enumerate(varied(4)):
+        (folder / f"r{n}.jsonl").write_text(export_line(record, UrlBuilder("http://muniment.test/")) + "\n", "utf-8")
+    errors = {}
+    for workers in (1, 2):
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / f'w{workers}.db'}", "SECRET_KEY": "k",
+                          "BASE_URL": "http://muniment.test/", "IMPORT_WORKERS": workers,
+                          "FONT_LATIN": str(tmp_path / "no-such-font.ttf")})
+        result = app.test_cli_runner().invoke(cli, ["import", str(folder)])
+        app.extensions["muniment"]["store"].engine.dispose()
+        assert result.exit_code == 1
+        errors[workers] = (sorted(line for line in result.stderr.splitlines() if line.startswith("error: ")),
+                           sorted(line for line in result.stdout.splitlines() if ": created " in line),
+                           result.stdout.splitlines()[-1].split(" in ")[0])
+    failed, created, summary = errors[2]
+    assert failed and all("no-such-font" in line or "cannot open" in line for line in failed)
+    assert summary.endswith(f"{len(failed)} failed") and len(failed) + len(created) == 4
+    assert errors[2] == errors[1]
+
+
+_PARENT = os.getpid()
+
+
+def _square_or_die(n: int) -> int:
+    if n == 11 and os.getpid() != _PARENT:
+        os._exit(1)  # the worker is killed (as the kernel's out-of-memory killer would)
+    return n * n
+
+
+def test_a_worker_that_dies_leaves_the_rest_to_the_writer():
+    from metadata.storage.preparation import in_workers
+
+    assert list(in_workers(_square_or_die, range(40), {}, 2, ahead=16)) == [n * n for n in range(40)]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from metadata.importers import files, keys
-from metadata.record.validation import RecordInvalid
 from metadata.storage import preparation
 from metadata.storage.imports import ImportItem, ImportOutcome
 from metadata.storage.states import StorageError
@@ -57,7 +56,7 @@ def _read(path, fmt: str, draft: bool, derivers=None) -> _FileRead:
         prepared = None
         if derivers is not None:
             prepared = preparation.prepare_or_invalid(record)
-            if isinstance(prepared, RecordInvalid):  # the file fails, nothing of it stored, as without workers
+            if isinstance(prepared, Exception):  # the file fails, nothing of it stored, as without workers
                 return _FileRead(path, problem=f"{path}: {prepared}")
         items.append(ImportItem(record, keys.key_for(record, path.name, kind),
                                 published=marked is not False and not draft, prepared=prepared))
@@ -91,8 +90,9 @@ def import_files(store, paths, fmt: str = "auto", *, author: str = "import", dra
             return FileImport(read.path, problem=f"{read.path}: {exc}")
 
     if workers > 1 and preparation.can_fork():
+        # A file at a time, two a worker ahead: a file may hold thousands of records, so files bound the memory.
         reads = preparation.in_workers(_read_in_worker, ((p, fmt, draft) for p in paths),
-                                       store.records.stamp_free, workers, ahead=4 * preparation.CHUNK * workers)
+                                       store.records.stamp_free, workers, ahead=2 * workers, chunk=1)
     else:
         reads = (_read(p, fmt, draft) for p in paths)
     for read in reads:

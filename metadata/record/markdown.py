@@ -30,7 +30,7 @@ _INDENT = re.compile(r"^[ \t]*")
 # Square brackets alone are not among them: a line is parsed alone, so no reference definition is ever in scope
 # and brackets make a link (or image) only as an inline link, "[text](target)". Editorial brackets ("[sic]",
 # "[illegible]", "[p. 3]") fill archival transcriptions and stay literal text, as the parser would leave them.
-_INLINE_MARKERS = ("\\", "`", "*", "_", "<", ">", "&", "](")
+_INLINE_MARKERS = ("\\", "`", "*", "_", "<", ">", "&", "](", "\r")  # and a bare CR, which the parser reads as a break
 
 
 def to_html(text: str) -> str:

@@ -15,9 +15,11 @@ record, everything is derived again in the transaction (``Prepared.fits``).
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from metadata.record.record_format import upgrade
@@ -67,28 +69,38 @@ def worker_derivers() -> Mapping[str, Deriver]:
     return _worker_derivers
 
 
-def prepare_or_invalid(record: dict) -> Prepared | RecordInvalid:
-    """``prepare`` in a worker, the RecordInvalid returned rather than raised (raised again by the writer when
-    it reaches that record, so the records before it are written first, as in a serial save)."""
+def prepare_or_invalid(record: dict) -> Prepared | Exception:
+    """``prepare`` in a worker, its failure (RecordInvalid, or an output builder's error) returned rather than
+    raised: the writer raises it when it reaches that record, so the records before it are written first, as in
+    a serial save."""
     try:
         return prepare(record, _worker_derivers)
-    except RecordInvalid as invalid:
-        return invalid
+    except Exception as failure:  # noqa: BLE001 (handed to the writer, which raises it in its place)
+        return failure
 
 
 def _run_chunk(work: Callable, items: list) -> list:
     return [work(item) for item in items]
 
 
-def _chunks(items: Iterable) -> Iterator[list]:
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
     chunk: list = []
     for item in items:
         chunk.append(item)
-        if len(chunk) == CHUNK:
+        if len(chunk) == size:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and taskset narrow), not the
+    machine's: how many workers are worth starting."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def can_fork() -> bool:
@@ -97,25 +109,38 @@ def can_fork() -> bool:
 
 
 def in_workers(work: Callable, items: Iterable, derivers: Mapping[str, Deriver], workers: int,
-               ahead: int) -> Iterator:
+               ahead: int, chunk: int = CHUNK) -> Iterator:
     """``work(item)`` for each item, in order, computed by ``workers`` forked processes (which see ``derivers``
     through ``worker_derivers``) at most ``ahead`` items before the one the caller is at, so memory stays flat in
-    the number of items. ``work`` is a module-level function that returns its failures rather than raising."""
+    the number of items; ``chunk`` items are handed over at a time. ``work`` is a module-level function that
+    returns its failures rather than raising. If a worker dies, the rest is computed in this process."""
     context = multiprocessing.get_context("fork")
+    chunks = _chunks(items, chunk)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(dict(derivers),)) as pool:
-        pending: deque[Future] = deque()
-        chunks = _chunks(items)
-        for chunk in chunks:
-            pending.append(pool.submit(_run_chunk, work, chunk))
-            if len(pending) * CHUNK >= ahead:
+        pending: deque[tuple[list, Future]] = deque()
+        for items_ in chunks:
+            pending.append((items_, pool.submit(_run_chunk, work, items_)))
+            if len(pending) * chunk >= ahead:
                 break
         while pending:
-            done = pending.popleft().result()
-            next_chunk = next(chunks, None)
-            if next_chunk is not None:
-                pending.append(pool.submit(_run_chunk, work, next_chunk))
+            items_, future = pending.popleft()
+            try:
+                done = future.result()
+            except BrokenProcessPool:  # a worker died (killed for memory, say): go on in this process
+                break
+            next_items = next(chunks, None)
+            if next_items is not None:
+                pending.append((next_items, pool.submit(_run_chunk, work, next_items)))
             yield from done
+        else:
+            return
+    # Without workers from here, in order: the chunk that was lost, those still pending, and the rest.
+    _start_worker(dict(derivers))
+    for items_ in (items_, *(waiting for waiting, _ in pending)):
+        yield from _run_chunk(work, items_)
+    for items_ in chunks:
+        yield from _run_chunk(work, items_)
 
 
 def prepared_records(records: Iterable[dict], derivers: Mapping[str, Deriver], workers: int,
@@ -123,6 +148,6 @@ def prepared_records(records: Iterable[dict], derivers: Mapping[str, Deriver], w
     """``prepare`` of each record, in order, computed by ``workers`` forked processes (see ``in_workers``). An
     invalid record raises its RecordInvalid where it stands in the stream, as a serial save would."""
     for prepared in in_workers(prepare_or_invalid, records, derivers, workers, ahead):
-        if isinstance(prepared, RecordInvalid):
+        if isinstance(prepared, Exception):
             raise prepared
         yield prepared

@@ -47,7 +47,9 @@ def main() -> None:
         print(json.dumps(run_once(int(sys.argv[2]), int(sys.argv[3]))))
         return
     large = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    workers = os.cpu_count() or 1
+    from metadata.storage.preparation import available_cores
+
+    workers = available_cores()
 
     def child(count: int, with_workers: int) -> dict:
         output = subprocess.run([sys.executable, __file__, "--child", str(count), str(with_workers)],
