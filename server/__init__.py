@@ -9,7 +9,7 @@ from metadata.storage import Store, make_engine
 from metadata.record.urls import UrlBuilder
 
 from . import config as config_module
-from .outputs import derivers
+from .outputs import derivers, stamp_free
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,7 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=8))
     urls = UrlBuilder(settings.base)
     clock = config_module.clock(config)
-    store = Store(make_engine(settings.database_url), derivers(settings), clock=clock)
+    outputs = derivers(settings)
+    store = Store(make_engine(settings.database_url), outputs, clock=clock, stamp_free=stamp_free(outputs))
     app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config,
                                   "clock": clock}
 

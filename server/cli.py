@@ -79,11 +79,10 @@ def import_command(paths, fmt, draft, force, if_empty, author, csv_file, dry_run
         return
     paths = importer.expand_paths(paths)
     progress = Progress(len(paths), ("created", "updated", "unchanged", "skipped", "failed"))
-    for path in paths:
-        try:
-            result = loading.import_file(state.store(), path, fmt, author=author, draft=draft, force=force)
-        except Exception as exc:  # database errors: report per file, keep going
-            result = loading.FileImport(path, problem=f"{path}: {exc}")
+    workers = state.settings().import_workers_for(len(paths))
+    for result in loading.import_files(state.store(), paths, fmt, author=author, draft=draft, force=force,
+                                       workers=workers):
+        path = result.path
         if result.problem:
             click.echo(f"error: {result.problem}", err=True)
             progress.count("failed")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from metadata.formats.cataloguing import AGENCY_CODE, DEFAULT_AGENCY
 from metadata.storage import utc_now
+from metadata.storage.preparation import available_cores
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,21 @@ class Settings:
     proxy_addresses: str = "127.0.0.1,::1"  # where trusted reverse proxies connect from
     trusted_proxies: int = 0  # how many reverse proxies in front may set X-Forwarded-For/-Proto (ProxyFix)
     cataloging_agency: str = DEFAULT_AGENCY  # MARC organization code: MARC 003/040, MODS recordContentSource
+    import_workers: int = 0  # processes reading and preparing files for `muniment import`; 0: one per core, for big imports
+
+    def import_workers_for(self, files: int) -> int:
+        """Worker processes for an import of ``files`` files: as set, else one per core once the import is big
+        enough to gain from them (starting the processes costs more than a few files take)."""
+        if self.import_workers > 0:
+            return self.import_workers
+        return available_cores() if files >= AUTOMATIC_WORKERS_FROM else 1
 
     @property
     def base(self) -> str:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
+
+AUTOMATIC_WORKERS_FROM = 64  # files: smaller imports stay in one process unless MUNIMENT_IMPORT_WORKERS says
 
 # Documented in README.md ("Configuration"); each is MUNIMENT_<NAME>.
 ENV_PREFIX = "MUNIMENT_"

@@ -30,3 +30,10 @@ def derivers(settings: Settings) -> dict:
     options = manifest_options(settings)
     outputs["iiif"] = lambda record, stamps: builder.build(record, options)
     return outputs
+
+
+def stamp_free(derivers_by_name) -> frozenset[str]:
+    """The outputs made from the record alone, not from when it was stored: a bulk save computes them in worker
+    processes before the write transaction (``metadata.storage.preparation``)."""
+    return frozenset({"iiif", *(prefix for prefix, fmt in FORMATS.items() if not fmt.uses_stamps)}
+                     & set(derivers_by_name))

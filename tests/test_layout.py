@@ -4,6 +4,7 @@ text always join back to the (plain) text exactly."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from manifests import layout
 from manifests.fonts import FontSet
@@ -149,3 +150,10 @@ def test_title_page_holds_the_items_and_never_overflows():
     assert page.text == "Photograph album\n\n194X"
     crowded = title_page([("p", PARAGRAPH)] * 4, "en", FONTS)
     assert len(crowded.lines) == LINES_PER_PAGE
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab .,\t\u00a0\u3000-\n", min_size=1, max_size=16).filter(str.strip))
+def test_words_of_a_line_are_those_of_the_regular_expression(line):
+    # The split fast path for prose must cut every line exactly as the general rule does.
+    assert layout._units(line) == layout._UNITS.findall(line)

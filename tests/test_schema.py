@@ -66,3 +66,50 @@ def test_check_raises_with_every_error(cable):
 
 def test_non_object_is_rejected():
     assert validate([1, 2]) == [{"pointer": "", "message": "a record must be a JSON object"}]
+
+
+# The fast validator (jsonschema-rs) only says "valid"; an invalid record goes to the Python validator for its
+# messages. So the two must accept exactly the same documents: each broken record above, and edge cases where
+# regular-expression and format semantics could differ between the libraries, are judged by both.
+EDGES = [
+    lambda r: r.update(identifier="abc\n"),  # Python's "$" matches before a final newline; ours must not
+    lambda r: r.update(identifier="a" * 128),
+    lambda r: r.update(identifier="a" * 129),
+    lambda r: r.update(identifier="٣٤"),  # Arabic-Indic digits are no [0-9]
+    lambda r: r.update(created="1955~"), lambda r: r.update(created="194X"), lambda r: r.update(created="../1950"),
+    lambda r: r.update(created="1949-02-30"), lambda r: r.update(created=""),
+    lambda r: r.update(title={"zh-Hant": "電報"}), lambda r: r.update(title={"en-": "x"}),
+    lambda r: r.update(title={"x-archive": "x"}), lambda r: r.update(title={"qq": "x"}),
+    lambda r: r["creator"][0].update(id="https://muniment.invalid/agents/ü"),
+    lambda r: r["creator"][0].update(id="https://exa mple.org/x"),
+    lambda r: r["creator"][0].update(id="ftp://example.org/x"),
+    lambda r: r["creator"][0].update(id="https://example.org/" + "x" * 2048),
+    lambda r: r.update(language=["lang:en", "lang:en"]),
+    lambda r: r.update(title={"en": "é" * 5}),
+]
+
+
+@pytest.mark.parametrize("change", [c for c, _, _ in [
+    (lambda r: r.update(created="18 July 1949"), 0, 0), (lambda r: r.update(colour="red"), 0, 0),
+    (lambda r: r.pop("title"), 0, 0), (lambda r: r.update(identifier="bad.id"), 0, 0),
+    (lambda r: r.update(levelOfDescription="box"), 0, 0),
+    (lambda r: r.update(scans=[{"label": {"en": "p. 1"}, "width": 10, "height": 10}]), 0, 0),
+    (lambda r: r.update(rights="https://rightsstatements.org/vocab/InC/1.0/"), 0, 0)]] + EDGES)
+def test_fast_and_full_validators_agree(cable, change):
+    from metadata.record import validation
+
+    record = copy.deepcopy(cable)
+    change(record)
+    full = not list(validation._validator().iter_errors(record))
+    assert validation._fast_validator().is_valid(record) is full
+    if not full:  # the messages still come from the full validator
+        assert validation._schema_errors(record)
+
+
+def test_fast_validator_accepts_every_sample(cable):
+    from metadata.record import validation
+
+    samples = [importer.internalize(json.loads(p.read_text("utf-8"))) for p in sorted((REPO / "samples").glob("*.jsonld"))]
+    assert samples
+    for record in [cable, *samples]:
+        assert validation._fast_validator().is_valid(record), record["identifier"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from sqlalchemy import text
 
 from metadata.importers import files
@@ -250,3 +251,36 @@ def test_html_page_shows_results_facets_and_removable_chips(app, store):
 def test_bad_arguments_are_explained(app, store, query, message):
     response = app.test_client().get(f"/records?{query}", headers={"Accept": "application/json"})
     assert response.status_code == 400 and message in response.get_json()["detail"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abc XYZ éß İ ﬁ 中国人の カ한 Книгаёй _-'’1½²\u0301\u3000\u2028\x85\t\n.,", max_size=60))
+def test_index_tokens_are_the_tokens_of_each_word_run(text):
+    # ``tokens`` cuts the text at white space and remembers each chunk's tokens (the write path's speed); it must
+    # give exactly the tokens of the word runs ``pieces`` finds in the whole text, in order, twice over.
+    expected = [token for piece in search_terms.pieces(text)
+                for token in (search_terms.cjk_tokens(piece.text) if piece.cjk else [search_terms.word_token(piece.text)])
+                if token]
+    assert search_terms.tokens(text) == expected
+    assert search_terms.tokens(text) == expected  # from the remembered chunks
+
+
+def test_a_quoted_chinese_phrase_needs_its_characters_together(app, store):
+    # Unquoted, Chinese matches by its characters' bigrams anywhere in a record (no segmentation); quoted, the
+    # characters must stand together, as a phrase of words must.
+    cable = files.read_file(seed_file())[0]
+    for identifier, text_ in (("together", "他们去图书馆读书。"), ("apart", "图书很多，书馆很远。")):
+        record = copy.deepcopy(cable)
+        record["identifier"] = identifier
+        record["id"] = record["id"].replace("113439", identifier)
+        for version in record["hasVersion"]:
+            version["id"] = version["id"].replace("113439", identifier)
+            version["isVersionOf"] = record["id"]
+            if version.get("translationOfWork"):
+                version["translationOfWork"] = record["id"]
+        record["hasVersion"][0]["text"] = text_
+        store.records.create(record, "test")
+    assert sorted(ids(store.search.search("图书馆"))) == ["apart", "together"]
+    assert ids(store.search.search('"图书馆"')) == ["together"]
+    assert sorted(ids(store.search.search('"书馆"'))) == ["apart", "together"]  # two characters: together in both
+    assert search_terms.parse('"图书馆"').include[0].together

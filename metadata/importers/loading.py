@@ -8,10 +8,12 @@ deletion is never overwritten unless forced).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from metadata.importers import files, keys
+from metadata.storage import preparation
 from metadata.storage.imports import ImportItem, ImportOutcome
 from metadata.storage.states import StorageError
 
@@ -28,15 +30,70 @@ def import_file(store, path, fmt: str = "auto", *, author: str = "import", draft
                 force: bool = False) -> FileImport:
     """Import one file into ``store``. A new record is published unless ``draft`` or the file marks it draft
     (an export's ``bibo:status``); existing records keep their state."""
+    return _apply(store, _read(path, fmt, draft), author, force)
+
+
+@dataclass(frozen=True)
+class _FileRead:
+    """A file read and keyed (each record prepared when a worker read it), or the problem that failed it."""
+    path: Path
+    items: list[ImportItem] = field(default_factory=list)
+    problem: str | None = None
+
+
+def _read(path, fmt: str, draft: bool, derivers=None) -> _FileRead:
+    """Read, key and (with ``derivers``: in a worker) validate and prepare every record of one file."""
     path = Path(path)
     try:
         entries = files.read_entries(path, fmt)
     except files.ImportProblem as exc:
-        return FileImport(path, problem=str(exc))
+        return _FileRead(path, problem=str(exc))
+    except Exception as exc:  # noqa: BLE001 (an unreadable file fails alone; the import goes on)
+        return _FileRead(path, problem=f"{path}: {exc}")
     kind = files.detect_format(path, fmt)
-    items = [ImportItem(record, keys.key_for(record, path.name, kind), published=marked is not False and not draft)
-             for record, marked in entries]
+    items = []
+    for record, marked in entries:
+        prepared = None
+        if derivers is not None:
+            prepared = preparation.prepare_or_invalid(record)
+            if isinstance(prepared, Exception):  # the file fails, nothing of it stored, as without workers
+                return _FileRead(path, problem=f"{path}: {prepared}")
+        items.append(ImportItem(record, keys.key_for(record, path.name, kind),
+                                published=marked is not False and not draft, prepared=prepared))
+    return _FileRead(path, items)
+
+
+def _apply(store, read: _FileRead, author: str, force: bool) -> FileImport:
+    if read.problem:
+        return FileImport(read.path, problem=read.problem)
     try:
-        return FileImport(path, list(store.imports.apply(items, author, path.name, force=force)))
+        return FileImport(read.path, list(store.imports.apply(read.items, author, read.path.name, force=force)))
     except StorageError as exc:  # a concurrent writer won, or the database refused: the file failed, say why
-        return FileImport(path, problem=f"{path}: {exc}")
+        return FileImport(read.path, problem=f"{read.path}: {exc}")
+
+
+def _read_in_worker(job: tuple) -> _FileRead:
+    path, fmt, draft = job
+    return _read(path, fmt, draft, preparation.worker_derivers())
+
+
+def import_files(store, paths, fmt: str = "auto", *, author: str = "import", draft: bool = False,
+                 force: bool = False, workers: int = 1) -> Iterator[FileImport]:
+    """``import_file`` of each path, in order, each file its own transaction. With ``workers`` > 1, forked
+    processes read the files ahead of the writer and validate and prepare their records
+    (``metadata.storage.preparation``), so a large folder is read on every core while the writer writes. A
+    database error fails the file it happened in, and the import goes on with the next."""
+    def applied(read: _FileRead) -> FileImport:
+        try:
+            return _apply(store, read, author, force)
+        except Exception as exc:  # noqa: BLE001 (database errors: report per file, keep going)
+            return FileImport(read.path, problem=f"{read.path}: {exc}")
+
+    if workers > 1 and preparation.can_fork():
+        # A file at a time, two a worker ahead: a file may hold thousands of records, so files bound the memory.
+        reads = preparation.in_workers(_read_in_worker, ((p, fmt, draft) for p in paths),
+                                       store.records.stamp_free, workers, ahead=2 * workers, chunk=1)
+    else:
+        reads = (_read(p, fmt, draft) for p in paths)
+    for read in reads:
+        yield applied(read)

@@ -13,7 +13,8 @@ engine only stores and matches the tokens made here, and "the same query finds t
 
 Queries (``parse``): words, ``"quoted phrases"``, ``-word`` (or ``-"phrase"``) to exclude, ``word*`` for a
 prefix. A word that yields several tokens (``Sino-Soviet``) is matched as a phrase; a run of CJK characters as
-all its bigrams (or its one character).
+all its bigrams (or its one character), anywhere in the record; a quoted run as a phrase of its unigrams and
+bigrams, which stand at consecutive positions only where the characters do.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 
 import snowballstemmer
 
@@ -31,6 +33,7 @@ _RUSSIAN = snowballstemmer.stemmer("russian")
 # Han (with extensions and compatibility ideographs), hiragana, katakana, hangul syllables.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
 _PIECE = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_PIECE_KINDS = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")  # the same runs as _PIECE, CJK in the first group
 _IS_CJK = re.compile(rf"[{_CJK}]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z\u00c0-\u024f]")
@@ -77,26 +80,47 @@ def pieces(text: str) -> list[Piece]:
 
 def cjk_tokens(run: str) -> list[str]:
     """Unigrams and bigrams of a CJK run, in reading order: 中, 中国, 国, 国人, 人."""
-    out: list[str] = []
-    for i, char in enumerate(run):
-        out.append(char)
-        if i + 1 < len(run):
-            out.append(run[i:i + 2])
+    out: list[str | None] = [None] * (2 * len(run) - 1) if run else []
+    out[0::2] = run  # the characters at even places, each pair of neighbours between them
+    out[1::2] = map(add, run, run[1:])
     return out
+
+
+_CHUNK_TOKENS: dict[str, tuple[str, ...]] = {}  # a whitespace-free chunk of text as written -> its tokens
+_CACHED_CHUNK = 40  # longer chunks (a Chinese sentence, a URL) rarely recur: they are not kept
+
+
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for cjk, word in _PIECE_KINDS.findall(chunk):
+        if cjk:
+            out.extend(cjk_tokens(cjk.casefold()))
+        else:
+            token = word_token(word.casefold())
+            if token:
+                out.append(token)
+    return tuple(out)
 
 
 def tokens(text: str) -> list[str]:
     """The index tokens of ``text``, in order (positions matter for phrases). The pieces of ``pieces``
-    without their offsets: every record's every field passes here on write, so no Piece is made."""
+    without their offsets: every record's every field passes here on write, so no Piece is made.
+
+    No word run crosses white space (white space is no word character, nor CJK), so the text is cut at white
+    space first (in C) and each chunk's tokens are remembered: chunks such as "the", "Comrade" or "(p." recur
+    in every text, and a long text then costs one dictionary lookup a word instead of a pass of the (slow,
+    Unicode-class) regular expression over every character."""
     out: list[str] = []
-    for word in _PIECE.findall(unicodedata.normalize("NFC", text) if text else ""):
-        word = word.casefold()
-        if _IS_CJK.match(word):
-            out.extend(cjk_tokens(word))
-        else:
-            token = word_token(word)
-            if token:
-                out.append(token)
+    extend, known = out.extend, _CHUNK_TOKENS.get
+    for chunk in (unicodedata.normalize("NFC", text) if text else "").split():
+        found = known(chunk)
+        if found is None:
+            found = _chunk_tokens(chunk)
+            if len(chunk) <= _CACHED_CHUNK:
+                if len(_CHUNK_TOKENS) > 200_000:
+                    _CHUNK_TOKENS.clear()
+                _CHUNK_TOKENS[chunk] = found
+        extend(found)
     return out
 
 
@@ -130,7 +154,7 @@ def _term(text: str, quoted: bool) -> Term | None:
     found = pieces(text)
     if not found:
         return None
-    if len(found) == 1 and found[0].cjk:
+    if len(found) == 1 and found[0].cjk and not quoted:  # quoted, the characters must stand together (below)
         run = found[0].text
         grams = (run,) if len(run) == 1 else tuple(run[i:i + 2] for i in range(len(run) - 1))
         return Term(tuple(dict.fromkeys(grams)), together=False)

@@ -25,22 +25,33 @@ def listing_values(data: dict) -> dict:
     return dict(title=first_text(data["title"]), created=data["created"], date_lower=lower, date_upper=upper)
 
 
+def entered(conn, identifier: str):
+    """When the record's first revision was written: when it entered the catalogue."""
+    return conn.execute(select(func.min(revisions.c.created_at))
+                        .where(revisions.c.record_id == identifier)).scalar_one()
+
+
 def stamps(conn, identifier: str) -> Stamps:
     """The record's first revision time and its current datestamp (written before its outputs are)."""
-    entered = conn.execute(select(func.min(revisions.c.created_at))
-                           .where(revisions.c.record_id == identifier)).scalar_one()
     changed = conn.execute(select(records.c.datestamp).where(records.c.id == identifier)).scalar_one()
-    return Stamps(entered, changed)
+    return Stamps(entered(conn, identifier), changed)
 
 
-def derived_outputs(derivers: Mapping[str, Deriver], data: dict, when: Stamps) -> dict[str, str]:
+def derived_outputs(derivers: Mapping[str, Deriver], data: dict, when: Stamps | None,
+                    ready: Mapping[str, "str | dict[str, str]"] | None = None) -> dict[str, str]:
     """Every stored output of a record by format name: each deriver gives one text, or several named texts
-    (a manifest and its page layout)."""
+    (a manifest and its page layout). ``ready`` holds what some derivers already gave for this very record
+    (computed before the write transaction), by deriver name."""
     found: dict[str, str] = {}
     for name, build in derivers.items():
-        output = build(data, when)
+        output = ready[name] if ready and name in ready else build(data, when)
         found.update(output if isinstance(output, dict) else {name: output})
     return found
+
+
+def by_deriver(derivers: Mapping[str, Deriver], data: dict, when: Stamps | None) -> dict[str, "str | dict[str, str]"]:
+    """Each deriver's own result (one text or several named texts), by deriver name: what ``ready`` takes."""
+    return {name: build(data, when) for name, build in derivers.items()}
 
 
 def set_specs(data: dict) -> set[str]:

@@ -76,32 +76,58 @@ def _add_revision(conn, entity: dict, number: int, author: str, message: str, no
         author=author, created_at=now, message=message))
 
 
-def ensure_entities(conn: Connection, data: dict, author: str, now) -> None:
+class KnownEntities:
+    """The entity rows (kind, key, merged_into, same_as) a record write asks about, each read once.
+
+    Resolving names, redirecting merged entities, adding links and creating new entities all ask "which of
+    these keys exist, and how": one statement for the keys a record names instead of one per step. Keys
+    first seen after a step changed the record (a name resolved to an existing entity) are read when asked.
+    Made per record write, inside its transaction, so it never outlives what it read."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self._rows: dict[tuple[str, str], object] = {}
+
+    def rows(self, pairs) -> dict[tuple[str, str], object]:
+        """(kind, key) -> the row, or None for a key no entity has."""
+        pairs = set(pairs)
+        missing = sorted({key for pair in pairs if pair not in self._rows for key in pair[1:]})
+        if missing:
+            found = {(r.kind, r.key): r for r in self.conn.execute(
+                select(entities.c.kind, entities.c.key, entities.c.merged_into, entities.c.same_as)
+                .where(entities.c.key.in_(missing)))}
+            for pair in pairs:
+                self._rows.setdefault(pair, found.get(pair))
+        return {pair: self._rows[pair] for pair in pairs}
+
+    def forget(self, pair: tuple[str, str]) -> None:
+        self._rows.pop(pair, None)
+
+
+def ensure_entities(conn: Connection, data: dict, author: str, now, known: KnownEntities | None = None) -> None:
     """Create (revision 1) every entity the record names that does not exist yet, from the record's nodes."""
     found: dict[tuple[str, str], list[dict]] = {}
     for kind, key, node in authority.entity_nodes(data):
         found.setdefault((kind, key), []).append(node)
     if not found:
         return
-    known = {(r.kind, r.key) for r in conn.execute(select(entities.c.kind, entities.c.key).where(
-        entities.c.key.in_(sorted({key for _, key in found}))))}
+    rows = (known or KnownEntities(conn)).rows(found)
     for (kind, key), nodes in found.items():
-        if (kind, key) in known:
+        if rows[(kind, key)] is not None:
             continue
         entity = authority.from_nodes(kind, key, nodes)
         if _insert_new(conn, dict(kind=kind, key=key, revision=1, created_at=now, updated_at=now, **_columns(entity))):
             _add_revision(conn, entity, 1, author, f"created from record {data.get('identifier')}", now)
 
 
-def redirect_merged(conn: Connection, data: dict) -> dict:
+def redirect_merged(conn: Connection, data: dict, known: KnownEntities | None = None) -> dict:
     """The record with every node of a merged entity replaced by the entity it was merged into (an old export
     imported again, a restored record): a merged entity is never named anew. ``data`` itself when none is."""
     named = {(kind, key) for kind, key, _ in authority.entity_nodes(data)}
     if not named:
         return data
-    merged = [(r.kind, r.key) for r in conn.execute(select(entities.c.kind, entities.c.key).where(
-        entities.c.key.in_(sorted({key for _, key in named})), entities.c.merged_into.is_not(None)))
-        if (r.kind, r.key) in named]
+    merged = [pair for pair, row in (known or KnownEntities(conn)).rows(named).items()
+              if row is not None and row.merged_into]
     for kind, key in merged:
         target, seen = None, {key}
         row = conn.execute(select(entities).where(entities.c.kind == kind, entities.c.key == key)).first()
@@ -121,7 +147,7 @@ def _names_contain(folded: str):
     return entities.c.search_text.like(f"%{escaped}%", escape="\\")
 
 
-def resolve_known_names(conn: Connection, data: dict) -> dict:
+def resolve_known_names(conn: Connection, data: dict, known: KnownEntities | None = None) -> dict:
     """The record with each node naming an unknown key, whose name is exactly (case and accents aside) a name
     or variant of one existing entity, pointed at that entity instead. Every write path (the form, spreadsheets,
     files, the API) makes keys from the name as typed; without this a variant spelling would make a second
@@ -129,10 +155,9 @@ def resolve_known_names(conn: Connection, data: dict) -> dict:
     named = list(authority.entity_nodes(data))
     if not named:
         return data
-    known = {(r.kind, r.key) for r in conn.execute(select(entities.c.kind, entities.c.key).where(
-        entities.c.key.in_(sorted({key for _, key, _ in named}))))}
+    rows = (known or KnownEntities(conn)).rows((kind, key) for kind, key, _ in named)
     for kind, key, node in named:
-        if (kind, key) in known:
+        if rows[(kind, key)] is not None:
             continue
         names = {authority.fold(v) for v in (node.get(authority.KINDS[kind][1]) or {}).values()
                  if isinstance(v, str) and v.strip()}
@@ -148,7 +173,7 @@ def resolve_known_names(conn: Connection, data: dict) -> dict:
     return data
 
 
-def add_authority_links(conn: Connection, data: dict) -> dict:
+def add_authority_links(conn: Connection, data: dict, known: KnownEntities | None = None) -> dict:
     """The record with each entity node that carries no ``sameAs`` given its entity's links (a record saved
     from a form or a file that only names the entity): the entity holds the links, every output shows them.
     ``data`` itself when nothing is added."""
@@ -156,9 +181,8 @@ def add_authority_links(conn: Connection, data: dict) -> dict:
     bare = {(kind, key) for kind, key, node in named if not node.get("sameAs")}
     if not bare:
         return data
-    links = {(r.kind, r.key): json.loads(r.same_as) for r in conn.execute(
-        select(entities.c.kind, entities.c.key, entities.c.same_as).where(
-            entities.c.key.in_(sorted({key for _, key in bare})), entities.c.merged_into.is_(None)))}
+    links = {pair: json.loads(row.same_as) for pair, row in (known or KnownEntities(conn)).rows(bare).items()
+             if row is not None and not row.merged_into}
     if not any(links.get(pair) for pair in bare):
         return data
     data = json.loads(json.dumps(data))  # a copy: the caller's record stays as it was given

@@ -26,6 +26,7 @@ from metadata.record.record_format import upgrade
 from metadata.record.text import content_hash
 from metadata.record.validation import check
 from metadata.storage.database import Database
+from metadata.storage.preparation import Prepared
 from metadata.storage.records import Records
 from metadata.storage.tables import record_imports, records, revisions
 
@@ -37,6 +38,7 @@ class ImportItem:
     record: dict
     key: str | None
     published: bool = True
+    prepared: Prepared | None = None  # validated, and its datestamp-free outputs made, ahead of the write
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ class Imports:
         batch: list[ImportItem] = []
         for item in items:
             # compared and stored in the current record format, whatever format the file was written in
-            batch.append(replace(item, record=check(upgrade(item.record))))
+            record = item.prepared.record if item.prepared is not None else check(upgrade(item.record))
+            batch.append(replace(item, record=record))
             if len(batch) >= batch_size:
                 yield from self._apply_batch(batch, author, file_name, force)
                 batch = []
@@ -79,10 +82,10 @@ class Imports:
         row = conn.execute(select(records).where(records.c.id == target)).first()
         if row is None:
             state = self.records.write_in(conn, None, record, author, f"Imported from {file_name}",
-                                          published=item.published)
+                                          published=item.published, prepared=item.prepared)
             self._remember(conn, None, target, item.key, state.revision, state.content_hash, file_name)
             return ImportOutcome("created", target, state.revision)
-        digest = content_hash(record)
+        digest = item.prepared.digest if item.prepared is not None and item.prepared.fits(record) else content_hash(record)
         message = f"Re-imported from {file_name}"
         if row.deleted:
             if not force:
@@ -94,7 +97,8 @@ class Imports:
             if not force:
                 return ImportOutcome("skipped", target, row.revision, self._edited_reason(conn, row, imported))
             message += ", replacing later edits"
-        state = self.records.write_in(conn, row, record, author, message, published=row.published, digest=digest)
+        state = self.records.write_in(conn, row, record, author, message, published=row.published, digest=digest,
+                                      prepared=item.prepared)
         self._remember(conn, imported, target, item.key, state.revision, digest, file_name)
         return ImportOutcome("updated", target, state.revision)
 

@@ -6,7 +6,7 @@ behind the records it lists. Reads here serve entity pages, the front page's mos
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from metadata.record.mentions import mentions as record_mentions
 from metadata.storage.database import Database
@@ -15,11 +15,14 @@ from metadata.storage.tables import mentions, records
 
 def write_mentions(conn, identifier: str, data: dict, replace: bool) -> None:
     if replace:
-        conn.execute(mentions.delete().where(mentions.c.record_id == identifier))
+        conn.execute(_DELETE, {"b_id": identifier})
     rows = [{"record_id": identifier, "kind": m.kind, "key": m.key, "role": m.role, "label": m.label}
             for m in record_mentions(data)]
     if rows:
         conn.execute(mentions.insert(), rows)
+
+
+_DELETE = mentions.delete().where(mentions.c.record_id == bindparam("b_id"))  # built once: see Records._write
 
 
 def _public():

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from pyroaring import BitMap
-from sqlalchemy import Column, Integer, MetaData, Table, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, select, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 
@@ -74,7 +74,8 @@ def drop_engine_index(conn) -> None:
     conn.execute(text("DROP TABLE IF EXISTS search_fts" if is_sqlite(conn) else "DROP TABLE IF EXISTS search_vectors"))
 
 
-def _tier_tokens(data: dict) -> list[list[str]]:
+def index_tiers(data: dict) -> list[list[str]]:
+    """The record's index tokens by tier (title, summary, text, other)."""
     texts = search_fields.fields(data)
     return [[t for s in texts[name] for t in search_terms.tokens(s)] for name in search_fields.TIERS]
 
@@ -95,27 +96,33 @@ def _tsvector(tiers: list[list[str]]) -> str:
                     for t, p in positions.items())
 
 
-def write_search(conn: Connection, identifier: str, data: dict, replace: bool) -> None:
-    """Index the record (in the caller's transaction), replacing what was indexed for it before."""
-    tiers = _tier_tokens(data)
+def write_search(conn: Connection, identifier: str, data: dict, replace: bool,
+                 tiers: list[list[str]] | None = None) -> None:
+    """Index the record (in the caller's transaction), replacing what was indexed for it before; ``tiers``
+    are its ``index_tiers`` when they were computed before the transaction."""
+    tiers = index_tiers(data) if tiers is None else tiers
     key = search_fields.sort_key(first_text(data["title"]))
-    doc = conn.execute(select(search_documents.c.doc).where(search_documents.c.record_id == identifier)
-                       ).scalar_one_or_none() if replace else None
+    doc = conn.execute(_DOC_OF, {"b_id": identifier}).scalar_one_or_none() if replace else None
     if doc is None:
-        doc = conn.execute(search_documents.insert().values(record_id=identifier, title_key=key)
+        doc = conn.execute(search_documents.insert(), {"record_id": identifier, "title_key": key}
                            ).inserted_primary_key[0]
     else:
-        conn.execute(search_documents.update().where(search_documents.c.doc == doc).values(title_key=key))
+        conn.execute(_RETITLE, {"b_doc": doc, "title_key": key})
     note_change(conn, identifier)
     if is_sqlite(conn):
-        conn.execute(text("DELETE FROM search_fts WHERE rowid = :doc"), {"doc": doc})
-        conn.execute(text("INSERT INTO search_fts (rowid, title, summary, text, other) "
-                          "VALUES (:doc, :t0, :t1, :t2, :t3)"),
-                     {"doc": doc, **{f"t{i}": " ".join(tokens) for i, tokens in enumerate(tiers)}})
+        conn.execute(_FTS_DELETE, {"doc": doc})
+        conn.execute(_FTS_INSERT, {"doc": doc, **{f"t{i}": " ".join(tokens) for i, tokens in enumerate(tiers)}})
     else:
-        vector = _tsvector(tiers)
-        conn.execute(text("INSERT INTO search_vectors (doc, vector) VALUES (:doc, CAST(:v AS tsvector)) "
-                          "ON CONFLICT (doc) DO UPDATE SET vector = excluded.vector"), {"doc": doc, "v": vector})
+        conn.execute(_VECTOR_UPSERT, {"doc": doc, "v": _tsvector(tiers)})
+
+
+# The write statements, built once (see Records._write).
+_DOC_OF = select(search_documents.c.doc).where(search_documents.c.record_id == bindparam("b_id"))
+_RETITLE = search_documents.update().where(search_documents.c.doc == bindparam("b_doc"))
+_FTS_DELETE = text("DELETE FROM search_fts WHERE rowid = :doc")
+_FTS_INSERT = text("INSERT INTO search_fts (rowid, title, summary, text, other) VALUES (:doc, :t0, :t1, :t2, :t3)")
+_VECTOR_UPSERT = text("INSERT INTO search_vectors (doc, vector) VALUES (:doc, CAST(:v AS tsvector)) "
+                      "ON CONFLICT (doc) DO UPDATE SET vector = excluded.vector")
 
 
 # ---- query translation ----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ are defined once.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy.engine import Engine
 
@@ -34,9 +34,10 @@ from metadata.storage.sets import Sets
 class Store:
     """Muniment's storage for one database."""
 
-    def __init__(self, engine: Engine, derivers: Mapping[str, Deriver] | None = None, clock: Clock = utc_now):
+    def __init__(self, engine: Engine, derivers: Mapping[str, Deriver] | None = None, clock: Clock = utc_now,
+                 stamp_free: Iterable[str] = ()):
         self.db = Database(engine, clock)
-        self.records = Records(self.db, derivers)
+        self.records = Records(self.db, derivers, stamp_free)
         self.serving = Serving(self.db)
         self.harvest = Harvest(self.db)
         self.collections = Collections(self.db)

@@ -33,6 +33,7 @@ TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
 def load(url: str, count: int) -> None:
     from metadata.storage import migrate
+    from metadata.storage.preparation import available_cores
     from server import create_app
     from tests.bench.generate import records
 
@@ -42,7 +43,8 @@ def load(url: str, count: int) -> None:
     have = store.harvest.count()
     if have < count:
         started = time.perf_counter()
-        for n, _ in enumerate(store.records.save_many(records(count - have, start=have), "bench", batch_size=1000), 1):
+        for n, _ in enumerate(store.records.save_many(records(count - have, start=have), "bench", batch_size=1000,
+                                                      workers=available_cores()), 1):
             if n % 10000 == 0:
                 print(f"  loaded {have + n} records ({n / (time.perf_counter() - started):.0f}/s)", flush=True)
         print(f"  loaded {count - have} records in {time.perf_counter() - started:.0f} s", flush=True)

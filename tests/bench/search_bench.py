@@ -37,6 +37,7 @@ TARGET_P95_MS, TARGET_RATIO, TARGET_BROWSE_MS, TARGET_IMPORT = 50, 15, 150, 200
 def load(url: str, count: int) -> float | None:
     """Load up to ``count`` records; the import rate (records/s) when any were loaded in this run."""
     from metadata.storage import migrate
+    from metadata.storage.preparation import available_cores
     from server import create_app
     from tests.bench.generate import varied
 
@@ -47,7 +48,8 @@ def load(url: str, count: int) -> float | None:
     rate = None
     if have < count:
         started = time.perf_counter()
-        for n, _ in enumerate(store.records.save_many(varied(count - have, start=have), "bench", batch_size=500), 1):
+        for n, _ in enumerate(store.records.save_many(varied(count - have, start=have), "bench", batch_size=500,
+                                                      workers=available_cores()), 1):
             if n % 10000 == 0:
                 print(f"  loaded {have + n} records ({n / (time.perf_counter() - started):.0f}/s)", flush=True)
         rate = (count - have) / (time.perf_counter() - started)
