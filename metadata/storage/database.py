@@ -69,18 +69,26 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """One write transaction; on SQLite it holds the write lock from its first statement."""
+        """One write transaction; on SQLite it holds the write lock from its first statement.
+
+        ``conn.info["before_commit"]`` (name -> callable(conn)) runs last inside the transaction: what must happen
+        once per transaction and hold a lock only briefly (the search generation) registers there."""
         with self.engine.connect() as conn:
             conn.execution_options(muniment_write=True)
+            hooks = conn.info["before_commit"] = {}
             try:
                 with conn.begin():
                     yield conn
+                    for hook in hooks.values():
+                        hook(conn)
             except IntegrityError as exc:
                 raise Conflict(f"a concurrent write won: {exc.orig}") from exc
             except OperationalError as exc:
                 if "locked" in str(exc.orig).lower() or "could not serialize" in str(exc.orig).lower():
                     raise Conflict("the database was busy with another write; try again") from exc
                 raise
+            finally:  # info stays with the pooled connection: no other transaction may register here
+                conn.info.pop("before_commit", None)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

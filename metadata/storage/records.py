@@ -26,6 +26,7 @@ from metadata.storage.entities import KnownEntities, add_authority_links, ensure
 from metadata.storage.mentions import write_mentions
 from metadata.storage.preparation import Prepared, can_fork, prepared_records
 from metadata.storage.search import write_search
+from metadata.storage.search_generation import note_change
 from metadata.storage.sets import Sets
 from metadata.storage.states import Conflict, Gone, NotFound, RecordState, Revision, StorageError
 from metadata.storage.tables import changes, derived, record_sets, records, revisions
@@ -151,6 +152,7 @@ class Records:
                prepared: Prepared | None = None) -> RecordState:
         identifier = data["identifier"]
         now = self.db.clock()
+        note_change(conn, identifier)  # the public search's accelerators catch up (search_generation.py)
         if not deleted:
             known = KnownEntities(conn)
             redirected = add_authority_links(conn, redirect_merged(conn, resolve_known_names(conn, data, known),

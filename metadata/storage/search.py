@@ -16,11 +16,11 @@ very long texts can match on SQLite and not on PostgreSQL. Records of archival d
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 
-from sqlalchemy import (Column, Integer, MetaData, Table, and_, bindparam, case, column, exists, func, literal,
-                        literal_column, or_, select, text)
+from pyroaring import BitMap
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, select, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 
@@ -28,7 +28,9 @@ from metadata.record import search_fields, search_terms
 from metadata.record.search_terms import Query, Term
 from metadata.record.text import first_text
 from metadata.storage.database import Database
-from metadata.storage.tables import mentions, records, revisions, search_documents
+from metadata.storage.search_accelerator import Accelerator
+from metadata.storage.search_generation import note_change
+from metadata.storage.tables import records, revisions, search_documents
 
 # PostgreSQL only; on SQLite the FTS5 virtual table plays this part (neither is in tables.py, whose tables
 # exist on both engines: the migration creates the one that fits).
@@ -49,6 +51,8 @@ FACET_KINDS = {  # URL parameter -> (mentions kind, role)
     "type": ("type", ""),
 }
 SORTS = ("relevance", "date", "-date", "title")
+PROBE_LIMIT = 300  # fewer candidate docs than this: ask the index about them alone (measured at 100,000 records)
+TIER_PROBES = 1_000  # PostgreSQL: docs asked about a field's hits in batches (256, 512, ...) before reading all of them
 
 
 def is_sqlite(conn) -> bool:
@@ -104,6 +108,7 @@ def write_search(conn: Connection, identifier: str, data: dict, replace: bool,
                            ).inserted_primary_key[0]
     else:
         conn.execute(_RETITLE, {"b_doc": doc, "title_key": key})
+    note_change(conn, identifier)
     if is_sqlite(conn):
         conn.execute(_FTS_DELETE, {"doc": doc})
         conn.execute(_FTS_INSERT, {"doc": doc, **{f"t{i}": " ".join(tokens) for i, tokens in enumerate(tiers)}})
@@ -150,53 +155,81 @@ def _ts(terms, joiner: str, weight: str = "") -> str:
 
 
 class _Matcher:
-    """The engine's version of "the record's document matches" and "its tier" for one query."""
+    """The docs the engine's full-text index finds for one query: all it matches, and each field's hits."""
 
-    def __init__(self, conn, query: Query):
+    def __init__(self, conn, query: Query, cache: dict):
+        self.conn = conn
         self.sqlite = is_sqlite(conn)
         self.query = query
-        self._n = 0
-        self.params: dict[str, str] = {}
+        self.cache = cache
 
-    def _param(self, value: str) -> str:
-        self._n += 1
-        name = f"sq{self._n}"
-        self.params[name] = value
-        return name
+    def _docs(self, expression: str, within: BitMap | None = None) -> BitMap:
+        """The docs the index matches for ``expression``; with ``within``, only among those (a few hundred
+        index probes beat reading every match). Whole answers are kept in the accelerator's cache of this
+        generation: the same words are asked again and again."""
+        if within is None and expression in self.cache:
+            return self.cache[expression]
+        if self.sqlite:
+            sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
+            if within is not None:  # the docs are integers from the bitmap: nothing to quote
+                sql += " AND rowid IN (" + ",".join(map(str, within)) + ")"
+            params: tuple = (expression,)
+        else:
+            sql = "SELECT doc FROM search_vectors WHERE vector @@ CAST(%s AS tsquery)"
+            params = (expression,)
+            if within is not None:
+                sql += " AND doc = ANY(%s)"
+                params = (expression, list(within))
+        # The driver's own cursor in the connection's transaction: the rows are many, and each row through
+        # SQLAlchemy's result costs several times the engine's own work.
+        cursor = self.conn.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            found = BitMap([doc for (doc,) in cursor.fetchall()])
+        finally:
+            cursor.close()
+        if within is None:
+            self.cache[expression] = found
+        return found
 
-    def _fts_docs(self, expression: str):
-        return text(f"SELECT rowid FROM search_fts WHERE search_fts MATCH :{self._param(expression)}").columns(
-            column("rowid", Integer)).scalar_subquery()
-
-    def _ts_match(self, expression: str, negate: bool = False):
-        match = f"search_vectors.vector @@ CAST(:{self._param(expression)} AS tsquery)"
-        return text(f"NOT ({match})" if negate else match)
-
-    def condition(self):
-        conditions = []
+    def matching(self, within: BitMap) -> BitMap:
+        """The docs of ``within`` that hold every included term and no excluded one."""
+        probe = within if len(within) <= PROBE_LIMIT else None
+        found = within
         if self.query.include:
-            if self.sqlite:
-                conditions.append(search_documents.c.doc.in_(self._fts_docs(_fts(self.query.include, "AND"))))
-            else:
-                conditions.append(self._ts_match(_ts(self.query.include, "&")))
+            found = found & self._docs(_fts(self.query.include, "AND") if self.sqlite
+                                       else _ts(self.query.include, "&"), probe)
         if self.query.exclude:
-            if self.sqlite:
-                conditions.append(search_documents.c.doc.not_in(self._fts_docs(_fts(self.query.exclude, "OR"))))
-            else:
-                conditions.append(self._ts_match(_ts(self.query.exclude, "|"), negate=True))
-        return and_(True, *conditions)
+            found = found - self._docs(_fts(self.query.exclude, "OR") if self.sqlite
+                                       else _ts(self.query.exclude, "|"), probe)
+        return found
 
-    def tier(self):
-        if not self.query.include:
-            return literal(0)
-        whens = []
-        for number, name in enumerate(search_fields.TIERS[:3]):
-            if self.sqlite:
-                hit = search_documents.c.doc.in_(self._fts_docs(_fts(self.query.include, "OR", name)))
-            else:
-                hit = self._ts_match(_ts(self.query.include, "|", WEIGHTS[number]))
-            whens.append((hit, number))
-        return case(*whens, else_=3)
+    def in_tier(self, number: int, among: BitMap, state, need: int) -> tuple[BitMap | None, list[int]]:
+        """The docs of ``among`` whose field ``number`` (title, summary, text) holds any included term: all of
+        them (docs, []), or (None, the first ``need`` of them by date) when that is cheaper to find.
+
+        SQLite reads the field's hits whole (FTS5 probes a column filter doc by doc slowly, ~2 ms each).
+        PostgreSQL must re-read every matching document's tsvector for a weighted query (~6 us each, 0.5 s
+        for 78,000), so it asks about ``among`` in date order, a batch at a time, until the page is full; and
+        reads whole when the batches grow past TIER_PROBES."""
+        if self.sqlite:
+            return among & self._docs(_fts(self.query.include, "OR", search_fields.TIERS[number])), []
+        expression = _ts(self.query.include, "|", WEIGHTS[number])
+        if expression not in self.cache:
+            walked = state.in_date_order(among)
+            found: list[int] = []
+            probed, batch = 0, 256
+            while probed < TIER_PROBES:
+                chunk = list(islice(walked, batch))
+                if not chunk:
+                    return BitMap(found), []
+                hits = self._docs(expression, BitMap(chunk))
+                found.extend(doc for doc in chunk if doc in hits)
+                if len(found) >= need:
+                    return None, found
+                probed += len(chunk)
+                batch *= 2
+        return among & self._docs(expression), []
 
 
 # ---- searching ------------------------------------------------------------------------------------------------
@@ -220,6 +253,15 @@ class Hit:
     snippet: str
 
 
+@dataclass(frozen=True)
+class _PageRow:
+    id: str
+    title: str
+    created: str | None
+    revision: int
+    tier: int
+
+
 @dataclass
 class Results:
     total: int
@@ -228,74 +270,77 @@ class Results:
     dates: dict  # {"decades": [(decade, count)], "years": [(year, count)], "undated": n}
 
 
-def _undated():
-    return or_(records.c.date_lower.is_(None), records.c.date_upper.is_(None))
-
-
-def _date_condition(filters: Filters):
-    if filters.only_undated:
-        return _undated()
-    if filters.year_from is None and filters.year_to is None:
-        return None
-    dated = [records.c.date_lower.is_not(None), records.c.date_upper.is_not(None)]
-    if filters.year_to is not None:
-        dated.append(records.c.date_lower <= f"{filters.year_to:04d}-12-31")
-    if filters.year_from is not None:
-        dated.append(records.c.date_upper >= f"{filters.year_from:04d}-01-01")
-    return or_(and_(*dated), _undated()) if filters.include_undated else and_(*dated)
-
-
-def _bytewise(column, sqlite: bool):
-    """Order by code points on both engines (SQLite's default; PostgreSQL's "C" collation)."""
-    return column if sqlite else column.collate("C")
-
-
 class Search:
-    """The public search over published, live records (drafts and tombstones never show)."""
+    """The public search over published, live records (drafts and tombstones never show).
+
+    Matching is the engine's full-text index; which matches are public and pass the filters, the facet counts,
+    the date histogram and the page's order come from this process's ``Accelerator``, caught up with the
+    database before each search."""
 
     def __init__(self, db: Database):
         self.db = db
+        self.accelerator = Accelerator()
 
     def search(self, query_text: str = "", filters: Filters | None = None, *, sort: str = "relevance",
                page: int = 1, per_page: int = 50, facet_limit: int = 30) -> Results:
         filters = filters or Filters()
         query = search_terms.parse(query_text)
         with self.db.reading() as conn:
-            sqlite = is_sqlite(conn)
-            matcher = _Matcher(conn, query)
-            source = records.join(search_documents, search_documents.c.record_id == records.c.id)
-            if not sqlite and query:
-                source = source.join(search_vectors, search_vectors.c.doc == search_documents.c.doc)
-            where = [records.c.published.is_(True), records.c.deleted.is_(False)]
-            if query:
-                where.append(matcher.condition())
-            for parameter, keys in filters.facets.items():
-                kind, role = FACET_KINDS[parameter]
-                for key in keys:
-                    where.append(exists().where(mentions.c.record_id == records.c.id, mentions.c.kind == kind,
-                                                mentions.c.role == role, mentions.c.key == key))
-            dated = _date_condition(filters)
-            if dated is not None:
-                where.append(dated)
-            condition = and_(*where)
-            params = matcher.params
-            total = conn.execute(select(func.count()).select_from(source).where(condition), params).scalar_one()
-            tier = matcher.tier() if sort == "relevance" and query.include else literal(0)
-            params = matcher.params
-            lower = _bytewise(records.c.date_lower, sqlite)
-            ident = _bytewise(records.c.id, sqlite)
-            order = {"relevance": [tier, lower.asc().nulls_last(), ident],
-                     "date": [lower.asc().nulls_last(), ident],
-                     "-date": [_bytewise(records.c.date_upper, sqlite).desc().nulls_last(), ident],
-                     "title": [_bytewise(search_documents.c.title_key, sqlite), ident]}[sort]
-            rows = conn.execute(select(records.c.id, records.c.title, records.c.created, records.c.revision,
-                                       tier.label("tier")).select_from(source).where(condition)
-                                .order_by(*order).limit(per_page).offset((page - 1) * per_page), params).all()
-            hits = self._hits(conn, rows, query)
-            ids = select(records.c.id).select_from(source).where(condition)
-            facets = self._facets(conn, ids, params, facet_limit)
-            dates = self._dates(conn, source, condition, params)
+            with self.accelerator.lock:
+                page_ids, facets, dates, total = self._find(conn, query, filters, sort, page, per_page, facet_limit)
+            rows = {r.id: r for r in conn.execute(select(records.c.id, records.c.title, records.c.created,
+                                                         records.c.revision).where(records.c.id.in_(page_ids)))}
+            hits = self._hits(conn, [_PageRow(i, rows[i].title, rows[i].created, rows[i].revision, tier)
+                                     for i, tier in page_ids.items() if i in rows], query)
         return Results(total, hits, facets, dates)
+
+    def _find(self, conn, query: Query, filters: Filters, sort: str, page: int, per_page: int, facet_limit: int):
+        """(record id -> tier of the page's hits in order, facets, dates, total), from the accelerator."""
+        state = self.accelerator.current(conn)
+        found = state.public
+        for parameter, keys in filters.facets.items():
+            kind, role = FACET_KINDS[parameter]
+            for key in keys:
+                found = found & state.with_value((kind, role, key))
+        if filters.only_undated:
+            found = found & state.undated
+        elif filters.year_from is not None or filters.year_to is not None:
+            found = found & state.in_years(filters.year_from, filters.year_to, filters.include_undated)
+        matcher = _Matcher(conn, query, self.accelerator.matches)
+        if query:
+            found = matcher.matching(found)
+        skip = (page - 1) * per_page
+        if sort == "relevance" and query.include:
+            page_docs = self._by_tier(state, matcher, found, skip, per_page)
+        else:
+            page_docs = [(doc, 0) for doc in state.first(found, "date" if sort == "relevance" else sort,
+                                                         skip, per_page)]
+        ids = {state.rows[doc].id: tier for doc, tier in page_docs}
+        return ids, state.facets(found, facet_limit), state.dates(found), len(found)
+
+    @staticmethod
+    def _by_tier(state, matcher: _Matcher, found: BitMap, skip: int, count: int) -> list[tuple[int, int]]:
+        """The page of a relevance order: the title hits by date, then the summary's, the text's, the rest; a
+        field's hits are asked for only when the page reaches them, and only as far as it needs."""
+        page: list[tuple[int, int]] = []
+        left = found
+        for tier in range(4):
+            if not left or len(page) >= count:
+                break
+            if tier < 3:
+                docs, prefix = matcher.in_tier(tier, left, state, skip + count - len(page))
+                if docs is None:  # the first of this field's hits by date, as many as the page needs
+                    page.extend((doc, tier) for doc in prefix[skip:skip + count - len(page)])
+                    break
+            else:
+                docs = left
+            left = left - docs
+            if skip >= len(docs):
+                skip -= len(docs)
+                continue
+            page.extend((doc, tier) for doc in state.first(docs, "date", skip, count - len(page)))
+            skip = 0
+        return page
 
     @staticmethod
     def _hits(conn, rows, query: Query) -> list[Hit]:
@@ -311,47 +356,3 @@ class Search:
         return [Hit(r.id, r.title, r.created, r.tier,
                     search_fields.snippet(data[r.id], query.words, r.tier if query.include else None))
                 for r in rows]
-
-    @staticmethod
-    def _facets(conn, ids, params, limit: int) -> dict[str, list[tuple[str, str, int]]]:
-        kinds = {kind for kind, _ in FACET_KINDS.values()}
-        # SQLite would otherwise walk every mention of these kinds by the (kind, key) index and test each
-        # against the results; "+kind" keeps that index out, so it reads only the results' own mentions by
-        # the primary key (record_id first): the most expensive statement of a search, 10-60% cheaper.
-        kind = literal_column("+mentions.kind") if is_sqlite(conn) else mentions.c.kind
-        rows = conn.execute(select(mentions.c.kind, mentions.c.role, mentions.c.key, func.min(mentions.c.label),
-                                   func.count()).where(mentions.c.record_id.in_(ids), kind.in_(kinds))
-                            .group_by(mentions.c.kind, mentions.c.role, mentions.c.key), params).all()
-        by_kind = {value: name for name, value in FACET_KINDS.items()}
-        facets: dict[str, list[tuple[str, str, int]]] = {name: [] for name in FACET_KINDS}
-        for kind, role, key, label, count in rows:
-            name = by_kind.get((kind, role))
-            if name is not None:
-                facets[name].append((key, label, count))
-        for name, values in facets.items():
-            values.sort(key=lambda v: (-v[2], v[1].casefold(), v[0]))
-            del values[limit:]
-        return facets
-
-    @staticmethod
-    def _dates(conn, source, condition, params) -> dict:
-        """Decade and year counts, a record counting in every decade (year) its interval overlaps, so picking
-        a bucket finds exactly its count; and the undated (or open-ended) records."""
-        lower_year = func.substr(records.c.date_lower, 1, func.length(records.c.date_lower) - 6)
-        upper_year = func.substr(records.c.date_upper, 1, func.length(records.c.date_upper) - 6)
-        # One statement for both: an undated or open-ended record groups under a NULL year (substr of NULL).
-        rows = conn.execute(select(lower_year, upper_year, func.count()).select_from(source)
-                            .where(condition).group_by(lower_year, upper_year), params).all()
-        undated = sum(count for low, high, count in rows if low is None or high is None)
-        decades: Counter = Counter()
-        years: Counter = Counter()
-        for low, high, count in rows:
-            if low is None or high is None:
-                continue
-            low, high = int(low), int(high)
-            for decade in range(low - low % 10, high + 1, 10):
-                decades[decade] += count
-            if high - low < 200:
-                for year in range(low, high + 1):
-                    years[year] += count
-        return {"decades": sorted(decades.items()), "years": sorted(years.items()), "undated": undated}

@@ -166,3 +166,15 @@ entity_revisions = Table(
     Column("created_at", DateTime, nullable=False),
     Column("message", Text, nullable=False, default=""),
 )
+
+search_generation = Table(
+    "search_generation", metadata,  # one row (id 1), absent until the first write: see metadata/storage/search_generation.py
+    Column("id", Integer, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+search_changes = Table(
+    "search_changes", metadata,  # which records each generation changed ("" = all of them)
+    Column("generation", Integer, primary_key=True),
+    Column("record_id", String(128), primary_key=True),
+)

@@ -1,0 +1,301 @@
+"""The public search's facets, date histogram and orders, kept in memory per process and never stale.
+
+Counting facets with SQL grows with the results (browsing all of 100,000 records groups ~800,000 mention rows),
+so each process keeps, for every record with a search document (its ``doc``):
+
+- compressed bitmaps (``pyroaring``) of the docs of each facet value, one per label the value is given (the
+  SQL facet showed the smallest label among the results' mentions, and so does ``facets``);
+- the docs of each (lower year, upper year) group of dates, for the histogram and the year filter;
+- the three orders (relevance and date ascending, date descending, title) as sorted lists.
+
+Matching stays in the database's own full-text index; the accelerator answers everything after it: which of
+the matching docs are public and pass the filters, their counts per facet value and year, and the first page.
+
+Before every search ``current`` reads the database's search generation (``search_generation``) and catches up
+with the records changed since (or rebuilds when far behind), so several app servers on one database never
+show a stale state, and a draft (unpublished) or deleted record is never public here.
+"""
+from __future__ import annotations
+
+import heapq
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from itertools import islice
+
+from pyroaring import BitMap
+from sortedcontainers import SortedList
+from sqlalchemy import select
+
+from metadata.storage import search_generation
+from metadata.storage.tables import mentions, records, search_documents
+
+REFRESH_LIMIT = 5_000  # more changed records than this since the last search: rebuild instead
+MATCH_CACHE = 256  # full-text answers kept per process (at most ~16 KB each per 100,000 records)
+
+
+def facet_kinds() -> dict[tuple[str, str], str]:
+    from metadata.storage.search import FACET_KINDS
+
+    return {value: name for name, value in FACET_KINDS.items()}
+
+
+def _year(date: str) -> str:
+    return date[:-6]  # "YYYY-MM-DD" (or a longer or signed year): what SQL's substr(d, 1, length(d) - 6) keeps
+
+
+def _descending(date: str) -> tuple:
+    """A key that sorts date strings from the latest down (a shorter string after its extensions, as in SQL)."""
+    return tuple(-ord(c) for c in date) + (1,)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """What the accelerator holds of one record."""
+    id: str
+    public: bool
+    lower: str | None
+    upper: str | None
+    title_key: str
+    facets: tuple  # ((kind, role, key), label) of its mentions that are facets
+
+
+class _State:
+    """The in-memory index of one generation."""
+
+    def __init__(self):
+        self.generation = -1
+        self.rows: dict[int, _Row] = {}  # doc -> row
+        self.doc_of: dict[str, int] = {}  # record id -> doc
+        self.public = BitMap()
+        self.values: dict[tuple, dict[str, BitMap]] = {}  # (kind, role, key) -> label -> docs
+        self.groups: dict[tuple[str, str], BitMap] = {}  # (lower year, upper year) of dated docs -> docs
+        self.group_sample: dict[tuple[str, str], tuple[str, str]] = {}  # one (lower, upper) of the group
+        self.undated = BitMap()
+        self._flat_values: list | None = None  # (value, label, docs) of ``values``, until the next change
+        self.by_date = SortedList()  # (undated, lower, id, doc): relevance within a tier, and "date"
+        self.by_date_desc = SortedList()  # (undated, descending upper, id, doc): "-date"
+        self.by_title = SortedList()  # (title key, id, doc): "title"
+
+    # ---- keeping it --------------------------------------------------------------------------------------------
+
+    def add(self, doc: int, row: _Row) -> None:
+        self._flat_values = None
+        self.rows[doc] = row
+        self.doc_of[row.id] = doc
+        if row.public:
+            self.public.add(doc)
+        for value, label in row.facets:
+            self.values.setdefault(value, {}).setdefault(label, BitMap()).add(doc)
+        if row.lower is None or row.upper is None:
+            self.undated.add(doc)
+        else:
+            group = (_year(row.lower), _year(row.upper))
+            self.groups.setdefault(group, BitMap()).add(doc)
+            self.group_sample.setdefault(group, (row.lower, row.upper))
+        for order, key in self._order_keys(doc, row):
+            order.add(key)
+
+    def remove(self, doc: int) -> None:
+        row = self.rows.pop(doc, None)
+        if row is None:
+            return
+        self._flat_values = None
+        del self.doc_of[row.id]
+        self.public.discard(doc)
+        for value, label in row.facets:
+            labels = self.values[value]
+            labels[label].discard(doc)
+            if not labels[label]:
+                del labels[label]
+                if not labels:
+                    del self.values[value]
+        if row.lower is None or row.upper is None:
+            self.undated.discard(doc)
+        else:
+            group = (_year(row.lower), _year(row.upper))
+            self.groups[group].discard(doc)
+            if not self.groups[group]:
+                del self.groups[group], self.group_sample[group]
+        for order, key in self._order_keys(doc, row):
+            order.remove(key)
+
+    def _order_keys(self, doc: int, row: _Row):
+        undated_low, undated_high = row.lower is None, row.upper is None
+        return ((self.by_date, (undated_low, row.lower or "", row.id, doc)),
+                (self.by_date_desc, (undated_high, () if undated_high else _descending(row.upper), row.id, doc)),
+                (self.by_title, (row.title_key, row.id, doc)))
+
+    # ---- answering -----------------------------------------------------------------------------------------------
+
+    def with_value(self, value: tuple) -> BitMap:
+        labels = self.values.get(value)
+        return BitMap.union(*labels.values()) if labels else BitMap()
+
+    def in_years(self, year_from: int | None, year_to: int | None, include_undated: bool) -> BitMap:
+        """The docs whose interval overlaps the years, as the SQL condition compares date strings (one group's
+        members compare alike: they share the year and differ only in "-MM-DD")."""
+        chosen = []
+        for group, (lower, upper) in self.group_sample.items():
+            if year_to is not None and not lower <= f"{year_to:04d}-12-31":
+                continue
+            if year_from is not None and not upper >= f"{year_from:04d}-01-01":
+                continue
+            chosen.append(self.groups[group])
+        if include_undated:
+            chosen.append(self.undated)
+        return BitMap.union(*chosen) if chosen else BitMap()
+
+    def facets(self, result: BitMap, limit: int) -> dict[str, list[tuple[str, str, int]]]:
+        """parameter -> (key, label, count) of the values the results mention, most first; a value's label is
+        the smallest of those its results give it."""
+        by_kind = facet_kinds()
+        found: dict[tuple, list] = {}  # value -> [count, smallest label]
+        if len(result) * 8 < len(self.values):  # few results: count their own mentions
+            for doc in result:
+                for value, label in self.rows[doc].facets:
+                    held = found.setdefault(value, [0, label])
+                    held[0] += 1
+                    held[1] = min(held[1], label)
+        else:
+            for value, label, docs in self._flat():
+                count = docs.intersection_cardinality(result)
+                if count:
+                    held = found.setdefault(value, [0, label])
+                    held[0] += count
+                    held[1] = min(held[1], label)
+        facets: dict[str, list[tuple[str, str, int]]] = {name: [] for name in by_kind.values()}
+        for (kind, role, key), (count, label) in found.items():
+            facets[by_kind[(kind, role)]].append((key, label, count))
+        return {name: heapq.nsmallest(limit, values, key=lambda v: (-v[2], v[1].casefold(), v[0]))
+                for name, values in facets.items()}
+
+    def _flat(self) -> list[tuple[tuple, str, BitMap]]:
+        """Every (value, label, docs), made once per change: a search walks hundreds of them."""
+        if self._flat_values is None:
+            self._flat_values = [(value, label, docs) for value, labels in self.values.items()
+                                 for label, docs in labels.items()]
+        return self._flat_values
+
+    def dates(self, result: BitMap) -> dict:
+        """Decade and year counts, a record counting in every decade (year) its interval overlaps, so picking
+        a bucket finds exactly its count; and the undated (or open-ended) records."""
+        decades: Counter = Counter()
+        years: Counter = Counter()
+        for (low, high), docs in self.groups.items():
+            count = docs.intersection_cardinality(result)
+            if not count:
+                continue
+            low, high = int(low), int(high)
+            for decade in range(low - low % 10, high + 1, 10):
+                decades[decade] += count
+            if high - low < 200:
+                for year in range(low, high + 1):
+                    years[year] += count
+        return {"decades": sorted(decades.items()), "years": sorted(years.items()),
+                "undated": self.undated.intersection_cardinality(result)}
+
+    def first(self, docs: BitMap, sort: str, skip: int, count: int) -> list[int]:
+        """Docs ``skip`` to ``skip + count`` of ``docs`` in the order ``sort``: walking the kept order when the
+        docs are many (the page is found early), sorting them when few."""
+        order = {"date": self.by_date, "-date": self.by_date_desc, "title": self.by_title}[sort]
+        end = skip + count
+        if not docs or skip >= len(docs):
+            return []
+        if end * len(self.rows) / len(docs) < len(docs) * 4:
+            walked = (key[-1] for key in order if key[-1] in docs)
+            return list(islice(walked, skip, end))
+        keys = {"date": self._date_key, "-date": self._date_desc_key, "title": self._title_key}[sort]
+        return heapq.nsmallest(end, docs, key=keys)[skip:]
+
+    def in_date_order(self, docs: BitMap):
+        """All of ``docs`` by date, lazily: the kept order filtered when they are many, else sorted."""
+        if len(docs) * 8 >= len(self.rows):
+            return (key[-1] for key in self.by_date if key[-1] in docs)
+        return iter(sorted(docs, key=self._date_key))
+
+    def _date_key(self, doc: int):
+        return self._order_keys(doc, self.rows[doc])[0][1]
+
+    def _date_desc_key(self, doc: int):
+        return self._order_keys(doc, self.rows[doc])[1][1]
+
+    def _title_key(self, doc: int):
+        return self._order_keys(doc, self.rows[doc])[2][1]
+
+
+def _load(conn, ids: set[str] | None) -> dict[int, _Row]:
+    """The rows of the records ``ids`` (every record when None) that have a search document."""
+    kinds = facet_kinds()
+    source = records.join(search_documents, search_documents.c.record_id == records.c.id)
+    query = select(search_documents.c.doc, records.c.id, records.c.published, records.c.deleted,
+                   records.c.date_lower, records.c.date_upper, search_documents.c.title_key).select_from(source)
+    facet_query = select(mentions.c.record_id, mentions.c.kind, mentions.c.role, mentions.c.key, mentions.c.label
+                         ).where(mentions.c.kind.in_({kind for kind, _ in kinds}))
+    if ids is not None:
+        query = query.where(records.c.id.in_(ids))
+        facet_query = facet_query.where(mentions.c.record_id.in_(ids))
+    found: dict[str, list] = {}
+    same: dict = {}  # one object per distinct value and label: 100,000 records repeat a few thousand of each
+    # Streamed: PostgreSQL's driver would otherwise hold all ~800,000 mention rows of 100,000 records at once.
+    for record_id, kind, role, key, label in conn.execute(facet_query.execution_options(stream_results=True)):
+        if (kind, role) in kinds:
+            value = (kind, role, key)
+            pair = (same.setdefault(value, value), same.setdefault(label, label))
+            found.setdefault(record_id, []).append(same.setdefault(pair, pair))
+    return {doc: _Row(record_id, bool(published) and not deleted, lower, upper, title_key,
+                      tuple(found.get(record_id, ())))
+            for doc, record_id, published, deleted, lower, upper, title_key in conn.execute(query)}
+
+
+class Accelerator:
+    """One process's in-memory search state for one database, caught up before each use."""
+
+    def __init__(self):
+        self._state = _State()
+        self.lock = threading.Lock()  # held while a search reads or refreshes the state
+        # full-text answers of this generation (expression -> docs), bounded, emptied when the generation moves
+        self.matches: _Bounded = _Bounded(MATCH_CACHE)
+
+    def current(self, conn) -> _State:
+        """The state as of the database's current generation (call with ``lock`` held)."""
+        newest = search_generation.current(conn)
+        state = self._state
+        if newest == state.generation:
+            return state
+        changed = None
+        if 0 <= state.generation and newest - state.generation <= REFRESH_LIMIT:
+            changed = search_generation.changed_since(conn, state.generation, newest)
+        if changed is None or len(changed) > REFRESH_LIMIT:
+            state = _State()
+            for doc, row in _load(conn, None).items():
+                state.add(doc, row)
+        else:
+            for record_id in changed:
+                doc = state.doc_of.get(record_id)
+                if doc is not None:
+                    state.remove(doc)
+            for doc, row in _load(conn, changed).items():
+                state.remove(doc)
+                state.add(doc, row)
+        state.generation = newest
+        self._state = state
+        self.matches.clear()
+        return state
+
+
+class _Bounded(OrderedDict):
+    """A dict that forgets its least recently used entries beyond ``size``."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __getitem__(self, key):
+        self.move_to_end(key)
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        if len(self) > self.size:
+            self.popitem(last=False)

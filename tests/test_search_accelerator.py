@@ -1,0 +1,142 @@
+"""The search accelerator (each process's in-memory facets and orders) agrees with counts made directly in the
+database after every kind of write, in the process that wrote and in a second Store on the same database (the
+case of several app servers), and catches up by generation."""
+from __future__ import annotations
+
+import copy
+from collections import Counter
+
+import pytest
+from sqlalchemy import text
+
+from metadata.storage import Store, make_engine
+from metadata.storage.search import FACET_KINDS
+from metadata.storage.search_generation import current
+from tests.test_search import SEED, _draft, load
+
+
+def _in_database(store, found: set[str] | None) -> tuple[dict, Counter, int]:
+    """Facet counts ((parameter, key) -> count), decade counts and undated count of the public records (of
+    ``found`` when given), made with SQL from mentions and records alone."""
+    public = "r.published AND NOT r.deleted"
+    with store.engine.connect() as conn:
+        mentions = conn.execute(text(f"SELECT m.record_id, m.kind, m.role, m.key FROM mentions m "
+                                     f"JOIN records r ON r.id = m.record_id WHERE {public}")).all()
+        dates = conn.execute(text(f"SELECT r.id, r.date_lower, r.date_upper FROM records r WHERE {public}")).all()
+    by_kind = {value: name for name, value in FACET_KINDS.items()}
+    facets: Counter = Counter()
+    for record_id, kind, role, key in mentions:
+        if (kind, role) in by_kind and (found is None or record_id in found):
+            facets[(by_kind[(kind, role)], key)] += 1
+    decades: Counter = Counter()
+    undated = 0
+    for record_id, lower, upper in dates:
+        if found is not None and record_id not in found:
+            continue
+        if lower is None or upper is None:
+            undated += 1
+            continue
+        low, high = int(lower[:-6]), int(upper[:-6])
+        for decade in range(low - low % 10, high + 1, 10):
+            decades[decade] += 1
+    return dict(facets), decades, undated
+
+
+def _agrees(store, query: str = "") -> None:
+    results = store.search.search(query, per_page=1000, facet_limit=10_000)
+    found = {h.id for h in results.hits} if query else None
+    facets, decades, undated = _in_database(store, found)
+    assert {(name, key): count for name, values in results.facets.items() for key, _, count in values} == facets
+    assert dict(results.dates["decades"]) == dict(decades)
+    assert results.dates["undated"] == undated
+    if not query:
+        with store.engine.connect() as conn:
+            public = set(conn.execute(text("SELECT id FROM records WHERE published AND NOT deleted")).scalars())
+        assert {h.id for h in results.hits} == public and results.total == len(public)
+
+
+@pytest.fixture
+def second(database_url):
+    """A second Store on the same database, as a second app server would hold."""
+    other = Store(make_engine(database_url))
+    yield other
+    other.engine.dispose()
+
+
+def test_counts_equal_the_database_after_every_kind_of_write_in_both_servers(app, store, second):
+    load(store, drafts=[_draft()])
+    servers = (store, second)
+    for server in servers:  # both build their state now; every later write must reach both
+        _agrees(server)
+        _agrees(server, "library")
+
+    def check():
+        for server in servers:
+            _agrees(server)
+            _agrees(server, "library")
+
+    current_state = store.records.get(SEED)  # an update that changes a facet value and the date
+    changed = copy.deepcopy(current_state.data)
+    changed["created"] = "1850"
+    changed["subject"] = [{"id": "https://muniment.test/subjects/Quokkas", "type": "Concept",
+                           "prefLabel": {"en": "Quokkas"}}]
+    store.records.update(SEED, changed, current_state.revision, "test")
+    check()
+    assert "Quokkas" in {label for _, label, _ in second.search.search("").facets["subject"]}
+    state = store.records.get(SEED)
+    store.records.set_published(SEED, False, state.revision, "test")  # a draft again: gone from both servers' facets
+    check()
+    assert SEED not in {h.id for h in second.search.search("", per_page=1000).hits}
+    draft = store.records.get("draft1")
+    store.records.set_published("draft1", True, draft.revision, "test")
+    check()
+    assert "draft1" in {h.id for h in second.search.search("quokkaword").hits}
+    state = store.records.get("draft1")
+    store.records.delete("draft1", state.revision, "test")
+    check()
+    assert second.search.search("quokkaword").total == 0
+    state = store.records.get("draft1")
+    store.records.restore("draft1", state.revision, "test")
+    check()
+
+
+def test_a_server_far_behind_or_after_a_rebuild_catches_up(app, store, second, monkeypatch):
+    from metadata.storage import search_accelerator
+
+    load(store)
+    _agrees(second)
+    with store.engine.connect() as conn:
+        before = current(conn)
+    monkeypatch.setattr(search_accelerator, "REFRESH_LIMIT", 1)  # more than one change: rebuild from scratch
+    state = store.records.get(SEED)
+    store.records.set_published(SEED, False, state.revision, "test")
+    store.records.rebuild()
+    with store.engine.connect() as conn:
+        assert current(conn) > before
+    _agrees(second)
+    assert SEED not in {h.id for h in second.search.search("", per_page=1000).hits}
+
+
+def test_a_write_moves_the_generation_once_when_it_commits(app, store):
+    with store.engine.connect() as conn:
+        before = current(conn)
+    load(store)
+    with store.engine.connect() as conn:
+        after = current(conn)
+        rows = conn.execute(text("SELECT COUNT(DISTINCT record_id) FROM search_changes WHERE generation > :g"), {"g": before}
+                            ).scalar_one()
+        records = conn.execute(text("SELECT COUNT(*) FROM records")).scalar_one()
+    assert after > before and rows == records
+
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "-date", "title"])
+def test_pages_of_one_follow_the_order_of_one_long_page(app, store, sort):
+    """Small pages walk the kept orders and find a field's first hits in batches (PostgreSQL): page by page
+    they must give the order of one long page, for every sort."""
+    load(store)
+    for query in ("library", "the", "reading library", "-library"):
+        whole = [(h.id, h.tier) for h in store.search.search(query, sort=sort, per_page=1000).hits]
+        paged = [(h.id, h.tier) for page in range(1, len(whole) + 2)
+                 for h in store.search.search(query, sort=sort, page=page, per_page=1).hits]
+        assert paged == whole and whole, (query, sort)
