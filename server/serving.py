@@ -13,6 +13,8 @@ app never sees a slow client at all.
 """
 from __future__ import annotations
 
+import threading
+
 from gunicorn.app.base import BaseApplication
 
 THREADS = 64
@@ -31,7 +33,11 @@ class MunimentServer(BaseApplication):
     def load(self):
         from . import create_app
 
-        return create_app(self.app_config)
+        app = create_app(self.app_config)
+        # Each worker builds its search accelerator as it starts, beside its first requests (see Search.warm).
+        threading.Thread(target=app.extensions["muniment"]["store"].search.warm, name="search-warm-up",
+                         daemon=True).start()
+        return app
 
 
 def options(host: str, port: int, workers: int, threads: int = THREADS) -> dict:
