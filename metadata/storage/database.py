@@ -89,10 +89,17 @@ class Database:
             yield conn
 
     def first_raw(self, sql: str, params: tuple):
-        """First row of a single autocommit statement on this thread's own read connection."""
-        with self._raw_cursor() as cursor:
+        """First row of a single autocommit statement on this thread's own read connection (written out, not
+        through ``_raw_cursor``: it is the read behind every manifest request)."""
+        try:
+            cursor = self._read_connection().cursor()
             cursor.execute(self._native(sql), params)
-            return cursor.fetchone()
+            row = cursor.fetchone()
+            cursor.close()
+            return row
+        except Exception:
+            self._local.__dict__.pop("connection", None)  # a broken connection is replaced on the next read
+            raise
 
     @contextmanager
     def reading_raw(self) -> Iterator[RawReader]:
