@@ -122,6 +122,7 @@ class Database:
         return self._datetime_param(value)
 
     def _native(self, sql: str) -> str:
+        """``sql`` in the driver's parameter style (psycopg takes ``%s`` where SQLite takes ``?``)."""
         return sql if self.engine.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
 
     @contextmanager
