@@ -7,6 +7,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -30,20 +31,45 @@ def representation(body: str | bytes, mimetype: str, etag: str, last_modified=No
                    vary_accept: bool = False, max_age: int = 0, links: str | None = None) -> Response:
     """A cacheable response: strong ETag, Last-Modified, 304 on a matching conditional GET/HEAD, and the
     ``Link`` header (Signposting) when given. CORS is one rule for the whole app (``cors.py``)."""
-    if mimetype.startswith(("application/ld+json", "application/json", "application/n-quads", "text/")):
-        content_type = mimetype if ";" in mimetype else f"{mimetype}; charset=utf-8"
-    else:
-        content_type = mimetype
-    headers = [("Content-Type", content_type), ("ETag", f'"{etag.strip(chr(34))}"'),
-               ("Cache-Control", f"public, max-age={max_age}")]
+    return send(prepare(body, etag, last_modified, vary_accept=vary_accept, max_age=max_age, links=links), mimetype)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A representation's body and its header lines (all but Content-Type, which follows the client's
+    Accept), formatted once. A hot route caches it per revision, so a repeated read skips formatting the
+    validators and links on every request."""
+    body: str | bytes
+    headers: tuple[tuple[str, str], ...]
+
+    def __sizeof__(self) -> int:
+        # What the cache holds: ``LruCache`` bounds its entries by ``sys.getsizeof``, so count the body.
+        return object.__sizeof__(self) + sys.getsizeof(self.body) + sum(
+            sys.getsizeof(name) + sys.getsizeof(value) for name, value in self.headers)
+
+
+def prepare(body: str | bytes, etag: str, last_modified=None, *, vary_accept: bool = False, max_age: int = 0,
+            links: str | None = None) -> Prepared:
+    """The body with the header lines ``representation`` sends: validators, caching, Vary, Signposting."""
+    headers = [("ETag", f'"{etag.strip(chr(34))}"'), ("Cache-Control", f"public, max-age={max_age}")]
     if last_modified is not None:
         headers.append(("Last-Modified", http_date(last_modified.replace(tzinfo=timezone.utc))))
     if vary_accept:
         headers.append(("Vary", "Accept"))
     if links:
         headers.append(("Link", links))
-    response = Response(body, headers=headers)
-    if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+    return Prepared(body, tuple(headers))
+
+
+def send(prepared: Prepared, mimetype: str) -> Response:
+    """The response for a prepared representation as ``mimetype``; 304 on a matching conditional GET/HEAD."""
+    if mimetype.startswith(("application/ld+json", "application/json", "application/n-quads", "text/")):
+        content_type = mimetype if ";" in mimetype else f"{mimetype}; charset=utf-8"
+    else:
+        content_type = mimetype
+    response = Response(prepared.body, headers=[("Content-Type", content_type), *prepared.headers])
+    environ = request.environ  # looked up directly: a missing header is a cheap miss here, an exception in Headers
+    if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
         return response.make_conditional(request)
     return response
 

@@ -6,6 +6,7 @@ import copy
 import io
 import json
 from contextlib import nullcontext
+from datetime import timezone
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -13,6 +14,7 @@ import pytest
 from PIL import Image
 from pyld import jsonld as pyld_jsonld
 from sqlalchemy import select
+from werkzeug.http import http_date
 
 from metadata.importers import files as importer, archive_file as archive_file
 from metadata.record import markdown
@@ -420,9 +422,23 @@ def test_manifest_is_built_on_write_and_changes_with_the_record(app, store):
     assert served == stored.replace(STORED.base, BASE)
     current = store.records.get("113439")
     store.records.update("113439", dict(current.data, title={"en": "Cable about Stalin"}), current.revision, "bob")
-    assert client.get("/iiif/113439/manifest").get_json(force=True)["label"] == {"en": ["Cable about Stalin"]}
-    store.records.delete("113439", current.revision + 1, "bob")
+    updated = client.get("/iiif/113439/manifest")
+    assert updated.get_json(force=True)["label"] == {"en": ["Cable about Stalin"]}
+    _assert_validators_of_current_state(updated, store.records.get("113439"))
+    # The body and header lines are cached per revision: withdrawing and publishing again shows at once.
+    store.records.set_published("113439", False, current.revision + 1, "bob")
+    assert client.get("/iiif/113439/manifest").status_code == 404
+    store.records.set_published("113439", True, current.revision + 2, "bob")
+    _assert_validators_of_current_state(client.get("/iiif/113439/manifest"), store.records.get("113439"))
+    store.records.delete("113439", current.revision + 3, "bob")
     assert client.get("/iiif/113439/manifest").status_code == 410
+
+
+def _assert_validators_of_current_state(response, current):
+    assert response.status_code == 200
+    assert response.headers["ETag"] == f'"{current.revision}-{current.content_hash[:16]}-manifest"'
+    assert response.headers["Last-Modified"] == http_date(current.datestamp.replace(tzinfo=timezone.utc))
+    assert response.headers["Link"] == f'<{BASE}records/113439>; rel="collection"; type="text/html"'
 
 
 def test_pyld_expands_a_manifest_offline(client):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from metadata.storage.database import Database
+from metadata.storage.database import Database, stored_datetime
 from metadata.storage.states import RecordState
 
 _STATE_COLUMNS = "r.id, r.revision, r.datestamp, r.deleted, r.published, r.content_hash, r.harvestable"
@@ -39,11 +39,10 @@ class Serving:
         the Last-Modified of a page computed from the records alone, such as a listing. None when empty."""
         row = self.db.first_raw(_LATEST_SQL, ())
         stamp = row[0] if row else None
-        return stamp if stamp is None or isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
+        return None if stamp is None else stored_datetime(stamp)
 
 
 def _raw_state(row) -> RecordState:
     """A RecordState (without data) from a DBAPI row of ``_STATE_COLUMNS`` (SQLite gives text dates, 0/1)."""
     ident, revision, stamp, deleted, published, digest, ever = row
-    stamp = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
-    return RecordState(ident, revision, stamp, bool(deleted), bool(published), digest, {}, bool(ever))
+    return RecordState(ident, revision, stored_datetime(stamp), bool(deleted), bool(published), digest, {}, bool(ever))

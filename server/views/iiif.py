@@ -27,7 +27,7 @@ from metadata.storage import RecordState
 
 from .. import signposting, state
 from ..arguments import page_argument
-from ..http import LruCache, digest, negotiate, representation, state_etag
+from ..http import LruCache, Prepared, digest, negotiate, prepare, representation, send, state_etag
 from ..outputs import fonts
 from ..problems import Problem
 from ..render_cache import RenderCache
@@ -76,10 +76,7 @@ def _json_response(document: bytes | str | dict, current: RecordState | None, ta
 # ------------------------------------------------------------------------------- presentation
 @blueprint.route("/iiif/<recid:identifier>/manifest", methods=["GET", "OPTIONS"])
 def manifest(identifier: str):
-    current, data = _published_manifest(_current(identifier))
-    response = _json_response(data, current, "manifest")
-    response.headers["Link"] = _back_to_record(identifier)
-    return response
+    return send(_published_manifest(_current(identifier)), _json_type(PRESENTATION))
 
 
 def _back_to_record(identifier: str) -> str:
@@ -96,16 +93,18 @@ def _current(identifier: str) -> RecordState:
 _PUBLISHED = LruCache(lambda: state.settings().response_cache_bytes)
 
 
-def _published_manifest(current: RecordState) -> tuple[RecordState, bytes]:
-    """The stored manifest under the configured base, read and encoded once per revision and worker: the hot
-    path of a viewer opening a document is then one small indexed read."""
+def _published_manifest(current: RecordState) -> Prepared:
+    """The stored manifest under the configured base with its header lines, read, encoded and formatted once
+    per revision and worker: the hot path of a viewer opening a document is then one small indexed read.
+    The key holds everything the lines say (the datestamp too: publishing again stamps it, not the revision)."""
     base = state.urls().base
-    cached = _PUBLISHED.find((current.id, current.content_hash, current.revision, base))
+    cached = _PUBLISHED.find((current.id, current.content_hash, current.revision, current.datestamp, base))
     if cached is not None:
-        return current, cached
+        return cached
     current, text = _stored(current.id, "manifest")  # reads state and content together
-    key = (current.id, current.content_hash, current.revision, base)
-    return current, _PUBLISHED.put(key, state.urls().publish(text).encode("utf-8"))
+    key = (current.id, current.content_hash, current.revision, current.datestamp, base)
+    return _PUBLISHED.put(key, prepare(state.urls().publish(text).encode("utf-8"), state_etag(current, "manifest"),
+                                       current.datestamp, vary_accept=True, links=_back_to_record(current.id)))
 
 
 def _manifest(identifier: str) -> tuple[RecordState, dict]:

@@ -6,6 +6,7 @@ page, and optionally gzip-compressed. Every string that reaches the response pas
 """
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
@@ -261,12 +262,14 @@ def _renderer():
     """A function writing one record (or header) as XML, with the per-request settings looked up once."""
     prefix = f"oai:{state.settings().oai_repository_id}:"
     publish = state.urls().publish
+    # Records changed together (an import, a batch edit) share their second: format each datestamp once.
+    datestamp = functools.lru_cache(maxsize=256)(timestamps.datestamp)
 
     def render(item: HarvestItem, with_metadata: bool) -> str:
         status = ' status="deleted"' if item.deleted else ""
-        specs = "".join(f"<setSpec>{esc(spec)}</setSpec>" for spec in item.specs)
+        specs = "".join(f"<setSpec>{esc(spec)}</setSpec>" for spec in item.specs) if item.specs else ""
         header = (f"<header{status}><identifier>{prefix}{item.id}</identifier>"
-                  f"<datestamp>{timestamps.datestamp(item.datestamp)}</datestamp>{specs}</header>")
+                  f"<datestamp>{datestamp(item.datestamp)}</datestamp>{specs}</header>")
         if not with_metadata:
             return header
         if item.deleted or item.content is None:

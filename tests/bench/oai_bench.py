@@ -52,6 +52,11 @@ def load(url: str, count: int) -> None:
         # Fold the bulk load's write-ahead log into the database, as a long-running server would have.
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
+        # Vacuum and analyze the bulk load, as autovacuum soon does under a running server: freshly loaded
+        # PostgreSQL tables have no visibility map or statistics yet (the first pages then took 40-200 ms).
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
     store.engine.dispose()
 
 
