@@ -13,8 +13,6 @@ app never sees a slow client at all.
 """
 from __future__ import annotations
 
-import threading
-
 from gunicorn.app.base import BaseApplication
 
 THREADS = 64
@@ -33,11 +31,7 @@ class MunimentServer(BaseApplication):
     def load(self):
         from . import create_app
 
-        app = create_app(self.app_config)
-        # Each worker builds its search accelerator as it starts, beside its first requests (see Search.warm).
-        threading.Thread(target=app.extensions["muniment"]["store"].search.warm, name="search-warm-up",
-                         daemon=True).start()
-        return app
+        return create_app(self.app_config)
 
 
 def options(host: str, port: int, workers: int, threads: int = THREADS) -> dict:

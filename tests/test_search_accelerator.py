@@ -140,17 +140,3 @@ def test_pages_of_one_follow_the_order_of_one_long_page(app, store, sort):
         paged = [(h.id, h.tier) for page in range(1, len(whole) + 2)
                  for h in store.search.search(query, sort=sort, page=page, per_page=1).hits]
         assert paged == whole and whole, (query, sort)
-
-
-def test_a_warmed_server_has_its_state_before_the_first_search(app, store):
-    # `muniment serve` warms each worker's accelerator as it starts (server/serving.py): afterwards a search
-    # finds it current and builds nothing.
-    load(store)
-    with store.db.reading() as conn:
-        newest = current(conn)
-    assert store.search.accelerator._state.generation != newest
-    store.search.warm()
-    state = store.search.accelerator._state
-    assert state.generation == newest and SEED in state.doc_of
-    store.search.search("negotiations")
-    assert store.search.accelerator._state is state  # nothing was rebuilt

@@ -281,13 +281,6 @@ class Search:
         self.db = db
         self.accelerator = Accelerator()
 
-    def warm(self) -> None:
-        """Build this process's accelerator now (a server calls this as a worker starts, in a thread of its own):
-        on a large archive the first build reads every record's mentions, seconds that the first researcher to
-        search would otherwise wait. A search meanwhile waits for the build rather than making its own."""
-        with self.db.reading() as conn, self.accelerator.lock:
-            self.accelerator.current(conn)
-
     def search(self, query_text: str = "", filters: Filters | None = None, *, sort: str = "relevance",
                page: int = 1, per_page: int = 50, facet_limit: int = 30) -> Results:
         filters = filters or Filters()
