@@ -111,15 +111,31 @@ class Database:
 
     @contextmanager
     def reading_raw(self) -> Iterator[RawReader]:
-        """The statements of one read transaction (one snapshot) on this thread's read connection, written with
-        ``?`` parameters on every backend. For the hot read paths whose statements are cheap (a keyset page of
-        the harvest), where SQLAlchemy's per-statement work would cost more than the query."""
-        with self._raw_cursor() as cursor:
-            cursor.execute("BEGIN")
+        """The statements of one read transaction on a pooled DBAPI connection, written with ``?`` parameters on
+        every backend. For the hot read paths whose statements are cheap (a keyset page of the harvest), where
+        SQLAlchemy's per-statement work would cost more than the query.
+
+        The connection goes back to the pool afterwards, not kept per thread: a server thread serves any
+        request, so per-thread connections grew to one per thread (64 a worker), each with its own page cache,
+        and a harvest's memory grew with its page index."""
+        connection = self.engine.raw_connection()
+        sqlite = isinstance(connection.driver_connection, sqlite3.Connection)
+        try:
+            cursor = connection.cursor()
             try:
-                yield RawReader(self, cursor)
+                if sqlite:  # SQLite's driver is in autocommit mode here (make_engine): the snapshot starts now
+                    cursor.execute("BEGIN")
+                try:
+                    yield RawReader(self, cursor)
+                finally:
+                    if sqlite:
+                        cursor.execute("COMMIT")  # a read transaction: ends the snapshot, never writes
+                    else:
+                        connection.rollback()  # psycopg began one at the first statement; nothing was written
             finally:
-                cursor.execute("COMMIT")  # a read transaction: ends the snapshot, never writes
+                cursor.close()
+        finally:
+            connection.close()  # back to the pool
 
     def raw_datetime(self, value: datetime):
         """A datetime as a raw statement's parameter, in the form SQLAlchemy stores it (SQLite: text whose
