@@ -4,6 +4,7 @@ case of several app servers), and catches up by generation."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from collections import Counter
 
 import pytest
@@ -140,3 +141,63 @@ def test_pages_of_one_follow_the_order_of_one_long_page(app, store, sort):
         paged = [(h.id, h.tier) for page in range(1, len(whole) + 2)
                  for h in store.search.search(query, sort=sort, page=page, per_page=1).hits]
         assert paged == whole and whole, (query, sort)
+
+
+def test_a_server_that_saw_later_generations_rebuilds_after_a_restore(database_url, tmp_path):
+    # A backup holds the search generation too: restored, the number goes back, and a server that counted past
+    # it could meet it again after one more write and believe itself current. The restore moves the number far
+    # forward (every record counted as changed), and a generation that went back makes a server rebuild.
+    from sqlalchemy import text as sql
+
+    from metadata.storage import backup, migrate
+    from tests.test_search import SEED, load
+
+    writer = Store(make_engine(database_url))
+    migrate.upgrade(writer.engine)
+    load(writer)
+    server = Store(make_engine(database_url))
+    before = server.search.search("", per_page=1000).total
+    path = tmp_path / "archive.backup"
+    backup.write_backup(writer.engine, path)
+    state = writer.records.get(SEED)
+    writer.records.delete(SEED, state.revision, "test")
+    assert server.search.search("", per_page=1000).total == before - 1
+    for store in (writer, server):
+        store.engine.dispose()
+    if database_url.startswith("sqlite"):
+        Path(database_url.removeprefix("sqlite:///")).unlink()
+    else:
+        with writer.engine.begin() as conn:
+            conn.execute(sql("DROP SCHEMA public CASCADE"))
+            conn.execute(sql("CREATE SCHEMA public"))
+    backup.restore_backup(writer.engine, path)
+    edited = writer.records.get("990002")
+    writer.records.update("990002", {**edited.data, "title": {"en": "Edited after the restore"}}, edited.revision,
+                          "test")
+    fresh = Store(make_engine(database_url))
+    try:
+        expected = fresh.search.search("", per_page=1000)
+        found = server.search.search("", per_page=1000)
+        assert found.total == expected.total == before
+        assert [h.id for h in found.hits] == [h.id for h in expected.hits] and SEED in {h.id for h in found.hits}
+    finally:
+        for store in (writer, server, fresh):
+            store.engine.dispose()
+
+
+def test_raw_reads_give_their_connections_back(store):
+    # The manifest's and the harvest's raw reads take a pooled connection per read: kept per thread, the 64
+    # threads of a server worker exhausted the pool (15) and every other read then waited 30 s and failed.
+    import threading
+
+    from tests.test_search import load
+
+    load(store)
+    threads = [threading.Thread(target=store.serving.state, args=(SEED,)) for _ in range(20)]
+    threads += [threading.Thread(target=store.harvest.count) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.engine.pool.checkedout() == 0
+    assert store.serving.state(SEED).id == SEED and not store.serving.state(SEED).deleted

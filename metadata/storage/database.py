@@ -1,14 +1,12 @@
-"""The one door to the database: engines, write and read transactions, the fast per-thread read connection
-and the clock every datestamp comes from.
+"""The one door to the database: engines, write and read transactions, the raw reads of the hot paths
+(pooled DBAPI connections) and the clock every datestamp comes from.
 
 Every part of the store (records, harvest, sets, accounts) goes through one ``Database``, so transaction rules
 (``BEGIN IMMEDIATE`` on SQLite, a clean ``Conflict`` instead of a lock error) are written once.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -65,7 +63,6 @@ class Database:
     def __init__(self, engine: Engine, clock: Clock = utc_now):
         self.engine = engine
         self.clock = clock
-        self._local = threading.local()
         self._datetime_param = None
 
     @contextmanager
@@ -97,17 +94,21 @@ class Database:
             yield conn
 
     def first_raw(self, sql: str, params: tuple):
-        """First row of a single autocommit statement on this thread's own read connection (written out, not
-        through ``_raw_cursor``: it is the read behind every manifest request)."""
+        """First row of a single statement on a pooled DBAPI connection, written with ``?`` parameters (the read
+        behind every manifest request, where SQLAlchemy's per-statement work would cost more than the query).
+
+        The connection goes back to the pool at once, as every other read's does: kept per thread, 64 server
+        threads each held one and exhausted the pool (15), and every other read then waited and failed."""
+        connection = self.engine.raw_connection()
         try:
-            cursor = self._read_connection().cursor()
-            cursor.execute(self._native(sql), params)
-            row = cursor.fetchone()
-            cursor.close()
-            return row
-        except Exception:
-            self._local.__dict__.pop("connection", None)  # a broken connection is replaced on the next read
-            raise
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self._native(sql), params)
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+        finally:
+            connection.close()  # back to the pool, which ends any transaction the driver began (rollback)
 
     @contextmanager
     def reading_raw(self) -> Iterator[RawReader]:
@@ -148,30 +149,6 @@ class Database:
     def _native(self, sql: str) -> str:
         """``sql`` in the driver's parameter style (psycopg takes ``%s`` where SQLite takes ``?``)."""
         return sql if self.engine.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
-
-    @contextmanager
-    def _raw_cursor(self):
-        try:
-            cursor = self._read_connection().cursor()
-            try:
-                yield cursor
-            finally:
-                cursor.close()
-        except Exception:
-            self._local.__dict__.pop("connection", None)  # a broken connection is replaced on the next read
-            raise
-
-    def _read_connection(self):
-        """A DBAPI connection kept per thread and process (never shared across a fork), in autocommit mode
-        so it never holds a transaction open between reads."""
-        held = getattr(self._local, "connection", None)
-        if held is None or held[0] != os.getpid():
-            connection = self.engine.raw_connection()
-            driver = connection.driver_connection
-            if hasattr(driver, "autocommit") and not isinstance(driver, sqlite3.Connection):
-                driver.autocommit = True
-            held = self._local.connection = (os.getpid(), connection)
-        return held[1]
 
 
 class RawReader:

@@ -263,8 +263,8 @@ class Accelerator:
         state = self._state
         if newest == state.generation:
             return state
-        changed = None
-        if 0 <= state.generation and newest - state.generation <= REFRESH_LIMIT:
+        changed = None  # rebuild, unless the change log says what changed since; also when the generation went
+        if 0 <= state.generation < newest and newest - state.generation <= REFRESH_LIMIT:  # back (a restore)
             changed = search_generation.changed_since(conn, state.generation, newest)
         if changed is None or len(changed) > REFRESH_LIMIT:
             state = _State()

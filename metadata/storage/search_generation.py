@@ -12,6 +12,8 @@ last ``KEEP`` generations (a server further behind rebuilds everything), and ``"
 """
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import delete, func, insert, inspect, select, update
 from sqlalchemy.engine import Connection
 
@@ -58,6 +60,18 @@ def bump(conn: Connection, record_ids: set[str]) -> int:
     conn.execute(insert(search_changes), [{"generation": moved, "record_id": r} for r in sorted(record_ids)])
     if moved % 1000 == 0:
         conn.execute(delete(search_changes).where(search_changes.c.generation <= moved - KEEP))
+    return moved
+
+
+def restart(conn: Connection) -> int:
+    """After a restore: move the generation forward by a random jump of a billion or more, every record
+    counted as changed. The restored number is one the servers may have seen already (they may have counted
+    past the backup's), and a server that meets a number it knows believes it is current; after the jump no
+    server's number can be met again, and each rebuilds."""
+    moved = current(conn) + secrets.randbelow(2**30) + 2**30
+    if conn.execute(update(search_generation).where(search_generation.c.id == 1).values(value=moved)).rowcount == 0:
+        conn.execute(insert(search_generation).values(id=1, value=moved))
+    conn.execute(insert(search_changes), [{"generation": moved, "record_id": EVERYTHING}])
     return moved
 
 
