@@ -41,8 +41,9 @@ class _FileRead:
     problem: str | None = None
 
 
-def _read(path, fmt: str, draft: bool, derivers=None) -> _FileRead:
-    """Read, key and (with ``derivers``: in a worker) validate and prepare every record of one file."""
+def _read(path, fmt: str, draft: bool, prepare: bool = False) -> _FileRead:
+    """Read and key every record of one file; with ``prepare`` (in a worker of ``import_files``), also validate
+    each and compute what its write needs ahead (``preparation.prepare_or_invalid``)."""
     path = Path(path)
     try:
         entries = files.read_entries(path, fmt)
@@ -54,7 +55,7 @@ def _read(path, fmt: str, draft: bool, derivers=None) -> _FileRead:
     items = []
     for record, marked in entries:
         prepared = None
-        if derivers is not None:
+        if prepare:
             prepared = preparation.prepare_or_invalid(record)
             if isinstance(prepared, Exception):  # the file fails, nothing of it stored, as without workers
                 return _FileRead(path, problem=f"{path}: {prepared}")
@@ -74,7 +75,7 @@ def _apply(store, read: _FileRead, author: str, force: bool) -> FileImport:
 
 def _read_in_worker(job: tuple) -> _FileRead:
     path, fmt, draft = job
-    return _read(path, fmt, draft, preparation.worker_derivers())
+    return _read(path, fmt, draft, prepare=True)
 
 
 def import_files(store, paths, fmt: str = "auto", *, author: str = "import", draft: bool = False,

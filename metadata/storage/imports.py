@@ -85,7 +85,7 @@ class Imports:
                                           published=item.published, prepared=item.prepared)
             self._remember(conn, None, target, item.key, state.revision, state.content_hash, file_name)
             return ImportOutcome("created", target, state.revision)
-        digest = item.prepared.digest if item.prepared is not None and item.prepared.fits(record) else content_hash(record)
+        digest = item.prepared.digest_of(record) if item.prepared is not None else content_hash(record)
         message = f"Re-imported from {file_name}"
         if row.deleted:
             if not force:

@@ -10,7 +10,7 @@ single writer keeps the one transaction it must.
 What happens inside the transaction is unchanged: the record's names are resolved against the entities, its
 datestamp is taken, and the outputs that carry the datestamp (MARC 005/008, MODS recordInfo) are made there. A
 prepared result is used only for the very content it was computed from: when resolving names changed the
-record, everything is derived again in the transaction (``Prepared.fits``).
+record (its content hash), everything is derived again in the transaction (``Prepared.fits``).
 """
 from __future__ import annotations
 
@@ -44,9 +44,13 @@ class Prepared:
         """A record with nothing computed ahead: its write derives everything itself."""
         return cls(record, "", {}, None)
 
-    def fits(self, data: dict) -> bool:
-        """Whether these results belong to ``data`` (the record as it is finally written)."""
-        return data is self.record or (bool(self.digest) and content_hash(data) == self.digest)
+    def digest_of(self, data: dict) -> str:
+        """The content hash of ``data``: the one computed ahead when ``data`` is this very record."""
+        return self.digest if self.digest and data is self.record else content_hash(data)
+
+    def fits(self, digest: str) -> bool:
+        """Whether these results belong to the record as it is finally written, whose hash is ``digest``."""
+        return bool(self.digest) and digest == self.digest
 
 
 def prepare(record: dict, derivers: Mapping[str, Deriver]) -> Prepared:
@@ -62,11 +66,6 @@ _worker_derivers: Mapping[str, Deriver] = {}
 def _start_worker(derivers: Mapping[str, Deriver]) -> None:
     global _worker_derivers
     _worker_derivers = derivers
-
-
-def worker_derivers() -> Mapping[str, Deriver]:
-    """Inside a worker of ``in_workers``: the datestamp-free derivers its pool was started with."""
-    return _worker_derivers
 
 
 def prepare_or_invalid(record: dict) -> Prepared | Exception:
@@ -110,8 +109,8 @@ def can_fork() -> bool:
 
 def in_workers(work: Callable, items: Iterable, derivers: Mapping[str, Deriver], workers: int,
                ahead: int, chunk: int = CHUNK) -> Iterator:
-    """``work(item)`` for each item, in order, computed by ``workers`` forked processes (which see ``derivers``
-    through ``worker_derivers``) at most ``ahead`` items before the one the caller is at, so memory stays flat in
+    """``work(item)`` for each item, in order, computed by ``workers`` forked processes (started with ``derivers``,
+    which ``prepare_or_invalid`` uses) at most ``ahead`` items before the one the caller is at, so memory stays flat in
     the number of items; ``chunk`` items are handed over at a time. ``work`` is a module-level function that
     returns its failures rather than raising. If a worker dies, the rest is computed in this process."""
     context = multiprocessing.get_context("fork")

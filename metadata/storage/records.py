@@ -113,7 +113,7 @@ class Records:
         if row is None:
             return "created", self.write_in(conn, None, record, author, message, published=published,
                                             prepared=prepared)
-        digest = prepared.digest if prepared is not None and prepared.digest else content_hash(record)
+        digest = prepared.digest_of(record) if prepared is not None else content_hash(record)
         if not row.deleted and row.content_hash == digest:
             return "unchanged", self._state(conn, row)
         return "updated", self.write_in(conn, row, record, author, message, published=row.published, digest=digest,
@@ -159,9 +159,7 @@ class Records:
                                                                    known), known)
             if redirected is not data:  # it named a merged entity (the record names its successor instead), or
                 data, digest = redirected, content_hash(redirected)  # an entity by name only: its links join
-        if not digest and prepared is not None and prepared.digest and data is prepared.record:
-            digest = prepared.digest  # hashed before the transaction, of this very record
-        digest = digest or content_hash(data)
+        digest = digest or (prepared.digest_of(data) if prepared is not None else content_hash(data))
         values = dict(datestamp=now, deleted=deleted, published=published, **listing_values(data),
                       content_hash=digest, harvestable=bool(published or (row is not None and row.harvestable)))
         # Statements built once with bound parameters (below the class): SQLAlchemy then reuses their compiled
@@ -182,7 +180,7 @@ class Records:
         if not deleted:
             # A new record entered the catalogue now; an older one when its first revision was written.
             when = Stamps(now, now) if row is None else Stamps(entered(conn, identifier), now)
-            ready = prepared if prepared is not None and prepared.fits(data) else Prepared.unprepared(data)
+            ready = prepared if prepared is not None and prepared.fits(digest) else Prepared.unprepared(data)
             self._write_derived(conn, identifier, number, data, when, replace=row is not None, ready=ready.outputs)
             self._write_sets(conn, identifier, data, replace=row is not None)
             write_mentions(conn, identifier, data, replace=row is not None)
