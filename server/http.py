@@ -35,7 +35,7 @@ def representation(body: str | bytes, mimetype: str, etag: str, last_modified=No
 
 
 @dataclass(frozen=True)
-class Prepared:
+class PreparedResponse:
     """A representation's body and its header lines (all but Content-Type, which follows the client's
     Accept), formatted once. A hot route caches it per revision, so a repeated read skips formatting the
     validators and links on every request."""
@@ -49,7 +49,7 @@ class Prepared:
 
 
 def prepare(body: str | bytes, etag: str, last_modified=None, *, vary_accept: bool = False, max_age: int = 0,
-            links: str | None = None) -> Prepared:
+            links: str | None = None) -> PreparedResponse:
     """The body with the header lines ``representation`` sends: validators, caching, Vary, Signposting."""
     headers = [("ETag", f'"{etag.strip(chr(34))}"'), ("Cache-Control", f"public, max-age={max_age}")]
     if last_modified is not None:
@@ -58,10 +58,10 @@ def prepare(body: str | bytes, etag: str, last_modified=None, *, vary_accept: bo
         headers.append(("Vary", "Accept"))
     if links:
         headers.append(("Link", links))
-    return Prepared(body, tuple(headers))
+    return PreparedResponse(body, tuple(headers))
 
 
-def send(prepared: Prepared, mimetype: str) -> Response:
+def send(prepared: PreparedResponse, mimetype: str) -> Response:
     """The response for a prepared representation as ``mimetype``; 304 on a matching conditional GET/HEAD."""
     if mimetype.startswith(("application/ld+json", "application/json", "application/n-quads", "text/")):
         content_type = mimetype if ";" in mimetype else f"{mimetype}; charset=utf-8"

@@ -27,7 +27,7 @@ from metadata.storage import RecordState
 
 from .. import signposting, state
 from ..arguments import page_argument
-from ..http import LruCache, Prepared, digest, negotiate, prepare, representation, send, state_etag
+from ..http import LruCache, PreparedResponse, digest, negotiate, prepare, representation, send, state_etag
 from ..outputs import fonts
 from ..problems import Problem
 from ..render_cache import RenderCache
@@ -93,7 +93,7 @@ def _current(identifier: str) -> RecordState:
 _PUBLISHED = LruCache(lambda: state.settings().response_cache_bytes)
 
 
-def _published_manifest(current: RecordState) -> Prepared:
+def _published_manifest(current: RecordState) -> PreparedResponse:
     """The stored manifest under the configured base with its header lines, read, encoded and formatted once
     per revision and worker: the hot path of a viewer opening a document is then one small indexed read.
     The key holds everything the lines say (the datestamp too: publishing again stamps it, not the revision)."""
