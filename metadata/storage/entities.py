@@ -91,7 +91,7 @@ class KnownEntities:
     def rows(self, pairs) -> dict[tuple[str, str], object]:
         """(kind, key) -> the row, or None for a key no entity has."""
         pairs = set(pairs)
-        missing = sorted({key for pair in pairs if pair not in self._rows for key in pair[1:]})
+        missing = sorted({key for kind, key in pairs if (kind, key) not in self._rows})
         if missing:
             found = {(r.kind, r.key): r for r in self.conn.execute(
                 select(entities.c.kind, entities.c.key, entities.c.merged_into, entities.c.same_as)
@@ -99,9 +99,6 @@ class KnownEntities:
             for pair in pairs:
                 self._rows.setdefault(pair, found.get(pair))
         return {pair: self._rows[pair] for pair in pairs}
-
-    def forget(self, pair: tuple[str, str]) -> None:
-        self._rows.pop(pair, None)
 
 
 def ensure_entities(conn: Connection, data: dict, author: str, now, known: KnownEntities | None = None) -> None:
