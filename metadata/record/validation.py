@@ -90,11 +90,11 @@ def _fast_validator() -> jsonschema_rs.Validator:
     Most records written are valid (imports, saves), so they are judged here and only an invalid one goes to
     ``_validator`` for its messages and paths; its verdict is the one that counts. The formats are the very
     functions ``_validator`` uses (not the Rust library's own), and Rust's ``$`` already ends the text as
-    ``_whole_pattern`` makes Python's do, so the two accept the same documents (``tests/test_validation.py``
-    checks them against each other)."""
+    ``_whole_pattern`` makes Python's do, so the two accept the same documents (``tests/test_schema.py``
+    checks them against each other). Every format the Python checker knows is handed over, so a format the
+    schema uses later is judged the same way too."""
     checker = _format_checker()
-    formats = {name: (lambda name: lambda value: checker.conforms(value, name))(name)
-               for name in ("uri", "iri", "edtf", "bcp47")}
+    formats = {name: (lambda name: lambda value: checker.conforms(value, name))(name) for name in checker.checkers}
     return jsonschema_rs.validator_for(_inline_references(load_schema()), formats=formats, validate_formats=True)
 
 
