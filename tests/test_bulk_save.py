@@ -188,3 +188,18 @@ def test_a_worker_that_dies_leaves_the_rest_to_the_writer():
     from metadata.storage.preparation import in_workers
 
     assert list(in_workers(_square_or_die, range(40), {}, 2, ahead=16)) == [n * n for n in range(40)]
+
+
+def test_a_pool_broken_before_a_chunk_is_handed_over_gives_no_future():
+    """The race the test above meets now and then: a worker dies after the last result came back, so handing
+    over the next chunk finds the pool broken; ``_submit`` then answers None and ``in_workers`` computes it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from metadata.storage.preparation import _submit
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(_square_or_die, 11).result()
+        assert _submit(pool, _square_or_die, [1, 2]) is None

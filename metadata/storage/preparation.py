@@ -117,29 +117,41 @@ def in_workers(work: Callable, items: Iterable, derivers: Mapping[str, Deriver],
     chunks = _chunks(items, chunk)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(dict(derivers),)) as pool:
-        pending: deque[tuple[list, Future]] = deque()
+        pending: deque[tuple[list, Future | None]] = deque()
         for items_ in chunks:
-            pending.append((items_, pool.submit(_run_chunk, work, items_)))
+            pending.append((items_, _submit(pool, work, items_)))
             if len(pending) * chunk >= ahead:
                 break
         while pending:
-            items_, future = pending.popleft()
+            items_, future = pending[0]
             try:
-                done = future.result()
-            except BrokenProcessPool:  # a worker died (killed for memory, say): go on in this process
+                done = future.result() if future is not None else None
+            except BrokenProcessPool:
+                done = None
+            if done is None:  # a worker died (killed for memory, say): go on in this process
                 break
+            pending.popleft()
             next_items = next(chunks, None)
             if next_items is not None:
-                pending.append((next_items, pool.submit(_run_chunk, work, next_items)))
+                pending.append((next_items, _submit(pool, work, next_items)))
             yield from done
         else:
             return
     # Without workers from here, in order: the chunk that was lost, those still pending, and the rest.
     _start_worker(dict(derivers))
-    for items_ in (items_, *(waiting for waiting, _ in pending)):
+    for items_, _ in pending:
         yield from _run_chunk(work, items_)
     for items_ in chunks:
         yield from _run_chunk(work, items_)
+
+
+def _submit(pool: ProcessPoolExecutor, work: Callable, items: list) -> Future | None:
+    """The future of ``work`` on a chunk, or None when the pool is already broken (a worker died after the last
+    result came back): the caller then computes the chunk itself."""
+    try:
+        return pool.submit(_run_chunk, work, items)
+    except BrokenProcessPool:
+        return None
 
 
 def prepared_records(records: Iterable[dict], derivers: Mapping[str, Deriver], workers: int,
