@@ -59,6 +59,10 @@ run: setup
 	$(BIN)/muniment import --if-empty samples/
 	$(BIN)/muniment serve --host $(HOST) --port $(PORT)
 
+# The suite runs on one process per core (pytest-xdist), a test file to a process: each process has its own
+# databases, ports and browser. `make test PYTEST_ARGS=-n0` runs it on one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 test: setup browser nginx
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

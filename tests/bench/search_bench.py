@@ -81,32 +81,43 @@ def index_size(url: str) -> str:
     return f"{size / 2**20:.1f} MiB"
 
 
-def queries(rng: random.Random) -> list[dict]:
-    from tests.bench.generate import _EN, _PEOPLE, _PLACES, _RU, _SUBJECTS, _ZH
+def queries(rng: random.Random, count: int) -> list[dict]:
+    """The mix: words taken evenly from each vocabulary's ranks (most are in a few dozen records) and from its
+    few real words (some in most records), phrases of two words that stand together in one of the ``count``
+    loaded records, prefixes with an exclusion, and words with two filters."""
+    from tests.bench.generate import _EN, _RU, _ZH, CHINESE, ENGLISH, PEOPLE, PLACES, RUSSIAN, SUBJECTS, varied
     from metadata.record.urls import UrlBuilder
 
     urls = UrlBuilder("http://127.0.0.1/")  # the server's base is irrelevant: facet values are matched by IRI
     mix: list[dict] = []
     ru_forms = ["книги", "книгами", "библиотеки", "договора", "переговорах", "школы", "газеты", "письма"]
-    for _ in range(60):
-        mix.append({"q": rng.choice(_EN)})
+    for n in range(60):
+        mix.append({"q": rng.choice(_EN if n % 2 else ENGLISH)})
+    for n in range(30):
+        mix.append({"q": rng.choice(ru_forms) if n % 2 else rng.choice(RUSSIAN) + rng.choice(["ами", "ой", "у"])})
+    for n in range(30):
+        word = rng.choice(_ZH if n % 2 else CHINESE)
+        mix.append({"q": word[:rng.choice([1, len(word)])]})
     for _ in range(30):
-        mix.append({"q": rng.choice(ru_forms + _RU)})
-    for _ in range(30):
-        word = rng.choice(_ZH)
-        mix.append({"q": word[:rng.choice([1, 2, len(word)])]})
-    for _ in range(30):
-        mix.append({"q": f'"{rng.choice(_EN)} {rng.choice(_EN)}"'})
+        version = next(varied(1, start=rng.randrange(count)))["hasVersion"][0]
+        body = version["text"].split("\n\n", 1)[1]
+        if version["language"] == ["lang:zh"]:  # three characters that stand together
+            at = rng.randrange(len(body) - 3)
+            mix.append({"q": f'"{body[at:at + 3]}"'})
+        else:
+            text = body.split()
+            at = rng.randrange(len(text) - 1)
+            mix.append({"q": f'"{text[at]} {text[at + 1]}"'})
     for _ in range(15):
-        mix.append({"q": f"{rng.choice(_EN)[:4]}* -{rng.choice(_EN)}"})
+        mix.append({"q": f"{rng.choice(ENGLISH)[:4]}* -{rng.choice(ENGLISH)}"})
     for _ in range(45):
-        filters = [("place", urls.place(rng.choice(_PLACES))), ("subject", urls.subject(rng.choice(_SUBJECTS))),
-                   ("creator", urls.agent(rng.choice(_PEOPLE)))]
+        filters = [("place", urls.place(rng.choice(PLACES))), ("subject", urls.subject(rng.choice(SUBJECTS))),
+                   ("creator", urls.agent(rng.choice(PEOPLE)))]
         chosen = dict(rng.sample(filters, 2))
         if rng.random() < 0.3:
             decade = 1900 + 10 * rng.randrange(10)
             chosen = {next(iter(chosen)): next(iter(chosen.values())), "from": decade, "to": decade + 9}
-        mix.append({"q": rng.choice(_EN + _RU), **chosen})
+        mix.append({"q": rng.choice(ENGLISH + RUSSIAN), **chosen})
     return mix
 
 
@@ -133,7 +144,7 @@ def run(url: str, label: str, count: int) -> None:
                     "--workers", "2"], env, port)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mix = queries(random.Random(11))
+        mix = queries(random.Random(11), count)
         for args in mix[:10]:  # warm both workers' caches and connections
             get(conn, "/records?" + urlencode(args, doseq=True))
         search_ms, health_ms = [], []
@@ -157,7 +168,7 @@ def run(url: str, label: str, count: int) -> None:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     DATA.mkdir(exist_ok=True)
-    run(f"sqlite:///{DATA / f'search-{count}.db'}", "SQLite", count)
+    run(f"sqlite:///{DATA / f'search-zipf-{count}.db'}", "SQLite", count)
     postgres = os.environ.get("MUNIMENT_BENCH_POSTGRES_URL")
     if postgres:
         run(postgres, "PostgreSQL", count)

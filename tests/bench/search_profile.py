@@ -78,12 +78,12 @@ def _import(count: int) -> None:
 def _queries(count: int) -> None:
     from server import create_app
 
-    url = f"sqlite:///{DATA / f'search-{count}.db'}"
+    url = f"sqlite:///{DATA / f'search-zipf-{count}.db'}"
     DATA.mkdir(exist_ok=True)
     load(url, count)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "BASE_URL": "http://127.0.0.1/"})
     client = app.test_client()
-    mix = ["/records?" + urlencode(args, doseq=True) for args in queries(random.Random(11))]
+    mix = ["/records?" + urlencode(args, doseq=True) for args in queries(random.Random(11), count)]
     for path in mix[:10]:  # warm caches (stemmer, templates, SQLite pages)
         client.get(path, headers={"Accept": "application/json"})
     spent = []
