@@ -7,7 +7,7 @@ Every state of a search is its URL (``q``, ``sort``, ``page``, one parameter per
 from __future__ import annotations
 
 import math
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from flask import g, request, url_for
 
@@ -65,24 +65,28 @@ def read_arguments() -> tuple[str, Filters, str, int]:
 _QUERY_SAFE = "!$'()*,/:;?@"
 
 
-def _state_args() -> dict[str, list[str]]:
-    args = request.args.to_dict(flat=False)
-    args.pop("page", None)
-    return args
-
-
 def _encoded(name: str, values: list[str]) -> str:
-    return urlencode([(name, value) for value in values], safe=_QUERY_SAFE)
+    """``name=value&name=value`` as ``urlencode`` writes it (each part through ``quote_plus``), without its
+    per-call checks: a results page makes a hundred links or more."""
+    key = quote_plus(name, safe=_QUERY_SAFE)
+    return "&".join(key + "=" + quote_plus(value, safe=_QUERY_SAFE) for value in values)
+
+
+def _current() -> tuple[str, dict[str, str], dict[str, list[str]]]:
+    """This search's path, its arguments each encoded, and their values (the page left out), made once per
+    request, since every facet value and date bucket of the page is a link."""
+    if "search_links" not in g:
+        args = request.args.to_dict(flat=False)
+        args.pop("page", None)
+        g.search_links = (state.urls().base.rstrip("/") + url_for("records.record_list"),
+                          {name: _encoded(name, values) for name, values in args.items()}, args)
+    return g.search_links
 
 
 def link(changes: dict[str, list[str] | None]) -> str:
-    """The absolute URL of this search with some arguments replaced (None removes) and the page reset.
-    A results page links every facet value and date bucket (a hundred links or more), so the path and each
-    current argument are encoded once per request; a link encodes only the arguments it changes."""
-    if "search_links" not in g:
-        g.search_links = (state.urls().base.rstrip("/") + url_for("records.record_list"),
-                          {name: _encoded(name, values) for name, values in _state_args().items()})
-    path, current = g.search_links
+    """The absolute URL of this search with some arguments replaced (None removes) and the page reset; a link
+    encodes only the arguments it changes."""
+    path, current, _ = _current()
     parts = dict(current)
     for name, values in changes.items():
         if values is None:
@@ -94,8 +98,7 @@ def link(changes: dict[str, list[str] | None]) -> str:
 
 
 def _toggle(name: str, value: str, on: bool) -> str:
-    current = request.args.getlist(name)
-    values = [v for v in current if v != value] + ([value] if on else [])
+    values = [v for v in _current()[2].get(name, ()) if v != value] + ([value] if on else [])
     return link({name: values or None})
 
 
