@@ -32,7 +32,7 @@ from sqlalchemy import (Boolean, Date, DateTime, Float, Integer, MetaData, Strin
                         text)
 from sqlalchemy.engine import Connection, Engine
 
-from metadata.storage import migrate, search_generation
+from metadata.storage import migrate, search, search_generation
 from metadata.storage.tables import metadata
 
 FORMAT = "muniment-backup"
@@ -251,8 +251,9 @@ def restore_backup(engine: Engine, path: str | Path) -> dict[str, int]:
     finally:
         reader.close()
     migrate.upgrade(engine)
-    with engine.begin() as conn:  # every server's search state is older than what was restored
-        search_generation.restart(conn)
+    with engine.begin() as conn:
+        search.refill_engine_index(conn)  # the engine's own full-text table is not in the backup: made anew
+        search_generation.restart(conn)  # every server's search state is older than what was restored
     return counts
 
 

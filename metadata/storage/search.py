@@ -16,11 +16,12 @@ very long texts can match on SQLite and not on PostgreSQL. Records of archival d
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from itertools import islice
 
 from pyroaring import BitMap
-from sqlalchemy import Column, Integer, MetaData, Table, bindparam, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, and_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 
@@ -114,6 +115,32 @@ def write_search(conn: Connection, identifier: str, data: dict, replace: bool,
         conn.execute(_FTS_INSERT, {"doc": doc, **{f"t{i}": " ".join(tokens) for i, tokens in enumerate(tiers)}})
     else:
         conn.execute(_VECTOR_UPSERT, {"doc": doc, "v": _tsvector(tiers)})
+
+
+def refill_engine_index(conn: Connection, batch: int = 500) -> int:
+    """Write the engine's full-text row of each search document that has none, from its record's current
+    revision: a backup carries ``search_documents`` but not FTS5's shadow tables nor the tsvectors, which are
+    the engine's own and made from the records (a backup of a schema before the index was indexed by the
+    migration that added it). Returns the number of documents indexed."""
+    source = search_documents.join(records, records.c.id == search_documents.c.record_id).join(
+        revisions, and_(revisions.c.record_id == records.c.id, revisions.c.number == records.c.revision))
+    indexed = (select(text("rowid")).select_from(text("search_fts")) if is_sqlite(conn)
+               else select(search_vectors.c.doc))
+    query = (select(search_documents.c.doc, revisions.c.data).select_from(source)
+             .where(search_documents.c.doc.not_in(indexed)).order_by(search_documents.c.doc))
+    done, after = 0, 0
+    while True:
+        rows = conn.execute(query.where(search_documents.c.doc > after).limit(batch)).all()
+        if not rows:
+            return done
+        for doc, data in rows:
+            tiers = index_tiers(json.loads(data))
+            if is_sqlite(conn):
+                conn.execute(_FTS_INSERT, {"doc": doc, **{f"t{i}": " ".join(t) for i, t in enumerate(tiers)}})
+            else:
+                conn.execute(_VECTOR_UPSERT, {"doc": doc, "v": _tsvector(tiers)})
+        done += len(rows)
+        after = rows[-1].doc
 
 
 # The write statements, built once (see Records._write).
@@ -346,8 +373,6 @@ class Search:
     def _hits(conn, rows, query: Query) -> list[Hit]:
         if not rows:
             return []
-        import json
-
         wanted = {(r.id, r.revision) for r in rows}
         found = conn.execute(select(revisions.c.record_id, revisions.c.number, revisions.c.data).where(
             revisions.c.record_id.in_([r.id for r in rows]))
