@@ -20,6 +20,7 @@ from metadata.formats import FORMATS
 from metadata.importers import files as importer
 from metadata.importers import loading
 from metadata.storage import backup, migrate
+from metadata.storage.search import FTS_TABLES
 from metadata.storage.tables import metadata
 from server import auth
 
@@ -115,9 +116,12 @@ def _indexed_tokens(engine) -> dict[str, set[str]]:
     """Record id -> the tokens the engine's full-text index holds for it (FTS5 columns or tsvector lexemes)."""
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            rows = conn.execute(text("SELECT d.record_id, f.title || ' ' || f.summary || ' ' || f.text || ' ' || "
-                                     "f.other FROM search_fts f JOIN search_documents d ON d.doc = f.rowid"))
-            return {record_id: set(tokens.split()) for record_id, tokens in rows}
+            found: dict[str, set[str]] = {}
+            for table in FTS_TABLES:
+                for record_id, tokens in conn.execute(text(f"SELECT d.record_id, f.tokens FROM {table} f "
+                                                           "JOIN search_documents d ON d.doc = f.rowid")):
+                    found.setdefault(record_id, set()).update(tokens.split())
+            return found
         rows = conn.execute(text("SELECT d.record_id, tsvector_to_array(v.vector) FROM search_vectors v "
                                  "JOIN search_documents d ON d.doc = v.doc"))
         return {record_id: set(tokens) for record_id, tokens in rows}

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from metadata.importers import files
 from metadata.record import search_terms
-from metadata.storage.search import FACET_KINDS, Filters
+from metadata.storage.search import FACET_KINDS, FTS_TABLES, Filters
 from tests.conftest import BASE_URL, POSTGRES_URL, make_app, postgres_database
 from tests.support.paths import seed_file
 
@@ -198,7 +198,8 @@ def test_the_index_changes_in_the_record_transaction_and_survives_rebuild(app, s
     store.records.restore(SEED, state.revision, "test")
     before = {q: ids(store.search.search(q)) for q in QUERIES}
     with store.engine.begin() as conn:
-        conn.execute(text("DELETE FROM " + ("search_fts" if conn.dialect.name == "sqlite" else "search_vectors")))
+        for table in FTS_TABLES if conn.dialect.name == "sqlite" else ("search_vectors",):
+            conn.execute(text(f"DELETE FROM {table}"))
     assert store.search.search("wombatword").total == 0
     store.records.rebuild()
     assert {q: ids(store.search.search(q)) for q in QUERIES} == before

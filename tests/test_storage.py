@@ -214,3 +214,41 @@ def test_migrations_create_exactly_the_tables_the_code_uses(store):
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": ours})
         assert compare_metadata(context, metadata) == []
+
+
+def test_migration_0011_moves_sqlite_tokens_into_a_table_per_field_and_back(tmp_path, cable):
+    """A SQLite database indexed before 0011 (one FTS5 table, a column per field) keeps every token, field by
+    field, and its searches; downgrading gives the one table back."""
+    from sqlalchemy import text
+
+    from metadata.storage import Store, make_engine, migrate
+    from metadata.storage.search import FTS_TABLES
+
+    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    migrate.upgrade(engine, "0010")
+    store = Store(engine)
+    store.records.save(cable, "import")
+    with engine.begin() as conn:  # as a database indexed before 0011 holds it
+        fields = [conn.execute(text(f"SELECT tokens FROM {t} WHERE rowid = 1")).scalar() or "" for t in FTS_TABLES]
+        for table in FTS_TABLES:
+            conn.execute(text(f"DROP TABLE {table}"))
+        conn.execute(text("CREATE VIRTUAL TABLE search_fts USING fts5(title, summary, text, other, "
+                          "tokenize = 'unicode61 remove_diacritics 0')"))
+        conn.execute(text("INSERT INTO search_fts (rowid, title, summary, text, other) VALUES (1, :a, :b, :c, :d)"),
+                     dict(zip("abcd", fields)))
+    assert all(fields[:3]) and len(" ".join(fields).split()) > 100
+
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        moved = [conn.execute(text(f"SELECT tokens FROM {t} WHERE rowid = 1")).scalar() or "" for t in FTS_TABLES]
+        assert moved == fields
+        assert conn.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'search_fts'")).scalar() == 0
+    assert [h.id for h in Store(engine).search.search("Wolff").hits] == [cable["identifier"]]
+
+    migrate.downgrade(engine, "0010")
+    with engine.connect() as conn:
+        assert list(conn.execute(text("SELECT title, summary, text, other FROM search_fts WHERE rowid = 1")).one()) \
+            == fields
+        assert not any(conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"), {"n": t}).first()
+                       for t in FTS_TABLES)
+    engine.dispose()

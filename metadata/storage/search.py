@@ -2,8 +2,11 @@
 
 Tokens come from ``metadata.record.search_terms`` (Python), so both databases match the same tokens:
 
-- SQLite keeps them in an FTS5 table ``search_fts`` (columns title, summary, text, other; rowid = the
-  ``search_documents.doc`` of the record), created by the migration on SQLite only;
+- SQLite keeps them in four FTS5 tables, one per field (``search_fts_title``, ``_summary``, ``_text``,
+  ``_other``; rowid = the ``search_documents.doc`` of the record; no row for an empty field), created by the
+  migration on SQLite only. One table per field, not one with four columns: a field's hits (the relevance
+  tiers) are then one read of that field's postings, where a column filter read the whole row's postings of
+  every matching record again, once per field;
 - PostgreSQL keeps a ``tsvector`` per record in ``search_vectors`` (GIN index), built from a tsvector literal
   with the tiers as weights A-D, so no text search configuration touches the tokens.
 
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from pyroaring import BitMap
-from sqlalchemy import Column, Integer, MetaData, Table, and_, bindparam, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, and_, bindparam, select, text, union
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 
@@ -53,6 +56,7 @@ FACET_KINDS = {  # URL parameter -> (mentions kind, role)
 }
 SORTS = ("relevance", "date", "-date", "title")
 PROBE_LIMIT = 300  # fewer candidate docs than this: ask the index about them alone (measured at 100,000 records)
+SMALL_ANSWER = 2_000  # SQLite: a field's answer of at most this many docs is read whole even then
 TIER_PROBES = 1_000  # PostgreSQL: docs asked about a field's hits in batches (256, 512, ...) before reading all of them
 
 
@@ -60,11 +64,15 @@ def is_sqlite(conn) -> bool:
     return conn.dialect.name == "sqlite"
 
 
+FTS_TABLES = tuple(f"search_fts_{name}" for name in search_fields.TIERS)  # SQLite: one per field
+FTS_TABLE_DEFINITION = "fts5(tokens, tokenize = 'unicode61 remove_diacritics 0')"  # the tokens are ours
+
+
 def create_engine_index(conn) -> None:
-    """The engine's own full-text table (the migration calls this)."""
+    """The engine's own full-text tables (the migrations call this)."""
     if is_sqlite(conn):
-        conn.execute(text("CREATE VIRTUAL TABLE search_fts USING fts5(title, summary, text, other, "
-                          "tokenize = 'unicode61 remove_diacritics 0')"))
+        for table in FTS_TABLES:
+            conn.execute(text(f"CREATE VIRTUAL TABLE {table} USING {FTS_TABLE_DEFINITION}"))
     else:
         conn.execute(text("CREATE TABLE search_vectors (doc INTEGER PRIMARY KEY REFERENCES search_documents (doc), "
                           "vector tsvector NOT NULL)"))
@@ -72,7 +80,8 @@ def create_engine_index(conn) -> None:
 
 
 def drop_engine_index(conn) -> None:
-    conn.execute(text("DROP TABLE IF EXISTS search_fts" if is_sqlite(conn) else "DROP TABLE IF EXISTS search_vectors"))
+    for table in (*FTS_TABLES, "search_fts") if is_sqlite(conn) else ("search_vectors",):
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
 def index_tiers(data: dict) -> list[list[str]]:
@@ -104,6 +113,7 @@ def write_search(conn: Connection, identifier: str, data: dict, replace: bool,
     tiers = index_tiers(data) if tiers is None else tiers
     key = search_fields.sort_key(first_text(data["title"]))
     doc = conn.execute(_DOC_OF, {"b_id": identifier}).scalar_one_or_none() if replace else None
+    replaced = doc is not None
     if doc is None:
         doc = conn.execute(search_documents.insert(), {"record_id": identifier, "title_key": key}
                            ).inserted_primary_key[0]
@@ -111,10 +121,18 @@ def write_search(conn: Connection, identifier: str, data: dict, replace: bool,
         conn.execute(_RETITLE, {"b_doc": doc, "title_key": key})
     note_change(conn, identifier)
     if is_sqlite(conn):
-        conn.execute(_FTS_DELETE, {"doc": doc})
-        conn.execute(_FTS_INSERT, {"doc": doc, **{f"t{i}": " ".join(tokens) for i, tokens in enumerate(tiers)}})
+        if replaced:
+            for delete in _FTS_DELETES:
+                conn.execute(delete, {"doc": doc})
+        _fts_insert(conn, doc, tiers)
     else:
         conn.execute(_VECTOR_UPSERT, {"doc": doc, "v": _tsvector(tiers)})
+
+
+def _fts_insert(conn: Connection, doc: int, tiers: list[list[str]]) -> None:
+    for insert, tokens in zip(_FTS_INSERTS, tiers):
+        if tokens:
+            conn.execute(insert, {"doc": doc, "tokens": " ".join(tokens)})
 
 
 def refill_engine_index(conn: Connection, batch: int = 500) -> int:
@@ -124,7 +142,7 @@ def refill_engine_index(conn: Connection, batch: int = 500) -> int:
     migration that added it). Returns the number of documents indexed."""
     source = search_documents.join(records, records.c.id == search_documents.c.record_id).join(
         revisions, and_(revisions.c.record_id == records.c.id, revisions.c.number == records.c.revision))
-    indexed = (select(text("rowid")).select_from(text("search_fts")) if is_sqlite(conn)
+    indexed = (union(*(select(text("rowid")).select_from(text(table)) for table in FTS_TABLES)) if is_sqlite(conn)
                else select(search_vectors.c.doc))
     query = (select(search_documents.c.doc, revisions.c.data).select_from(source)
              .where(search_documents.c.doc.not_in(indexed)).order_by(search_documents.c.doc))
@@ -136,7 +154,7 @@ def refill_engine_index(conn: Connection, batch: int = 500) -> int:
         for doc, data in rows:
             tiers = index_tiers(json.loads(data))
             if is_sqlite(conn):
-                conn.execute(_FTS_INSERT, {"doc": doc, **{f"t{i}": " ".join(t) for i, t in enumerate(tiers)}})
+                _fts_insert(conn, doc, tiers)
             else:
                 conn.execute(_VECTOR_UPSERT, {"doc": doc, "v": _tsvector(tiers)})
         done += len(rows)
@@ -146,8 +164,8 @@ def refill_engine_index(conn: Connection, batch: int = 500) -> int:
 # The write statements, built once (see Records._write).
 _DOC_OF = select(search_documents.c.doc).where(search_documents.c.record_id == bindparam("b_id"))
 _RETITLE = search_documents.update().where(search_documents.c.doc == bindparam("b_doc"))
-_FTS_DELETE = text("DELETE FROM search_fts WHERE rowid = :doc")
-_FTS_INSERT = text("INSERT INTO search_fts (rowid, title, summary, text, other) VALUES (:doc, :t0, :t1, :t2, :t3)")
+_FTS_DELETES = [text(f"DELETE FROM {table} WHERE rowid = :doc") for table in FTS_TABLES]
+_FTS_INSERTS = [text(f"INSERT INTO {table} (rowid, tokens) VALUES (:doc, :tokens)") for table in FTS_TABLES]
 _VECTOR_UPSERT = text("INSERT INTO search_vectors (doc, vector) VALUES (:doc, CAST(:v AS tsvector)) "
                       "ON CONFLICT (doc) DO UPDATE SET vector = excluded.vector")
 
@@ -161,9 +179,12 @@ def _fts_term(term: Term) -> str:
     return '"' + " ".join(t.replace('"', '""') for t in term.tokens) + '"' + (" *" if term.prefix else "")
 
 
-def _fts(terms, joiner: str, column: str | None = None) -> str:
-    body = "(" + f" {joiner} ".join(_fts_term(t) for t in terms) + ")"
-    return f"{{{column}}} : {body}" if column else body
+def _fts_atoms(term: Term) -> list[str]:
+    """The FTS5 expressions whose docs, intersected, are the term's docs within one field: the phrase (or word,
+    or prefix), or each token of a CJK term whose tokens may stand anywhere."""
+    if term.together:
+        return [_fts_term(term)]
+    return [_fts_term(Term((token,))) for token in term.tokens]
 
 
 def _ts_token(token: str, prefix: bool, weight: str) -> str:
@@ -182,7 +203,12 @@ def _ts(terms, joiner: str, weight: str = "") -> str:
 
 
 class _Matcher:
-    """The docs the engine's full-text index finds for one query: all it matches, and each field's hits."""
+    """The docs the engine's full-text index finds for one query: all it matches, and each field's hits.
+
+    SQLite asks each field's table about each atom of the query (a word, phrase or prefix; each token of a
+    CJK term) and combines the answers here: a term is in a field when all its atoms are in that field's
+    table, a record matches when each included term is in some field (a CJK term's tokens each in some field)
+    and no excluded one is. PostgreSQL answers the whole expression from one tsvector per record."""
 
     def __init__(self, conn, query: Query, cache: dict):
         self.conn = conn
@@ -190,16 +216,23 @@ class _Matcher:
         self.query = query
         self.cache = cache
 
-    def _docs(self, expression: str, within: BitMap | None = None) -> BitMap:
-        """The docs the index matches for ``expression``; with ``within``, only among those (a few hundred
-        index probes beat reading every match). Whole answers are kept in the accelerator's cache of this
-        generation: the same words are asked again and again."""
-        if within is None and expression in self.cache:
-            return self.cache[expression]
+    def _docs(self, expression: str, within: BitMap | None = None, table: str = "") -> BitMap:
+        """The docs the index matches for ``expression`` (SQLite: in ``table``); with ``within``, only among
+        those (a few hundred index probes beat reading every match). Whole answers are kept in the
+        accelerator's cache of this generation: the same words are asked again and again."""
+        key = (table, expression)
+        if key in self.cache:
+            return self.cache[key]
         if self.sqlite:
-            sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
-            if within is not None:  # the docs are integers from the bitmap: nothing to quote
-                sql += " AND rowid IN (" + ",".join(map(str, within)) + ")"
+            sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ?"
+            if within is not None:
+                # A rare word's whole answer costs less than probing (~1-2 ms a table), and is kept: read it
+                # when it is small, and probe only past that.
+                found = self._fetch(sql + f" LIMIT {SMALL_ANSWER + 1}", (expression,))
+                if len(found) <= SMALL_ANSWER:
+                    self.cache[key] = found
+                    return found
+                sql += " AND rowid IN (" + ",".join(map(str, within)) + ")"  # integers from the bitmap
             params: tuple = (expression,)
         else:
             sql = "SELECT doc FROM search_vectors WHERE vector @@ CAST(%s AS tsquery)"
@@ -207,42 +240,60 @@ class _Matcher:
             if within is not None:
                 sql += " AND doc = ANY(%s)"
                 params = (expression, list(within))
+        found = self._fetch(sql, params)
+        if within is None:
+            self.cache[key] = found
+        return found
+
+    def _fetch(self, sql: str, params: tuple) -> BitMap:
         # The driver's own cursor in the connection's transaction: the rows are many, and each row through
         # SQLAlchemy's result costs several times the engine's own work.
         cursor = self.conn.connection.cursor()
         try:
             cursor.execute(sql, params)
-            found = BitMap([doc for (doc,) in cursor.fetchall()])
+            return BitMap([doc for (doc,) in cursor.fetchall()])
         finally:
             cursor.close()
-        if within is None:
-            self.cache[expression] = found
-        return found
+
+    def _in_field(self, term: Term, field: int, within: BitMap | None) -> BitMap:
+        """SQLite: the docs whose field ``field`` holds the term."""
+        return BitMap.intersection(*(self._docs(atom, within, FTS_TABLES[field]) for atom in _fts_atoms(term)))
+
+    def _anywhere(self, term: Term, within: BitMap | None) -> BitMap:
+        """SQLite: the docs that hold the term (a CJK term's tokens each in any field, as in one row)."""
+        return BitMap.intersection(*(BitMap.union(*(self._docs(atom, within, table) for table in FTS_TABLES))
+                                     for atom in _fts_atoms(term)))
 
     def matching(self, within: BitMap) -> BitMap:
         """The docs of ``within`` that hold every included term and no excluded one."""
         probe = within if len(within) <= PROBE_LIMIT else None
         found = within
+        if self.sqlite:
+            for term in self.query.include:
+                if found:
+                    found = found & self._anywhere(term, probe)
+            for term in self.query.exclude:
+                if found:
+                    found = found - self._anywhere(term, probe)
+            return found
         if self.query.include:
-            found = found & self._docs(_fts(self.query.include, "AND") if self.sqlite
-                                       else _ts(self.query.include, "&"), probe)
+            found = found & self._docs(_ts(self.query.include, "&"), probe)
         if self.query.exclude:
-            found = found - self._docs(_fts(self.query.exclude, "OR") if self.sqlite
-                                       else _ts(self.query.exclude, "|"), probe)
+            found = found - self._docs(_ts(self.query.exclude, "|"), probe)
         return found
 
     def in_tier(self, number: int, among: BitMap, state, need: int) -> tuple[BitMap | None, list[int]]:
         """The docs of ``among`` whose field ``number`` (title, summary, text) holds any included term: all of
         them (docs, []), or (None, the first ``need`` of them by date) when that is cheaper to find.
 
-        SQLite reads the field's hits whole (FTS5 probes a column filter doc by doc slowly, ~2 ms each).
-        PostgreSQL must re-read every matching document's tsvector for a weighted query (~6 us each, 0.5 s
-        for 78,000), so it asks about ``among`` in date order, a batch at a time, until the page is full; and
-        reads whole when the batches grow past TIER_PROBES."""
+        SQLite reads the field's table whole (its own postings only). PostgreSQL must re-read every matching
+        document's tsvector for a weighted query (~6 us each, 0.5 s for 78,000), so it asks about ``among`` in
+        date order, a batch at a time, until the page is full; and reads whole when the batches grow past
+        TIER_PROBES."""
         if self.sqlite:
-            return among & self._docs(_fts(self.query.include, "OR", search_fields.TIERS[number])), []
+            return among & BitMap.union(*(self._in_field(term, number, None) for term in self.query.include)), []
         expression = _ts(self.query.include, "|", WEIGHTS[number])
-        if expression not in self.cache:
+        if ("", expression) not in self.cache:
             walked = state.in_date_order(among)
             found: list[int] = []
             probed, batch = 0, 256
