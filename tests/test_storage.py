@@ -252,3 +252,47 @@ def test_migration_0011_moves_sqlite_tokens_into_a_table_per_field_and_back(tmp_
         assert not any(conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"), {"n": t}).first()
                        for t in FTS_TABLES)
     engine.dispose()
+
+
+def test_migration_0012_gives_postgresql_a_vector_per_field(database_url, cable):
+    """PostgreSQL indexed before 0012 gets the title's, summary's and text's own vectors, generated from the
+    record's by weight and indexed, and finds by them; downgrading drops them. SQLite's tables are untouched."""
+    from sqlalchemy import text
+
+    from metadata.storage import Store, make_engine, migrate
+    from metadata.storage.search import FTS_TABLES
+
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0011")
+    Store(engine).records.save(cable, "import")
+    postgres = engine.dialect.name == "postgresql"
+    fields = ("title", "summary", "text")
+    with engine.begin() as conn:
+        if postgres:  # as a database indexed before 0012 holds it
+            for field in fields:
+                conn.execute(text(f"ALTER TABLE search_vectors DROP COLUMN {field}_vector"))
+            before = None
+        else:
+            before = [conn.execute(text(f"SELECT tokens FROM {t}")).scalars().all() for t in FTS_TABLES]
+
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        if postgres:
+            for field, weight in zip(fields, "abc"):
+                got, want = conn.execute(text(f"SELECT {field}_vector::text, ts_filter(vector, '{{{weight}}}')::text "
+                                              "FROM search_vectors")).one()
+                assert got == want and got
+            indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'search_vectors'"))
+                          .scalars())
+            assert {f"ix_search_vectors_{field}" for field in fields} <= indexes
+        else:
+            assert [conn.execute(text(f"SELECT tokens FROM {t}")).scalars().all() for t in FTS_TABLES] == before
+    found = Store(engine).search.search("Wolff")
+    assert [h.id for h in found.hits] == [cable["identifier"]]
+
+    migrate.downgrade(engine, "0011")
+    with engine.connect() as conn:
+        if postgres:
+            assert not conn.execute(text("SELECT column_name FROM information_schema.columns WHERE table_name = "
+                                         "'search_vectors' AND column_name LIKE '%\\_vector'")).all()
+    engine.dispose()

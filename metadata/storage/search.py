@@ -8,7 +8,9 @@ Tokens come from ``metadata.record.search_terms`` (Python), so both databases ma
   tiers) are then one read of that field's postings, where a column filter read the whole row's postings of
   every matching record again, once per field;
 - PostgreSQL keeps a ``tsvector`` per record in ``search_vectors`` (GIN index), built from a tsvector literal
-  with the tiers as weights A-D, so no text search configuration touches the tokens.
+  with the tiers as weights A-D, so no text search configuration touches the tokens; and, generated from it,
+  the title's, summary's and text's own vectors (``ts_filter`` by weight), each with its GIN index, so that a
+  field's hits are an index lookup (a weighted query on the whole vector re-reads every matching row).
 
 Both are written in the record's own write transaction (``write_search``), so the index is never stale nor
 ahead. A result's tier is the best field holding any of the query's terms; results are ordered by tier, then
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from itertools import islice
 
 from pyroaring import BitMap
 from sqlalchemy import Column, Integer, MetaData, Table, and_, bindparam, select, text, union
@@ -57,7 +58,6 @@ FACET_KINDS = {  # URL parameter -> (mentions kind, role)
 SORTS = ("relevance", "date", "-date", "title")
 PROBE_LIMIT = 300  # fewer candidate docs than this: ask the index about them alone (measured at 100,000 records)
 SMALL_ANSWER = 2_000  # SQLite: a field's answer of at most this many docs is read whole even then
-TIER_PROBES = 1_000  # PostgreSQL: docs asked about a field's hits in batches (256, 512, ...) before reading all of them
 
 
 def is_sqlite(conn) -> bool:
@@ -77,6 +77,10 @@ def create_engine_index(conn) -> None:
         conn.execute(text("CREATE TABLE search_vectors (doc INTEGER PRIMARY KEY REFERENCES search_documents (doc), "
                           "vector tsvector NOT NULL)"))
         conn.execute(text("CREATE INDEX ix_search_vectors_vector ON search_vectors USING gin (vector)"))
+        for field, weight in zip(search_fields.TIERS[:3], WEIGHTS):
+            conn.execute(text(f"ALTER TABLE search_vectors ADD COLUMN {field}_vector tsvector "
+                              f"GENERATED ALWAYS AS (ts_filter(vector, '{{{weight.lower()}}}')) STORED"))
+            conn.execute(text(f"CREATE INDEX ix_search_vectors_{field} ON search_vectors USING gin ({field}_vector)"))
 
 
 def drop_engine_index(conn) -> None:
@@ -217,9 +221,10 @@ class _Matcher:
         self.cache = cache
 
     def _docs(self, expression: str, within: BitMap | None = None, table: str = "") -> BitMap:
-        """The docs the index matches for ``expression`` (SQLite: in ``table``); with ``within``, only among
-        those (a few hundred index probes beat reading every match). Whole answers are kept in the
-        accelerator's cache of this generation: the same words are asked again and again."""
+        """The docs the index matches for ``expression`` in ``table`` (SQLite: a field's FTS5 table; PostgreSQL:
+        a vector column, the record's by default); with ``within``, only among those (a few hundred index probes
+        beat reading every match). Whole answers are kept in the accelerator's cache of this generation: the
+        same words are asked again and again."""
         key = (table, expression)
         if key in self.cache:
             return self.cache[key]
@@ -235,7 +240,7 @@ class _Matcher:
                 sql += " AND rowid IN (" + ",".join(map(str, within)) + ")"  # integers from the bitmap
             params: tuple = (expression,)
         else:
-            sql = "SELECT doc FROM search_vectors WHERE vector @@ CAST(%s AS tsquery)"
+            sql = f"SELECT doc FROM search_vectors WHERE {table or 'vector'} @@ CAST(%s AS tsquery)"
             params = (expression,)
             if within is not None:
                 sql += " AND doc = ANY(%s)"
@@ -282,32 +287,14 @@ class _Matcher:
             found = found - self._docs(_ts(self.query.exclude, "|"), probe)
         return found
 
-    def in_tier(self, number: int, among: BitMap, state, need: int) -> tuple[BitMap | None, list[int]]:
-        """The docs of ``among`` whose field ``number`` (title, summary, text) holds any included term: all of
-        them (docs, []), or (None, the first ``need`` of them by date) when that is cheaper to find.
-
-        SQLite reads the field's table whole (its own postings only). PostgreSQL must re-read every matching
-        document's tsvector for a weighted query (~6 us each, 0.5 s for 78,000), so it asks about ``among`` in
-        date order, a batch at a time, until the page is full; and reads whole when the batches grow past
-        TIER_PROBES."""
+    def in_tier(self, number: int, among: BitMap) -> BitMap:
+        """The docs of ``among`` whose field ``number`` (title, summary, text) holds any included term: on
+        SQLite from that field's table, on PostgreSQL from that field's own vector (an unweighted query on
+        its GIN index), read whole and kept like every answer."""
         if self.sqlite:
-            return among & BitMap.union(*(self._in_field(term, number, None) for term in self.query.include)), []
-        expression = _ts(self.query.include, "|", WEIGHTS[number])
-        if ("", expression) not in self.cache:
-            walked = state.in_date_order(among)
-            found: list[int] = []
-            probed, batch = 0, 256
-            while probed < TIER_PROBES:
-                chunk = list(islice(walked, batch))
-                if not chunk:
-                    return BitMap(found), []
-                hits = self._docs(expression, BitMap(chunk))
-                found.extend(doc for doc in chunk if doc in hits)
-                if len(found) >= need:
-                    return None, found
-                probed += len(chunk)
-                batch *= 2
-        return among & self._docs(expression), []
+            return among & BitMap.union(*(self._in_field(term, number, None) for term in self.query.include))
+        field = search_fields.TIERS[number]
+        return among & self._docs(_ts(self.query.include, "|"), table=f"{field}_vector")
 
 
 # ---- searching ------------------------------------------------------------------------------------------------
@@ -399,19 +386,13 @@ class Search:
     @staticmethod
     def _by_tier(state, matcher: _Matcher, found: BitMap, skip: int, count: int) -> list[tuple[int, int]]:
         """The page of a relevance order: the title hits by date, then the summary's, the text's, the rest; a
-        field's hits are asked for only when the page reaches them, and only as far as it needs."""
+        field's hits are asked for only when the page reaches them."""
         page: list[tuple[int, int]] = []
         left = found
         for tier in range(4):
             if not left or len(page) >= count:
                 break
-            if tier < 3:
-                docs, prefix = matcher.in_tier(tier, left, state, skip + count - len(page))
-                if docs is None:  # the first of this field's hits by date, as many as the page needs
-                    page.extend((doc, tier) for doc in prefix[skip:skip + count - len(page)])
-                    break
-            else:
-                docs = left
+            docs = matcher.in_tier(tier, left) if tier < 3 else left
             left = left - docs
             if skip >= len(docs):
                 skip -= len(docs)

@@ -248,12 +248,6 @@ class _State:
         keys = {"date": self._date_key, "-date": self._date_desc_key, "title": self._title_key}[sort]
         return heapq.nsmallest(end, docs, key=keys)[skip:]
 
-    def in_date_order(self, docs: BitMap):
-        """All of ``docs`` by date, lazily: the kept order filtered when they are many, else sorted."""
-        if len(docs) * 8 >= len(self.rows):
-            return (key[-1] for key in self.by_date if key[-1] in docs)
-        return iter(sorted(docs, key=self._date_key))
-
     def _date_key(self, doc: int):
         return self._order_keys(doc, self.rows[doc])[0][1]
 
