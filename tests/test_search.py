@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from pyroaring import BitMap
 from hypothesis import given, settings, strategies as st
 from sqlalchemy import text
 
@@ -309,3 +310,30 @@ def test_search_links_encode_as_urlencode_does(name, values):
     from server.search_request import _QUERY_SAFE, _encoded
 
     assert _encoded(name, values) == urlencode([(name, value) for value in values], safe=_QUERY_SAFE)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="MUNIMENT_TEST_POSTGRES_URL is not set")
+def test_a_postgresql_search_reads_matches_from_the_gin_index(tmp_path):
+    # PostgreSQL's planner prices "@@" as cheap and would scan the table, reading every record's vector out of
+    # TOAST; in the search's read transaction it is told to use the GIN index (on a table this small it would
+    # otherwise always scan).
+    from sqlalchemy import text as sql
+
+    from metadata.storage.search import _Matcher
+
+    with postgres_database() as url:
+        app = make_app(url, tmp_path)
+        store = app.extensions["muniment"]["store"]
+        load(store)
+        query = search_terms.parse("library")
+        with store.db.reading() as conn:
+            plan = "\n".join(conn.execute(sql("EXPLAIN SELECT doc FROM search_vectors WHERE vector @@ 'librari'"))
+                             .scalars())
+            assert "Seq Scan" in plan  # what the planner does by itself
+            matcher = _Matcher(conn, query, {})
+            assert matcher.matching(BitMap(range(1, 1000)))
+            plan = "\n".join(conn.execute(sql("EXPLAIN SELECT doc FROM search_vectors WHERE vector @@ 'librari'"))
+                             .scalars())
+            assert "Bitmap Index Scan on ix_search_vectors_vector" in plan
+        store.engine.dispose()

@@ -219,6 +219,7 @@ class _Matcher:
         self.sqlite = is_sqlite(conn)
         self.query = query
         self.cache = cache
+        self.planned = False  # PostgreSQL: whether this transaction's plans were told to use the index
 
     def _docs(self, expression: str, within: BitMap | None = None, table: str = "") -> BitMap:
         """The docs the index matches for ``expression`` in ``table`` (SQLite: a field's FTS5 table; PostgreSQL:
@@ -255,6 +256,13 @@ class _Matcher:
         # SQLAlchemy's result costs several times the engine's own work.
         cursor = self.conn.connection.cursor()
         try:
+            if not self.sqlite and not self.planned:
+                # PostgreSQL's planner prices "@@" as cheap and scans the whole table for a common word, which
+                # reads every record's vector out of TOAST (650 ms for a word in 60,000 of 100,000 records);
+                # the GIN index answers the same from the index and the narrow heap (58 ms). For this read
+                # transaction only.
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                self.planned = True
             cursor.execute(sql, params)
             return BitMap([doc for (doc,) in cursor.fetchall()])
         finally:
