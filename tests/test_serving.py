@@ -314,12 +314,15 @@ def _health_latencies(base: str, seconds: float) -> list[float]:
 def test_fifty_slow_clients_do_not_stall_the_server(database_url, tmp_path):
     _save(database_url, tmp_path, text_bytes=1_000)
     with muniment_process(database_url, tmp_path) as server:
-        slow = Slowloris(server.port, 50)
+        # Each slow client holds its connection open, never finishing its headers; a header line every second
+        # (rather than the benchmark's five) keeps the test short and still has every client send two while
+        # /healthz is asked about ten times.
+        slow = Slowloris(server.port, 50, interval=1.0)
         try:
-            latencies = _health_latencies(server.base, 11)  # two header lines from every slow client
+            latencies = _health_latencies(server.base, 2.6)
         finally:
             slow.close()
-    assert len(latencies) >= 10 and max(latencies) < 1.0, latencies
+    assert len(latencies) >= 8 and max(latencies) < 1.0, latencies
 
 
 # ------------------------------------------------------------------------------- item 3: nginx in front
@@ -388,9 +391,9 @@ def test_nginx_in_front_with_forwarded_addresses_trusted_only_from_it(database_u
             proxied = _raw_get(port, "/healthz?via=nginx", "127.0.0.5", spoof)
             direct = _raw_get(server.port, "/healthz?via=direct", "127.0.0.7", spoof)
             manifest = requests.get(f"http://127.0.0.1:{port}/iiif/collection/top", timeout=10)
-            slow = Slowloris(port, 50, interval=2.0)  # nginx holds them; the app never sees them
+            slow = Slowloris(port, 50, interval=1.0)  # nginx holds them; the app never sees them
             try:
-                latencies = _health_latencies(f"http://127.0.0.1:{port}/", 4)
+                latencies = _health_latencies(f"http://127.0.0.1:{port}/", 2.6)
             finally:
                 slow.close()
         finally:
