@@ -263,6 +263,11 @@ class _Matcher:
                 # transaction only.
                 cursor.execute("SET LOCAL enable_seqscan = off")
                 self.planned = True
+            if self.sqlite:
+                # One JSON array instead of a row per doc: FTS5 finds 100,000 docs in 8 ms, but handing them to
+                # Python a row at a time took 80 ms; the array and json.loads (C) take about 30.
+                cursor.execute(f"SELECT json_group_array(rowid) FROM ({sql})", params)
+                return BitMap(json.loads(cursor.fetchone()[0]))
             cursor.execute(sql, params)
             return BitMap([doc for (doc,) in cursor.fetchall()])
         finally:
