@@ -250,3 +250,22 @@ def test_both_ways_of_counting_facets_give_the_same_top_values():
                 expected = sorted(((key, label, count) for (k, r, key), (count, label) in by_docs.items()
                                    if (k, r) == kind), key=lambda v: (-v[2], v[1].casefold(), v[0]))[:limit]
                 assert by_values[name] == expected, (size, limit, name)
+
+
+def test_a_rebuild_freezes_no_garbage_cycle(app, store):
+    # What is frozen is never collected: garbage cycles alive at the rebuild would leak for good.
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    load(store)
+    gc.unfreeze()
+    cycle = Node()
+    cycle.self = cycle
+    watch = weakref.ref(cycle)
+    gc.collect()  # the cycle, still referenced, is now in the oldest generation: only a full collection frees it
+    del cycle
+    store.search.search("library")  # a first search rebuilds and freezes
+    assert watch() is None
