@@ -124,16 +124,18 @@ def write_search(conn: Connection, identifier: str, data: dict, replace: bool,
     else:
         conn.execute(_RETITLE, {"b_doc": doc, "title_key": key})
     note_change(conn, identifier)
-    if is_sqlite(conn):
-        if replaced:
-            for delete in _FTS_DELETES:
-                conn.execute(delete, {"doc": doc})
-        _fts_insert(conn, doc, tiers)
-    else:
+    _write_engine_row(conn, doc, tiers, replace=replaced)
+
+
+def _write_engine_row(conn: Connection, doc: int, tiers: list[list[str]], replace: bool) -> None:
+    """The doc's tokens into the engine's own index: a row per non-empty field (SQLite), or its tsvector
+    (PostgreSQL, an upsert); ``replace`` removes SQLite's rows of the doc first."""
+    if not is_sqlite(conn):
         conn.execute(_VECTOR_UPSERT, {"doc": doc, "v": _tsvector(tiers)})
-
-
-def _fts_insert(conn: Connection, doc: int, tiers: list[list[str]]) -> None:
+        return
+    if replace:
+        for delete in _FTS_DELETES:
+            conn.execute(delete, {"doc": doc})
     for insert, tokens in zip(_FTS_INSERTS, tiers):
         if tokens:
             conn.execute(insert, {"doc": doc, "tokens": " ".join(tokens)})
@@ -156,11 +158,7 @@ def refill_engine_index(conn: Connection, batch: int = 500) -> int:
         if not rows:
             return done
         for doc, data in rows:
-            tiers = index_tiers(json.loads(data))
-            if is_sqlite(conn):
-                _fts_insert(conn, doc, tiers)
-            else:
-                conn.execute(_VECTOR_UPSERT, {"doc": doc, "v": _tsvector(tiers)})
+            _write_engine_row(conn, doc, index_tiers(json.loads(data)), replace=False)
         done += len(rows)
         after = rows[-1].doc
 
