@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import lru_cache
 
 from metadata.importers import archive_file
 from metadata.record.urls import STORED
@@ -42,6 +43,7 @@ _ZH = ("图书馆 阅览室 条约 谈判 铁路 代表团 学校 工厂 边境 
        "电报").split()
 _EN_SIZE, _RU_SIZE, _ZH_SIZE = 6000, 4000, 3000
 _RU_ENDINGS = ("", "а", "ы", "у", "е", "ой", "ами", "ах", "ов", "ом")  # a made-up Russian stem, inflected
+_RU_REAL = frozenset(_RU)  # real words keep their own forms
 
 
 def _made_up(rng, onsets: str, vowels: str, codas: str, syllables: tuple[int, ...]) -> str:
@@ -67,8 +69,9 @@ def _vocabulary(size: int, make, real: list[str], seed: int) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=None)
 def _zipf(size: int) -> list[float]:
-    """Cumulative Zipf weights (exponent 1) for ``random.choices``."""
+    """Cumulative Zipf weights (exponent 1) for ``random.choices``, made once per vocabulary size."""
     from itertools import accumulate
 
     return list(accumulate(1 / rank for rank in range(1, size + 1)))
@@ -85,7 +88,6 @@ RUSSIAN = _vocabulary(_RU_SIZE, lambda rng: _made_up(rng, "б в г д з к л 
                                                       "а е и о у ы я", "н р с т л к", (2, 2, 3)), _RU, 2)
 CHINESE = _vocabulary(_ZH_SIZE, lambda rng: "".join(_cjk_character(rng) for _ in range(rng.choice((1, 2, 2)))),
                       _ZH, 3)
-_WEIGHTS = {len(ENGLISH): _zipf(len(ENGLISH)), len(RUSSIAN): _zipf(len(RUSSIAN)), len(CHINESE): _zipf(len(CHINESE))}
 PEOPLE = [f"Person {chr(65 + a)}{chr(65 + b)}{chr(65 + c)}" for a in range(26) for b in range(26) for c in range(3)]
 PLACES = ["Moscow", "Beijing", "Irkutsk", "Lanzhou", "Leeds", "Harbin", "Dalian", "Kazan", "Xi'an", "Omsk"] + [
     f"Town {n}" for n in range(50)]
@@ -95,10 +97,9 @@ SUBJECTS = ["Libraries", "Railways", "Diplomacy", "Education", "Agriculture", "I
 
 def words(rng, vocabulary: list[str], count: int) -> list[str]:
     """``count`` words of ``vocabulary`` drawn by Zipf's law; Russian made-up stems take an inflection."""
-    drawn = rng.choices(vocabulary, cum_weights=_WEIGHTS[len(vocabulary)], k=count)
+    drawn = rng.choices(vocabulary, cum_weights=_zipf(len(vocabulary)), k=count)
     if vocabulary is RUSSIAN:
-        real = set(_RU)
-        drawn = [word if word in real else word + rng.choice(_RU_ENDINGS) for word in drawn]
+        drawn = [word if word in _RU_REAL else word + rng.choice(_RU_ENDINGS) for word in drawn]
     return drawn
 
 
