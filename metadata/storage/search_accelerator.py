@@ -100,7 +100,13 @@ class _Column:
         ranked = [(-counts[i], self.folded[i], self.keys[i], self.labels[i])
                   for i, count in enumerate(counts) if count >= threshold]
         ranked += [(-count, label.casefold(), key, label) for count, label, key in merged if count >= threshold]
-        return [(key, label, -count) for count, _, key, label in heapq.nsmallest(limit, ranked)]
+        return _first(ranked, limit)
+
+
+def _first(ranked: list[tuple[int, str, str, str]], limit: int) -> list[tuple[str, str, int]]:
+    """The first ``limit`` of (-count, case-folded label, key, label) entries, as (key, label, count): the
+    facet order, most first, then by label, then key."""
+    return [(key, label, -count) for count, _, key, label in heapq.nsmallest(limit, ranked)]
 
 
 class _State:
@@ -203,7 +209,7 @@ class _State:
             facets: dict[str, list] = {name: [] for name in by_kind.values()}
             for (kind, role, key), (count, label) in found.items():
                 facets[by_kind[(kind, role)]].append((-count, label.casefold(), key, label))
-            return {name: [(key, label, -count) for count, _, key, label in heapq.nsmallest(limit, values)]
+            return {name: _first(values, limit)
                     for name, values in facets.items()}
         return {name: column.top(result, limit) for name, column in self.columns().items()}
 
