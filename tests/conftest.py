@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
 
-from metadata.storage import engine_url, make_engine, migrate
+from metadata.storage import engine_url, make_engine, migrate, tables
 from metadata.importers import archive_file
-from server import auth, create_app
+from server import create_app
 
 from tests.support.browser import CHROMIUM_ARGS, chromium_path, require
 from tests.support.paths import seed_file
@@ -65,28 +66,37 @@ def postgres_server():
         yield url
 
 
+# Fixtures whose test gets the newest schema at once (make_app would migrate a blank database straight away):
+# `app`, and `migrated_url` for fixtures that build their own app with other settings.
+_WANT_HEAD = {"app", "migrated_url"}
+
+
 def _fresh_postgres(request) -> str:
     """A clean database for one test: the session database, blank, or at the newest schema with no rows when
-    the test asks for ``app`` (whose make_app would migrate it at once anyway)."""
+    the test asks for a fixture of _WANT_HEAD."""
     url = request.getfixturevalue("postgres_server")
     _AT_HEAD.discard(url)
-    engine = create_engine(engine_url(url))
-    try:
-        if "app" in request.fixturenames and _emptied_at_head(engine):
-            _AT_HEAD.add(url)
-            return url
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        if "app" in request.fixturenames:
-            migrate.upgrade(engine)
-            _AT_HEAD.add(url)
-            if not _SCHEMA_AT_HEAD:
-                with engine.connect() as conn:
-                    _SCHEMA_AT_HEAD.append(conn.execute(_PG_SCHEMA_FINGERPRINT).scalar())
-    finally:
-        engine.dispose()
+    engine = _admin_engine(url)
+    want_head = bool(_WANT_HEAD & set(request.fixturenames))
+    if want_head and _emptied_at_head(engine):
+        _AT_HEAD.add(url)
+        return url
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    if want_head:
+        migrate.upgrade(engine)
+        _AT_HEAD.add(url)
+        if not _SCHEMA_AT_HEAD:
+            with engine.connect() as conn:
+                _SCHEMA_AT_HEAD.append(conn.execute(_PG_SCHEMA_FINGERPRINT).scalar())
     return url
+
+
+@functools.cache
+def _admin_engine(url: str):
+    """The session database's engine for resetting it between tests, kept (a new one per test cost a connect)."""
+    return create_engine(engine_url(url))
 
 
 # PostgreSQL databases the next make_app need not migrate: just emptied at the newest schema.
@@ -113,15 +123,23 @@ SELECT md5(coalesce(string_agg(item, '|' ORDER BY item), '')) FROM (
 
 
 def _emptied_at_head(engine) -> bool:
-    """Empty every table (sequences restarted) if the schema is exactly the migrated one; say whether it was."""
+    """Empty every table (sequences restarted) if the schema is exactly the migrated one; say whether it was.
+
+    DELETE, children before parents, rather than TRUNCATE: a test leaves a few rows, and TRUNCATE gives every
+    table and index a new file, thirty milliseconds a test where deleting a few rows takes one or two."""
     with engine.begin() as conn:
         if conn.execute(text("SELECT to_regclass('public.alembic_version')")).scalar() is None:
             return False
         if not _SCHEMA_AT_HEAD or conn.execute(_PG_SCHEMA_FINGERPRINT).scalar() != _SCHEMA_AT_HEAD[0]:
             return False
-        tables = conn.execute(text("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
-                                   "AND tablename <> 'alembic_version'")).scalars().all()
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        present = set(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                        "AND tablename <> 'alembic_version'")).scalars())
+        ordered = [table.name for table in reversed(tables.metadata.sorted_tables) if table.name in present]
+        sequences = conn.execute(text("SELECT quote_ident(sequencename) FROM pg_sequences "
+                                      "WHERE schemaname = 'public'")).scalars().all()
+        conn.exec_driver_sql("; ".join(
+            [f'DELETE FROM "{name}"' for name in sorted(present - set(ordered)) + ordered]
+            + [f"ALTER SEQUENCE {name} RESTART" for name in sequences]))
     return True
 
 
@@ -151,6 +169,12 @@ def database_url(request, tmp_path) -> str:
     if request.param == "postgres":
         return _fresh_postgres(request)
     return f"sqlite:///{tmp_path / 'muniment.db'}"
+
+
+@pytest.fixture
+def migrated_url(database_url) -> str:
+    """``database_url`` at the newest schema with no rows (make_app over it migrates nothing)."""
+    return database_url
 
 
 @pytest.fixture
@@ -201,10 +225,14 @@ def seed_text() -> str:
 
 
 @functools.cache
-def password_hash() -> str:
-    """PASSWORD's scrypt hash, made once per session: making one costs about a tenth of a second of CPU, and
-    the hash is only read (every login still checks the password against it)."""
-    return auth.hash_password(PASSWORD)
+def password_hash(password: str = PASSWORD) -> str:
+    """A password's scrypt hash for a test's users, made once per session and at a 32nd of the work factor
+    ``auth.hash_password`` uses (N = 1,024 instead of 32,768). A login reads the work factor from the stored
+    hash, so every login still runs scrypt and checks the password, in a few milliseconds instead of a tenth of
+    a second: checking the tests' thousands of logins was an eighth of the suite's time. (Django's own advice
+    for test settings is the same: a fast hasher.) Users made through the app (API, editor, CLI) get
+    ``auth.hash_password``'s full work factor, as test_accounts checks."""
+    return generate_password_hash(password, method="scrypt:1024:8:1")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from metadata.storage.store import utc_now
 from metadata.storage.tables import login_failures, tokens as tokens_table
 from server import auth
 
-from tests.conftest import BASE_URL, make_app
+from tests.conftest import BASE_URL, make_app, password_hash
 from tests.support.paths import seed_file
 
 PASSWORD = "correct horse battery staple"
@@ -26,7 +26,7 @@ def people(store) -> dict:
     """Bearer headers of an admin (ada) and an editor (eve)."""
     headers = {}
     for name, role in (("ada", "admin"), ("eve", "editor")):
-        store.accounts.put_user(name, auth.hash_password(PASSWORD), role)
+        store.accounts.put_user(name, password_hash(PASSWORD), role)
         secret = auth.new_token()
         store.accounts.add_token(name, auth.token_digest(secret))
         headers[name] = {"Authorization": f"Bearer {secret}"}
@@ -67,6 +67,8 @@ def test_password_reset_and_disabling_end_sessions_and_tokens(app, client, peopl
     reset = client.put("/api/users/eve", json={"role": "editor", "password": "another long password"},
                        headers=people["ada"])
     assert reset.status_code == 200
+    # The app hashes with scrypt's full work factor (the fixtures' users have a cheaper one: conftest.password_hash).
+    assert app.extensions["muniment"]["store"].accounts.user("eve")["password_hash"].startswith("scrypt:32768:8:1$")
     assert session.get("/edit").status_code == 302
     session = app.test_client()
     assert session.post("/login", data={"name": "eve", "password": "another long password"}).status_code == 302
@@ -147,7 +149,7 @@ def test_tokens_may_expire(app, client, people, store):
 
 
 def test_throttling_by_address_across_names_and_owner_not_locked_out(app, store):
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     attacker = app.test_client()
     for i in range(20):  # spraying names from one address
         attacker.post("/login", data={"name": f"name{i}", "password": "guess"},
@@ -180,7 +182,7 @@ def test_head_login_is_not_a_failed_login_and_old_failures_are_pruned(app, store
 
 
 def test_real_client_address_only_from_trusted_proxies(database_url, tmp_path, store):
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     proxied = make_app(database_url, tmp_path, TRUSTED_PROXIES=1).test_client()
     for i in range(20):
         proxied.post("/login", data={"name": f"n{i}", "password": "x"},

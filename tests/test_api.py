@@ -12,7 +12,7 @@ import requests
 from metadata.importers import archive_file
 from server import auth, create_app
 
-from tests.conftest import BASE_URL, upgrade
+from tests.conftest import BASE_URL, password_hash, upgrade
 from tests.support.live import muniment_server
 from tests.support.paths import sample_file, seed_file
 
@@ -22,7 +22,7 @@ def tokens(store) -> dict:
     """An admin's and an editor's API tokens."""
     found = {}
     for name, role in (("ada", "admin"), ("eve", "editor")):
-        store.accounts.put_user(name, auth.hash_password(f"{name}-password-long"), role)
+        store.accounts.put_user(name, password_hash(f"{name}-password-long"), role)
         secret = auth.new_token()
         store.accounts.add_token(name, auth.token_digest(secret))
         found[role] = {"Authorization": f"Bearer {secret}"}
@@ -176,7 +176,7 @@ def test_request_size_limit(tmp_path, sqlite_url):
     app = create_app({"DATABASE_URL": sqlite_url, "SECRET_KEY": "x", "MAX_REQUEST_BYTES": 1000})
     store = app.extensions["muniment"]["store"]
     upgrade(store.engine)
-    store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
+    store.accounts.put_user("eve", password_hash("eve-password-long"), "editor")
     store.accounts.add_token("eve", auth.token_digest("secret-token"))
     response = app.test_client().post("/api/records", data="x" * 5000, content_type="application/json",
                                       headers={"Authorization": "Bearer secret-token"})
@@ -209,7 +209,7 @@ def test_twenty_concurrent_read_modify_write_clients(tmp_path):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     store = app.extensions["muniment"]["store"]
     upgrade(store.engine)
-    store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
+    store.accounts.put_user("eve", password_hash("eve-password-long"), "editor")
     secret = auth.new_token()
     store.accounts.add_token("eve", auth.token_digest(secret))
     store.records.save(archive_file.parse_file(sample_file()), "import")

@@ -19,7 +19,7 @@ from metadata.storage import migrate
 from metadata.storage.tables import entities, entity_revisions, records
 from server import auth
 
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD, make_app, password_hash
 from tests.support.clock import ManualClock
 from tests.support import xsd
 from tests.support.forms import form_fields
@@ -57,10 +57,10 @@ def clock():
 
 
 @pytest.fixture
-def authority_app(database_url, tmp_path, clock):
-    app = make_app(database_url, tmp_path, CLOCK=clock)
+def authority_app(migrated_url, tmp_path, clock):
+    app = make_app(migrated_url, tmp_path, CLOCK=clock)
     store = app.extensions["muniment"]["store"]
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     store.accounts.add_token("ann", auth.token_digest(TOKEN), "tests")
     yield app
     store.engine.dispose()

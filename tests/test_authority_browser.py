@@ -7,13 +7,12 @@ import pytest
 import requests
 
 from metadata.importers import archive_file
-from server import auth, create_app
+from server import create_app
 
-from tests.conftest import upgrade
+from tests.conftest import PASSWORD, password_hash, upgrade
 from tests.support.browser import log_in
-from tests.support.live import muniment_server
+from tests.support.live import app_in_thread
 from tests.support.paths import seed_file
-from tests.test_editor_browser import PASSWORD  # `browser` is in conftest
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +20,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def server(tmp_path):
     url = f"sqlite:///{tmp_path / 'picker.db'}"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
-    store = app.extensions["muniment"]["store"]
-    upgrade(store.engine)
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
-    store.records.save(archive_file.parse_file(seed_file()), "import")
-    store.entities.update("agent", "mao-zedong", {"variants": {"en": ["Mao Tse-tung"]}}, "ann")
-    store.engine.dispose()
-    with muniment_server(url, tmp_path) as base:
+    with app_in_thread(create_app, tmp_path, DATABASE_URL=url, SECRET_KEY="x") as (base, app):
+        store = app.extensions["muniment"]["store"]
+        upgrade(store.engine)
+        store.accounts.put_user("ann", password_hash(), "editor")
+        store.records.save(archive_file.parse_file(seed_file()), "import")
+        store.entities.update("agent", "mao-zedong", {"variants": {"en": ["Mao Tse-tung"]}}, "ann")
         yield base
 
 

@@ -8,7 +8,6 @@ import gzip
 import json
 import re
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +23,8 @@ from metadata.storage.search import FTS_TABLES
 from metadata.storage.tables import metadata
 from server import auth
 
-from tests.conftest import BACKENDS, make_app, postgres_database
+from tests.conftest import BACKENDS, make_app, password_hash, postgres_database
+from tests.support.clock import ManualClock
 from tests.support.paths import REPO
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -49,7 +49,7 @@ def build_busy_archive(app) -> None:
     client = app.test_client()
     headers = {}
     for name, role in (("ada", "admin"), ("eve", "editor")):
-        store.accounts.put_user(name, auth.hash_password(f"{name}-password-long"), role)
+        store.accounts.put_user(name, password_hash(f"{name}-password-long"), role)
         secret = auth.new_token()
         store.accounts.add_token(name, auth.token_digest(secret), f"{name}'s script")
         headers[name] = {"Authorization": f"Bearer {secret}"}
@@ -186,8 +186,8 @@ def target_database(kind: str, tmp_path):
         yield f"sqlite:///{tmp_path / 'restored.db'}"
 
 
-def _app(url, tmp_path):
-    return make_app(url, tmp_path, OAI_PAGE_SIZE=2)
+def _app(url, tmp_path, clock=None):
+    return make_app(url, tmp_path, OAI_PAGE_SIZE=2, CLOCK=clock)
 
 
 def _backup_tables(path) -> list[tuple[str, int]]:
@@ -197,12 +197,13 @@ def _backup_tables(path) -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("target", BACKENDS)
-def test_backup_restores_every_table_and_oai_answers_identically(database_url, target, tmp_path):
-    source = _app(database_url, tmp_path)
+def test_backup_restores_every_table_and_oai_answers_identically(migrated_url, target, tmp_path):
+    clock = ManualClock()  # both archives' "now": the harvests before and after are asked at the same moment
+    source = _app(migrated_url, tmp_path, clock)
     build_busy_archive(source)
     source_engine = source.extensions["muniment"]["store"].engine
     before = table_rows(source_engine)
-    time.sleep(2.1)  # OAI-PMH lists stop a second before now: let the last writes become harvestable
+    clock.advance(2)  # OAI-PMH lists stop a second before now: the last writes become harvestable
     oai_before = harvest_everything(source.test_client())
     listed = b"".join(oai_before["ListRecords {'metadataPrefix': 'oai_dc'}"])
     assert listed.count(b"<record>") == 3 and listed.count(b'status="deleted"') == 2  # a live one, 2 tombstones
@@ -217,7 +218,7 @@ def test_backup_restores_every_table_and_oai_answers_identically(database_url, t
     assert not empty, f"build_busy_archive leaves {empty} empty: make it fill every table"
 
     with target_database(target, tmp_path) as url:
-        restored = _app(url, tmp_path)
+        restored = _app(url, tmp_path, clock)
         engine = restored.extensions["muniment"]["store"].engine
         try:
             assert sum(backup.row_counts(engine).values()) == 0
@@ -244,9 +245,9 @@ def test_backup_restores_every_table_and_oai_answers_identically(database_url, t
     source_engine.dispose()
 
 
-def test_backup_is_one_snapshot_while_writers_carry_on(database_url, tmp_path):
+def test_backup_is_one_snapshot_while_writers_carry_on(migrated_url, tmp_path):
     """Rows written after the backup's transaction began are in neither the backup nor half of it."""
-    app = _app(database_url, tmp_path)
+    app = _app(migrated_url, tmp_path)
     build_busy_archive(app)
     store = app.extensions["muniment"]["store"]
     before = table_rows(store.engine)
@@ -261,7 +262,7 @@ def test_backup_is_one_snapshot_while_writers_carry_on(database_url, tmp_path):
             for current in list(store.records.iter_records())[:2]:
                 data = dict(current.data, title={"en": "Changed during the backup"})
                 store.records.update(current.id, data, current.revision, "ada", "concurrent edit")
-            store.accounts.put_user("late", auth.hash_password("late-password-long"), "editor")
+            store.accounts.put_user("late", password_hash("late-password-long"), "editor")
             lines += list(produced)
     path = tmp_path / "snapshot.gz"
     with gzip.open(path, "wt", encoding="utf-8") as out:
@@ -276,8 +277,8 @@ def test_backup_is_one_snapshot_while_writers_carry_on(database_url, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- refusals
-def test_restore_refuses_a_database_that_is_not_empty(database_url, tmp_path):
-    app = _app(database_url, tmp_path)
+def test_restore_refuses_a_database_that_is_not_empty(migrated_url, tmp_path):
+    app = _app(migrated_url, tmp_path)
     build_busy_archive(app)
     engine = app.extensions["muniment"]["store"].engine
     path = tmp_path / "b.gz"

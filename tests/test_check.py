@@ -17,9 +17,9 @@ from tests.test_cli import run
 
 
 @pytest.fixture
-def archive(database_url, tmp_path):
+def archive(migrated_url, tmp_path):
     """Two records, one with three revisions (the second by another author), a deleted one, set memberships."""
-    app = make_app(database_url, tmp_path)
+    app = make_app(migrated_url, tmp_path)
     store = app.extensions["muniment"]["store"]
     record = archive_file.parse_file(seed_file())
     state = store.records.create(record, "ann", "created")
@@ -30,7 +30,7 @@ def archive(database_url, tmp_path):
     gone = store.records.save(importer.read_file(REPO / "samples" / "194x-album.jsonld")[0], "ann")[1]
     store.records.delete(gone.id, gone.revision, "ann", "duplicate")
     store.engine.dispose()
-    return database_url, record["identifier"], other.id, gone.id
+    return migrated_url, record["identifier"], other.id, gone.id
 
 
 def _damage(url, tmp_path, sql: str, **params):

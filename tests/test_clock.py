@@ -11,9 +11,9 @@ from tests.support.oai import NS, Harvester
 from tests.support.paths import seed_file
 
 
-def test_writes_and_responses_follow_the_app_clock(database_url, tmp_path):
+def test_writes_and_responses_follow_the_app_clock(migrated_url, tmp_path):
     clock = ManualClock(datetime(2001, 2, 3, 4, 5, 6))
-    app = make_app(database_url, tmp_path, CLOCK=clock)
+    app = make_app(migrated_url, tmp_path, CLOCK=clock)
     store = app.extensions["muniment"]["store"]
     try:
         store.records.save(archive_file.parse_file(seed_file()), "import")

@@ -1,5 +1,5 @@
 """Mirador 4.0.0 (from the npm registry) in Debian's Chromium finds a word inside the seed document with its
-own search panel, against a live ``muniment serve`` on another origin: the panel lists the hit with its
+own search panel, against a live server on another origin: the panel lists the hit with its
 context, and the hit's box is highlighted on the page (read from screenshots of the viewer's canvas)."""
 from __future__ import annotations
 

@@ -7,6 +7,8 @@ import pytest
 from metadata.record import date_words, dates, languages
 from metadata.record.date_words import DateNotUnderstood, read, words
 
+from tests.conftest import password_hash
+
 
 @pytest.mark.parametrize("text, edtf", [
     ("18 July 1949", "1949-07-18"), ("July 18, 1949", "1949-07-18"), ("1949-07-18", "1949-07-18"),
@@ -146,7 +148,7 @@ def editor_client(sqlite_app):
     """A test client with an editor's token on every request."""
     from server import auth
     store = sqlite_app.extensions["muniment"]["store"]
-    store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
+    store.accounts.put_user("eve", password_hash("eve-password-long"), "editor")
     secret = auth.new_token()
     store.accounts.add_token("eve", auth.token_digest(secret))
     client = sqlite_app.test_client()

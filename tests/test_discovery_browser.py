@@ -1,4 +1,4 @@
-"""A researcher's whole path, in Debian's Chromium against a live ``muniment serve`` holding the seed and the
+"""A researcher's whole path, in Debian's Chromium against a live server holding the seed and the
 project's samples: search from the front page's search box for a word of the seed's translation, narrow the
 results with a facet (the chip appears, the count drops), open the record, follow its "Open in Mirador" link,
 and in Mirador 4.0.0 find a word with the viewer's own search panel, highlighted on the reading page. And Mirador
@@ -18,10 +18,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from metadata.importers import files
-from metadata.storage import migrate
 from server import create_app
-from tests.support.browser import CHROMIUM_ARGS, MIRADOR, chromium_path, find_in_mirador, require
-from tests.support.live import muniment_server
+from tests.conftest import upgrade
+from tests.support.browser import MIRADOR, chromium_path, find_in_mirador, require
+from tests.support.live import app_in_thread
 from tests.support.paths import REPO, seed_file
 from tests.test_content_search_browser import _tinted
 from tests.test_viewer_browser import static_site  # noqa: F401 (fixture)
@@ -40,15 +40,13 @@ Mirador.viewer({id: "viewer", windows: [{manifestId: new URLSearchParams(locatio
 
 @pytest.fixture
 def library_server(tmp_path):
-    """``muniment serve`` over SQLite with the seed and every sample published."""
+    """The app over SQLite with the seed and every sample published."""
     url = f"sqlite:///{tmp_path / 'discovery.db'}"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
-    store = app.extensions["muniment"]["store"]
-    migrate.upgrade(store.engine)
-    for path in files.expand_paths([str(REPO / "samples"), str(seed_file())]):
-        list(store.records.save_many(files.read_file(path), "test"))
-    store.engine.dispose()
-    with muniment_server(url, tmp_path) as base:
+    with app_in_thread(create_app, tmp_path, DATABASE_URL=url, SECRET_KEY="x") as (base, app):
+        store = app.extensions["muniment"]["store"]
+        upgrade(store.engine)
+        for path in files.expand_paths([str(REPO / "samples"), str(seed_file())]):
+            list(store.records.save_many(files.read_file(path), "test"))
         yield base
 
 
@@ -56,9 +54,9 @@ def _count(page) -> int:
     return int(page.inner_text("p.total").split()[0])
 
 
-def test_search_narrow_open_and_find_inside_with_mirador(library_server, static_site, tmp_path):  # noqa: F811
+def test_search_narrow_open_and_find_inside_with_mirador(library_server, static_site, browser,  # noqa: F811
+                                                         tmp_path):
     require(MIRADOR, chromium_path())
-    from playwright.sync_api import sync_playwright
 
     site, site_base = static_site
     shutil.copy(MIRADOR, site / "mirador.min.js")
@@ -67,53 +65,50 @@ def test_search_narrow_open_and_find_inside_with_mirador(library_server, static_
     def embed(route):  # projectmirador.org/embed/?iiif-content=... -> the same page, served locally
         route.fulfill(status=302, headers={"Location": f"{site_base}embed.html?{urlsplit(route.request.url).query}"})
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.route(MIRADOR_EMBED + "**", embed)
-        searches = []
-        page.on("response", lambda r: searches.append((r.url, r.status)) if "/search/1" in r.url else None)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.route(MIRADOR_EMBED + "**", embed)
+    searches = []
+    page.on("response", lambda r: searches.append((r.url, r.status)) if "/search/1" in r.url else None)
 
-        # 1. the front page's search box: a word of the seed's translation, found in several records
-        page.goto(library_server)
-        page.fill("#q", "translating")  # "Shi Zhe translating"; stems find "translation" elsewhere
-        page.press("#q", "Enter")
-        page.wait_for_selector("p.total")
-        assert urlsplit(page.url).path == "/records" and parse_qs(urlsplit(page.url).query)["q"] == ["translating"]
-        found = _count(page)
-        assert found >= 2 and page.get_by_role("link", name=SEED_TITLE).count() == 1
-        assert "<mark>" in page.inner_html("ol.results")  # snippets mark the word
+    # 1. the front page's search box: a word of the seed's translation, found in several records
+    page.goto(library_server)
+    page.fill("#q", "translating")  # "Shi Zhe translating"; stems find "translation" elsewhere
+    page.press("#q", "Enter")
+    page.wait_for_selector("p.total")
+    assert urlsplit(page.url).path == "/records" and parse_qs(urlsplit(page.url).query)["q"] == ["translating"]
+    found = _count(page)
+    assert found >= 2 and page.get_by_role("link", name=SEED_TITLE).count() == 1
+    assert "<mark>" in page.inner_html("ol.results")  # snippets mark the word
 
-        # 2. narrow with a facet: the records written in Chinese
-        facet = page.locator("aside.facets section").filter(has=page.locator("h2", has_text="Original language"))
-        facet.get_by_role("link", name="Chinese").click()
-        page.wait_for_selector("ul.chips")
-        chips = page.inner_text("ul.chips")
-        narrowed = _count(page)
-        assert "Original language: zh" in chips and "Words: translating" in chips  # the chip names the code
-        assert 1 <= narrowed < found, (found, narrowed)
-        assert facet.get_by_role("link", name="✓ Chinese").count() == 1  # shown as chosen
+    # 2. narrow with a facet: the records written in Chinese
+    facet = page.locator("aside.facets section").filter(has=page.locator("h2", has_text="Original language"))
+    facet.get_by_role("link", name="Chinese").click()
+    page.wait_for_selector("ul.chips")
+    chips = page.inner_text("ul.chips")
+    narrowed = _count(page)
+    assert "Original language: zh" in chips and "Words: translating" in chips  # the chip names the code
+    assert 1 <= narrowed < found, (found, narrowed)
+    assert facet.get_by_role("link", name="✓ Chinese").count() == 1  # shown as chosen
 
-        # 3. open the record from the results
-        page.get_by_role("link", name=SEED_TITLE).click()
-        page.wait_for_selector("h1")
-        assert urlsplit(page.url).path == "/records/113439"
-        opener = page.get_by_role("link", name="Open in Mirador")
-        href = opener.get_attribute("href")
-        manifest = parse_qs(urlsplit(href).query)["iiif-content"][0]
-        assert href.startswith(MIRADOR_EMBED) and manifest == f"{library_server}iiif/113439/manifest"
-        assert json.loads(page.request.get(manifest).text())["type"] == "Manifest"
+    # 3. open the record from the results
+    page.get_by_role("link", name=SEED_TITLE).click()
+    page.wait_for_selector("h1")
+    assert urlsplit(page.url).path == "/records/113439"
+    opener = page.get_by_role("link", name="Open in Mirador")
+    href = opener.get_attribute("href")
+    manifest = parse_qs(urlsplit(href).query)["iiif-content"][0]
+    assert href.startswith(MIRADOR_EMBED) and manifest == f"{library_server}iiif/113439/manifest"
+    assert json.loads(page.request.get(manifest).text())["type"] == "Manifest"
 
-        # 4. follow it: Mirador 4 opens the manifest; its search panel finds a word, highlighted on the page
-        opener.click()
-        page.wait_for_selector(f"text={SEED_TITLE}", timeout=30000)
-        page.wait_for_selector(".openseadragon-canvas canvas", timeout=30000)
-        page.get_by_role("button", name="Toggle sidebar").click()
-        page.get_by_role("tab", name="Search").click()
-        before, after = find_in_mirador(page, "Kremlin")
-        page.screenshot(path=str(tmp_path / "discovery-mirador.png"))
-        panel = page.inner_text("body")
-        browser.close()
+    # 4. follow it: Mirador 4 opens the manifest; its search panel finds a word, highlighted on the page
+    opener.click()
+    page.wait_for_selector(f"text={SEED_TITLE}", timeout=30000)
+    page.wait_for_selector(".openseadragon-canvas canvas", timeout=30000)
+    page.get_by_role("button", name="Toggle sidebar").click()
+    page.get_by_role("tab", name="Search").click()
+    before, after = find_in_mirador(page, "Kremlin")
+    page.screenshot(path=str(tmp_path / "discovery-mirador.png"))
+    panel = page.inner_text("body")
     assert any(url.startswith(f"{library_server}iiif/113439/search/1?") and status == 200
                for url, status in searches), searches
     assert "Politburo met in the" in panel, panel[-800:]  # the hit, with its context
@@ -121,33 +116,29 @@ def test_search_narrow_open_and_find_inside_with_mirador(library_server, static_
     assert 300 < _tinted(after) < 8000, _tinted(after)  # one word's box on the page
 
 
-def test_mirador_pages_through_a_long_result(library_server, static_site):  # noqa: F811
+def test_mirador_pages_through_a_long_result(library_server, static_site, browser):  # noqa: F811
     """A word with more hits than one answer holds (search.PAGE_SIZE): Mirador shows the first page and
     fetches the next through its "More results" button, following the 1.0 answer's ``next``."""
     require(MIRADOR, chromium_path())
-    from playwright.sync_api import sync_playwright
 
     site, site_base = static_site
     shutil.copy(MIRADOR, site / "mirador.min.js")
     (site / "embed.html").write_text(EMBED_PAGE)
     manifest = f"{library_server}iiif/113439/manifest"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        searches = []
-        page.on("response", lambda r: searches.append((r.url, r.status)) if "/search/1?" in r.url else None)
-        page.goto(f"{site_base}embed.html?iiif-content={manifest}")
-        page.wait_for_selector(f"text={SEED_TITLE}", timeout=30000)
-        page.get_by_role("button", name="Toggle sidebar").click()
-        page.get_by_role("tab", name="Search").click()
-        box = page.get_by_label("search terms")
-        box.fill("the")
-        box.press("Enter")
-        more = page.get_by_role("button", name="More results")
-        more.wait_for(timeout=30000)
-        assert "1 of 100+" in page.inner_text("body")  # the first page of hits, and more to come
-        with page.expect_response(lambda r: r.url.endswith("page=2")):
-            more.click()  # follows the answer's ``next``
-        page.wait_for_selector("text=1 of 200+", timeout=30000)  # the second page joined the list
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    searches = []
+    page.on("response", lambda r: searches.append((r.url, r.status)) if "/search/1?" in r.url else None)
+    page.goto(f"{site_base}embed.html?iiif-content={manifest}")
+    page.wait_for_selector(f"text={SEED_TITLE}", timeout=30000)
+    page.get_by_role("button", name="Toggle sidebar").click()
+    page.get_by_role("tab", name="Search").click()
+    box = page.get_by_label("search terms")
+    box.fill("the")
+    box.press("Enter")
+    more = page.get_by_role("button", name="More results")
+    more.wait_for(timeout=30000)
+    assert "1 of 100+" in page.inner_text("body")  # the first page of hits, and more to come
+    with page.expect_response(lambda r: r.url.endswith("page=2")):
+        more.click()  # follows the answer's ``next``
+    page.wait_for_selector("text=1 of 200+", timeout=30000)  # the second page joined the list
     assert [url.rsplit("?", 1)[1] for url, status in searches if status == 200] == ["q=the", "q=the&page=2"]

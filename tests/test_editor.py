@@ -7,12 +7,12 @@ import re
 import pytest
 
 from metadata.importers import archive_file
-from server import auth, create_app
+from server import create_app
 
 from tests.support.forms import form_fields
 from tests.support.paths import seed_file
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, password_hash
 
 
 
@@ -35,7 +35,7 @@ def _record_form_index(page: str) -> int:
 
 
 def test_login_is_required_and_errors_do_not_tell_names(app, store):
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     client = app.test_client()
     assert client.get("/edit").status_code == 302
     wrong = client.post("/login", data={"name": "ann", "password": "nope"})
@@ -53,7 +53,7 @@ def test_login_is_required_and_errors_do_not_tell_names(app, store):
 
 
 def test_session_cookie_flags(app, store):
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     response = app.test_client().post("/login", data={"name": "ann", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -265,7 +265,7 @@ def test_add_a_translation_and_see_it_in_the_manifest(editor_client, store):
 def test_admins_manage_users_and_sets_editors_may_not(app, store, editor_client):
     assert editor_client.get("/edit/users").status_code == 403
     assert editor_client.get("/edit/sets").status_code == 403
-    store.accounts.put_user("ada", auth.hash_password(PASSWORD), "admin")
+    store.accounts.put_user("ada", password_hash(PASSWORD), "admin")
     admin = app.test_client()
     admin.post("/login", data={"name": "ada", "password": PASSWORD})
     _, fields = form_fields(admin.get("/edit/users").get_data(as_text=True), index=-1)

@@ -8,28 +8,26 @@ import pytest
 import requests
 
 from metadata.importers import archive_file
-from server import auth, create_app
+from server import create_app
 
-from tests.conftest import upgrade
+from tests.conftest import PASSWORD, password_hash, upgrade
 from tests.support.browser import log_in
-from tests.support.live import muniment_server
+from tests.support.live import app_in_thread
 from tests.support.paths import seed_file
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def server(tmp_path):
+    """The editor over SQLite with the seed and two editors, served from a thread of this process."""
     url = f"sqlite:///{tmp_path / 'editor.db'}"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
-    store = app.extensions["muniment"]["store"]
-    upgrade(store.engine)
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
-    store.accounts.put_user("bob", auth.hash_password(PASSWORD), "editor")
-    store.records.save(archive_file.parse_file(seed_file()), "import")
-    store.engine.dispose()
-    with muniment_server(url, tmp_path) as base:
+    with app_in_thread(create_app, tmp_path, DATABASE_URL=url, SECRET_KEY="x") as (base, app):
+        store = app.extensions["muniment"]["store"]
+        upgrade(store.engine)
+        store.accounts.put_user("ann", password_hash(), "editor")
+        store.accounts.put_user("bob", password_hash(), "editor")
+        store.records.save(archive_file.parse_file(seed_file()), "import")
         yield base
 
 

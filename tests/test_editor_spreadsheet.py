@@ -8,19 +8,19 @@ import io
 import pytest
 from lxml import html
 
-from server import auth
 
 from tests.support.forms import form_fields
 from tests.support.paths import REPO
 from metadata.importers import files as importer
 from metadata.record import describe
+from tests.conftest import password_hash
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def editor(app, store):
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     for path in importer.expand_paths([REPO / "samples"]):
         list(store.records.save_many(importer.read_file(path, "auto"), "import"))
     client = app.test_client()

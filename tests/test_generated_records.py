@@ -21,6 +21,7 @@ from metadata.record.urls import STORED
 from metadata.record.validation import validate
 from server import auth
 
+from tests.conftest import password_hash
 from tests.support import reference
 from tests.support.oai import Harvester, error_codes
 
@@ -111,7 +112,7 @@ def _public(app, record: dict) -> dict:
 def test_every_accepted_record_is_written_and_every_output_is_valid(app, store, tmp_path_factory, record):
     assert validate(record) == [], validate(record)  # the strategies make only records the validator accepts
     if not store.accounts.user("gen"):
-        store.accounts.put_user("gen", auth.hash_password("generated records"), "editor")
+        store.accounts.put_user("gen", password_hash("generated records"), "editor")
     secret = auth.new_token()
     store.accounts.add_token("gen", auth.token_digest(secret))
     client = app.test_client()

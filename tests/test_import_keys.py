@@ -21,7 +21,7 @@ from metadata.storage import Store, make_engine, migrate
 from server import auth, create_app
 from server.cli import cli
 
-from tests.conftest import make_app
+from tests.conftest import make_app, password_hash
 from tests.support.paths import REPO
 
 SAMPLES = REPO / "samples"
@@ -53,7 +53,7 @@ def archive(database: str, tmp_path):
     """The app over the test database, with an editor's API token (the archivist at work)."""
     app = make_app(database, tmp_path)
     store = app.extensions["muniment"]["store"]
-    store.accounts.put_user("ann", auth.hash_password("ann's long password"), "editor")
+    store.accounts.put_user("ann", password_hash("ann's long password"), "editor")
     secret = auth.new_token()
     store.accounts.add_token("ann", auth.token_digest(secret), "cataloguing")
     app.ann = {"Authorization": f"Bearer {secret}"}
@@ -99,17 +99,17 @@ def summary(result: Result) -> str:
 
 
 # ------------------------------------------------------------------------------------------- re-importing
-def test_a_corrected_file_updates_its_record_and_an_unchanged_one_writes_nothing(database_url, tmp_path):
-    first = imported([LETTER], database_url)
+def test_a_corrected_file_updates_its_record_and_an_unchanged_one_writes_nothing(migrated_url, tmp_path):
+    first = imported([LETTER], migrated_url)
     assert f"created {LETTER_ID} (revision 1)" in first.stdout
     # The archivist's correction: a better title (so the identifier the file would mint changes) and summary.
     fixed = corrected(tmp_path, title=(LETTER_TITLE, "Letter, Anna Sokolova to the Irkutsk Regional Public Library"),
                       summary=(LETTER_SUMMARY, "A schoolteacher asks the regional library for a second box of books"))
     assert archive_file.parse_file(fixed)["identifier"] != LETTER_ID
-    again = imported([fixed], database_url)
+    again = imported([fixed], migrated_url)
     assert f"updated {LETTER_ID} (revision 2)" in again.stdout
     assert summary(again).startswith("0 created, 1 updated, 0 unchanged, 0 skipped, 0 failed in ")
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         store = store_of(app)
         assert [r.id for r in store.records.iter_records()] == [LETTER_ID]  # no second record
         history = store.records.revisions(LETTER_ID)
@@ -130,35 +130,35 @@ def test_a_corrected_file_updates_its_record_and_an_unchanged_one_writes_nothing
         assert [item["identifier"] for item in found.get_json()["items"]] == [LETTER_ID]
         stamp = record.datestamp
 
-    unchanged = imported([fixed], database_url)
+    unchanged = imported([fixed], migrated_url)
     assert f"unchanged {LETTER_ID} (revision 2)" in unchanged.stdout
     assert summary(unchanged).startswith("0 created, 0 updated, 1 unchanged, 0 skipped, 0 failed in ")
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         assert len(store_of(app).records.revisions(LETTER_ID)) == 2
         assert store_of(app).records.get(LETTER_ID).datestamp == stamp
 
 
-def test_an_archivists_edit_is_skipped_with_the_reason_until_forced(database_url, tmp_path):
-    imported([LETTER], database_url)
-    with archive(database_url, tmp_path) as app:
+def test_an_archivists_edit_is_skipped_with_the_reason_until_forced(migrated_url, tmp_path):
+    imported([LETTER], migrated_url)
+    with archive(migrated_url, tmp_path) as app:
         edit(app, LETTER_ID, {"extent": "2 leaves"})
         before = store_of(app).records.get(LETTER_ID)
     assert before.revision == 2
     fixed = corrected(tmp_path, summary=(LETTER_SUMMARY, "A schoolteacher asks for a second box of books"))
     for path in (fixed, LETTER):  # a corrected file, and the very file imported before: the edit stays
-        result = imported([path], database_url)
+        result = imported([path], migrated_url)
         assert summary(result).startswith("0 created, 0 updated, 0 unchanged, 1 skipped, 0 failed in ")
         assert (f"  {path}: record {LETTER_ID} was edited by ann since it was last imported (revision 1, now 2); "
                 "import with --force to replace the edits with the file as a new revision") in result.stdout
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         after = store_of(app).records.get(LETTER_ID)
         assert (after.revision, after.data, after.datestamp) == (before.revision, before.data, before.datestamp)
 
-    assert run(["check"], database_url).stdout.strip() == "no problems found"
+    assert run(["check"], migrated_url).stdout.strip() == "no problems found"
 
-    forced = imported(["--force", fixed], database_url)
+    forced = imported(["--force", fixed], migrated_url)
     assert f"updated {LETTER_ID} (revision 3)" in forced.stdout
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         store = store_of(app)
         history = store.records.revisions(LETTER_ID)
         assert [(r.number, r.author) for r in history] == [(1, "import"), (2, "ann"), (3, "import")]
@@ -168,22 +168,22 @@ def test_an_archivists_edit_is_skipped_with_the_reason_until_forced(database_url
         assert store.imports.last_import(LETTER_ID)["revision"] == 3
         edit(app, LETTER_ID, {"extent": "2 leaves"})
     # Edited once more: the next ordinary import skips it again.
-    assert "1 skipped" in summary(imported([LETTER], database_url))
+    assert "1 skipped" in summary(imported([LETTER], migrated_url))
 
 
-def test_a_deleted_record_is_skipped_and_force_restores_it_as_a_new_revision(database_url, tmp_path):
-    imported([NOTICE], database_url)
-    with archive(database_url, tmp_path) as app:
+def test_a_deleted_record_is_skipped_and_force_restores_it_as_a_new_revision(migrated_url, tmp_path):
+    imported([NOTICE], migrated_url)
+    with archive(migrated_url, tmp_path) as app:
         delete(app, "990002")
-    skipped = imported([NOTICE], database_url)
+    skipped = imported([NOTICE], migrated_url)
     assert "1 skipped" in summary(skipped)
     assert (f"  {NOTICE}: record 990002 was deleted by ann (revision 2); import with --force to restore it from the "
             "file as a new revision") in skipped.stdout
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         assert app.test_client().get("/records/990002").status_code == 410
-    restored = imported(["--force", NOTICE], database_url)
+    restored = imported(["--force", NOTICE], migrated_url)
     assert "updated 990002 (revision 3)" in restored.stdout
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         history = store_of(app).records.revisions("990002")
         assert [(r.number, r.deleted) for r in history] == [(1, False), (2, True), (3, False)]
         assert history[2].message == f"Re-imported from {NOTICE.name}, restoring the deleted record"
@@ -191,14 +191,14 @@ def test_a_deleted_record_is_skipped_and_force_restores_it_as_a_new_revision(dat
 
 
 # ------------------------------------------------------------------------------------------- what keys a record
-def test_the_key_is_the_document_number_else_the_reference_else_the_file_name(database_url, tmp_path):
+def test_the_key_is_the_document_number_else_the_reference_else_the_file_name(migrated_url, tmp_path):
     no_citation = tmp_path / "letter-without-citation.txt"
     text = LETTER.read_text("utf-8")
     no_citation.write_text(re.sub(r"#### \*\*Citation:\*\*\n\n.*?\n\n", "", text, flags=re.S), "utf-8")
-    imported([NOTICE, LETTER, no_citation], database_url)
+    imported([NOTICE, LETTER, no_citation], migrated_url)
     without = archive_file.parse_file(no_citation)["identifier"]
     assert without == LETTER_ID  # the same date and title mint the same identifier: the file is another document
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         keys = store_of(app).imports
         assert keys.last_import("990002")["key"] == "document:990002"
         assert keys.last_import(LETTER_ID)["key"] == f"reference:{REFERENCE}"
@@ -206,69 +206,69 @@ def test_the_key_is_the_document_number_else_the_reference_else_the_file_name(da
     # Correcting the title of the file keyed by its name keeps its record.
     renamed = no_citation.read_text("utf-8").replace(LETTER_TITLE, "Letter, Anna Sokolova to the Library")
     no_citation.write_text(renamed, "utf-8")
-    again = imported([no_citation], database_url)
+    again = imported([no_citation], migrated_url)
     assert f"updated {LETTER_ID}-2 (revision 2)" in again.stdout
     # A corrected document URL on another host keeps the number, so the record.
     moved = corrected(tmp_path, NOTICE, url=("https://archive.example.org/", "https://digital.example.net/"))
-    assert "updated 990002 (revision 2)" in imported([moved], database_url).stdout
-    with archive(database_url, tmp_path) as app:
+    assert "updated 990002 (revision 2)" in imported([moved], migrated_url).stdout
+    with archive(migrated_url, tmp_path) as app:
         assert len(list(store_of(app).records.iter_records())) == 3
 
 
-def test_the_title_never_keys(database_url, tmp_path):
+def test_the_title_never_keys(migrated_url, tmp_path):
     """Two files with the same title and date are two documents: by their numbers, or by their references."""
     twin = corrected(tmp_path, NOTICE, name="notice-twin.txt", url=("document/990002", "document/990017"))
-    result = imported([NOTICE, twin], database_url)
+    result = imported([NOTICE, twin], migrated_url)
     assert "created 990002 (revision 1)" in result.stdout and "created 990017 (revision 1)" in result.stdout
     other = corrected(tmp_path, LETTER, name="letter-other-box.txt", reference=("delo 45", "delo 46"))
-    result = imported([LETTER, other], database_url)
+    result = imported([LETTER, other], migrated_url)
     assert f"created {LETTER_ID} (revision 1)" in result.stdout
     assert f"created {LETTER_ID}-2 (revision 1)" in result.stdout
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         store = store_of(app)
         assert store.imports.last_import(f"{LETTER_ID}-2")["key"] == f"reference:{REFERENCE.replace('45', '46')}"
         assert store.records.get(f"{LETTER_ID}-2").data["id"].endswith(f"/records/{LETTER_ID}-2")
         assert len(list(store.records.iter_records())) == 4
     # Each file, imported again, finds its own record.
-    assert summary(imported([LETTER, other, NOTICE, twin], database_url)).startswith(
+    assert summary(imported([LETTER, other, NOTICE, twin], migrated_url)).startswith(
         "0 created, 0 updated, 4 unchanged, 0 skipped")
 
 
-def test_a_very_long_reference_is_still_one_key(database_url, tmp_path):
+def test_a_very_long_reference_is_still_one_key(migrated_url, tmp_path):
     """A key longer than the column (here 1,500 CJK characters, 4,500 bytes) keeps its start and a digest."""
     long = corrected(tmp_path, name="long.txt", reference=("fond 12, opis 3, delo 45", "档案" * 750))
-    assert "created" in imported([long], database_url).stdout
-    assert "unchanged" in imported([long], database_url).stdout
-    with archive(database_url, tmp_path) as app:
+    assert "created" in imported([long], migrated_url).stdout
+    assert "unchanged" in imported([long], migrated_url).stdout
+    with archive(migrated_url, tmp_path) as app:
         key = store_of(app).imports.last_import(LETTER_ID)["key"]
     assert key.startswith("reference:Muniment sample collection, 档案") and len(key.encode("utf-8")) <= 1000
 
 
-def test_json_ld_is_keyed_by_its_identifier_under_the_same_rules(database_url, tmp_path):
-    imported([ALBUM], database_url)
-    assert "unchanged album-194x" in imported([ALBUM], database_url).stdout
+def test_json_ld_is_keyed_by_its_identifier_under_the_same_rules(migrated_url, tmp_path):
+    imported([ALBUM], migrated_url)
+    assert "unchanged album-194x" in imported([ALBUM], migrated_url).stdout
     changed = tmp_path / "album.jsonl"
     album = json.loads(ALBUM.read_text("utf-8"))
     changed.write_text(json.dumps({**album, "extent": "1 album, 24 leaves"}) + "\n", "utf-8")
-    assert "updated album-194x (revision 2)" in imported([changed], database_url).stdout
-    with archive(database_url, tmp_path) as app:
+    assert "updated album-194x (revision 2)" in imported([changed], migrated_url).stdout
+    with archive(migrated_url, tmp_path) as app:
         assert store_of(app).records.revisions("album-194x")[1].message == "Re-imported from album.jsonl"
         assert store_of(app).imports.last_import("album-194x")["key"] is None  # found by its identifier
         edit(app, "album-194x", {"extent": "1 album"})
-    result = imported([ALBUM], database_url)
+    result = imported([ALBUM], migrated_url)
     assert "album-194x was edited by ann since it was last imported (revision 2, now 3)" in result.stdout
-    assert "updated album-194x (revision 4)" in imported(["--force", ALBUM], database_url).stdout
+    assert "updated album-194x (revision 4)" in imported(["--force", ALBUM], migrated_url).stdout
 
 
-def test_a_record_no_import_made_is_skipped_unless_forced(database_url, tmp_path):
+def test_a_record_no_import_made_is_skipped_unless_forced(migrated_url, tmp_path):
     record = archive_file.parse_file(NOTICE)
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         store_of(app).records.create(dict(record, extent="1 leaf"), "ann", "catalogued by hand")
-    result = imported([NOTICE], database_url)
+    result = imported([NOTICE], migrated_url)
     assert ("record 990002 was not made by an import (revision 1 by ann); import with --force to replace it "
             "with the file as a new revision") in result.stdout
-    assert "updated 990002 (revision 2)" in imported(["--force", NOTICE], database_url).stdout
-    assert "unchanged 990002 (revision 2)" in imported([NOTICE], database_url).stdout
+    assert "updated 990002 (revision 2)" in imported(["--force", NOTICE], migrated_url).stdout
+    assert "unchanged 990002 (revision 2)" in imported([NOTICE], migrated_url).stdout
 
 
 # ------------------------------------------------------------------------------------------- the migration
@@ -320,28 +320,28 @@ def _make_run_import() -> list[str]:
     return [str(REPO / a) if a.startswith("samples") else a for a in shlex.split(line.split("muniment", 1)[1])]
 
 
-def test_make_run_loads_the_samples_only_into_an_empty_database(database_url, tmp_path):
+def test_make_run_loads_the_samples_only_into_an_empty_database(migrated_url, tmp_path):
     args = _make_run_import()
     assert args[0] == "import"
-    first = run(args, database_url)
+    first = run(args, migrated_url)
     assert first.exit_code == 0 and summary(first).startswith("5 created, 0 updated")
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         edit(app, LETTER_ID, {"title": {"en": "Letter from Anna Sokolova"}})
         before = [(s.id, s.revision, s.data) for s in store_of(app).records.iter_records()]
-    again = run(args, database_url)  # `make run` once more
+    again = run(args, migrated_url)  # `make run` once more
     assert again.exit_code == 0 and "nothing imported" in again.stdout
-    with archive(database_url, tmp_path) as app:
+    with archive(migrated_url, tmp_path) as app:
         assert [(s.id, s.revision, s.data) for s in store_of(app).records.iter_records()] == before
         assert store_of(app).records.get(LETTER_ID).data["title"] == {"en": "Letter from Anna Sokolova"}
 
 
-def test_check_names_a_last_import_that_is_none_of_the_records_revisions(database_url, tmp_path):
-    imported([NOTICE], database_url)
-    assert run(["check"], database_url).stdout.strip() == "no problems found"
-    with archive(database_url, tmp_path) as app:
+def test_check_names_a_last_import_that_is_none_of_the_records_revisions(migrated_url, tmp_path):
+    imported([NOTICE], migrated_url)
+    assert run(["check"], migrated_url).stdout.strip() == "no problems found"
+    with archive(migrated_url, tmp_path) as app:
         with store_of(app).engine.begin() as conn:
             conn.execute(text("UPDATE record_imports SET content_hash = 'damaged', revision = 2"))
-    result = run(["check"], database_url)
+    result = run(["check"], migrated_url)
     assert result.exit_code == 1
     assert "record 990002: last import (revision 2) content hash: expected no such revision, found damaged" \
         in result.stdout

@@ -248,12 +248,12 @@ def test_items_are_served_with_their_type_and_lead_back_to_the_page(reader):
         assert [(b["url"], b["rel"]) for b in _links(response)] == [(PAGE, "collection")], link
 
 
-def test_license_is_the_records_rights_or_the_configured_default(reader, database_url, tmp_path):
+def test_license_is_the_records_rights_or_the_configured_default(reader, migrated_url, tmp_path):
     for identifier, rights in (("album-194x", "http://rightsstatements.org/vocab/CNE/1.0/"),
                                ("memo-1962-reading-room", "http://creativecommons.org/licenses/by/4.0/")):
         links = _links(reader.get(f"/records/{identifier}"))
         assert [link["url"] for link in _by_rel(links, "license")] == [rights]
-    app = make_app(database_url, tmp_path, DEFAULT_RIGHTS="http://rightsstatements.org/vocab/InC/1.0/")
+    app = make_app(migrated_url, tmp_path, DEFAULT_RIGHTS="http://rightsstatements.org/vocab/InC/1.0/")
     try:
         app.extensions["muniment"]["store"].records.save(archive_file.parse_file(seed_file()), "import")
         links = _links(app.test_client().get("/records/113439"))
@@ -409,9 +409,9 @@ def test_each_representation_has_its_own_etag_and_answers_304(reader):
     assert len(set(etags)) == len(etags), etags
 
 
-def test_last_modified_is_the_records_datestamp_and_moves_with_an_edit(database_url, tmp_path):
+def test_last_modified_is_the_records_datestamp_and_moves_with_an_edit(migrated_url, tmp_path):
     clock = ManualClock(datetime(2026, 3, 4, 5, 6, 7))
-    app = make_app(database_url, tmp_path, CLOCK=clock)
+    app = make_app(migrated_url, tmp_path, CLOCK=clock)
     store, client = app.extensions["muniment"]["store"], app.test_client()
     try:
         saved = store.records.create(archive_file.parse_file(seed_file()), "import")

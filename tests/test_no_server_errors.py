@@ -10,6 +10,7 @@ import pytest
 from metadata.importers import archive_file
 from server import auth
 
+from tests.conftest import password_hash
 from tests.support.forms import form_fields
 from tests.support.paths import seed_file
 
@@ -18,7 +19,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def editor(store) -> dict:
-    store.accounts.put_user("eve", auth.hash_password(PASSWORD), "admin")
+    store.accounts.put_user("eve", password_hash(PASSWORD), "admin")
     secret = auth.new_token()
     store.accounts.add_token("eve", auth.token_digest(secret))
     return {"Authorization": f"Bearer {secret}"}
@@ -34,7 +35,7 @@ def seed_json(app) -> dict:
 @pytest.fixture
 def session(app, store):
     store.records.save(archive_file.parse_file(seed_file()), "import")
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     client = app.test_client()
     assert client.post("/login", data={"name": "ann", "password": PASSWORD}).status_code == 302
     return client
@@ -155,7 +156,7 @@ def test_editor_forms_refuse_odd_numbers_and_tokens(session, store):
 def test_login_never_redirects_off_site(app, store, target):
     from urllib.parse import unquote
 
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     client = app.test_client()
     page = client.get("/login", query_string={"next": unquote(target)})
     assert page.status_code == 200
@@ -167,7 +168,7 @@ def test_login_never_redirects_off_site(app, store, target):
 
 
 def test_login_follows_paths_on_this_site(app, store):
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     response = app.test_client().post("/login", data={"name": "ann", "password": PASSWORD,
                                                       "next": "/edit/records/113439?x=1"})
     assert response.headers["Location"] == "/edit/records/113439?x=1"

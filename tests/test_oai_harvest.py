@@ -32,8 +32,8 @@ def _repository(database_url: str, tmp_path, count: int, **settings):
     return store, clock, Harvester(app.test_client(), tmp_path)
 
 
-def test_changes_during_a_harvest_are_never_duplicated_and_come_next_time(database_url, tmp_path):
-    store, clock, harvester = _repository(database_url, tmp_path, 10, OAI_PAGE_SIZE=3)
+def test_changes_during_a_harvest_are_never_duplicated_and_come_next_time(migrated_url, tmp_path):
+    store, clock, harvester = _repository(migrated_url, tmp_path, 10, OAI_PAGE_SIZE=3)
     first = harvester.get(verb="ListIdentifiers", metadataPrefix="oai_dc")
     started = first.findtext("o:responseDate", namespaces=NS)
     seen = identifiers(first.findall("o:ListIdentifiers/o:header", NS))
@@ -58,9 +58,9 @@ def test_changes_during_a_harvest_are_never_duplicated_and_come_next_time(databa
     assert changed == {PREFIX + served: None, PREFIX + pending: None, PREFIX + doomed: "deleted"}
 
 
-def test_unpublishing_shows_as_deleted_in_the_next_harvest(database_url, tmp_path):
+def test_unpublishing_shows_as_deleted_in_the_next_harvest(migrated_url, tmp_path):
     clock = ManualClock()
-    app = make_app(database_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, CLOCK=clock)
+    app = make_app(migrated_url, tmp_path, OAI_REPOSITORY_ID=REPO_ID, CLOCK=clock)
     store = app.extensions["muniment"]["store"]
     list(store.records.save_many(records(3), "import"))
     draft = next(records(1, start=50))
@@ -115,8 +115,8 @@ def test_sickle_identify_and_gzip_over_http(live_server):
     assert response.text.count("<header>") == 20 and 'completeListSize="500"' in response.text
 
 
-def test_a_last_page_emptied_by_edits_is_no_records_match(database_url, tmp_path):
-    store, _, harvester = _repository(database_url, tmp_path, 4, OAI_PAGE_SIZE=3)
+def test_a_last_page_emptied_by_edits_is_no_records_match(migrated_url, tmp_path):
+    store, _, harvester = _repository(migrated_url, tmp_path, 4, OAI_PAGE_SIZE=3)
     first = harvester.get(verb="ListRecords", metadataPrefix="oai_dc")
     token = first.findtext("o:ListRecords/o:resumptionToken", namespaces=NS)
     last = store.records.get("gen-0000003")

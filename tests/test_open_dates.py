@@ -13,7 +13,7 @@ import pytest
 from metadata.importers import archive_file
 from server import auth
 
-from tests.conftest import BASE_URL
+from tests.conftest import BASE_URL, password_hash
 from tests.support.oai import NS, Harvester
 from tests.support import reference
 from tests.support.paths import seed_file
@@ -43,7 +43,7 @@ RDA_264 = {"1950/..": "[not before 1950]", "../1950": "[not after 1950]", "[..19
 
 @pytest.fixture
 def editor(store) -> dict:
-    store.accounts.put_user("eve", auth.hash_password("eve-password-long"), "editor")
+    store.accounts.put_user("eve", password_hash("eve-password-long"), "editor")
     secret = auth.new_token()
     store.accounts.add_token("eve", auth.token_digest(secret))
     return {"Authorization": f"Bearer {secret}"}

@@ -13,7 +13,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 from metadata.importers import archive_file
 from server import auth
 
-from tests.conftest import make_app
+from tests.conftest import make_app, password_hash
 from tests.support.paths import seed_file
 
 
@@ -22,7 +22,7 @@ def fuzz_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
     app = make_app(f"sqlite:///{tmp / 'fuzz.db'}", tmp)
     store = app.extensions["muniment"]["store"]
-    store.accounts.put_user("ada", auth.hash_password("ada-password-long"), "admin")
+    store.accounts.put_user("ada", password_hash("ada-password-long"), "admin")
     store.accounts.add_token("ada", auth.token_digest("fuzz-token"))
     store.records.save(archive_file.parse_file(seed_file()), "import")
     yield app

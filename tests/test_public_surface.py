@@ -14,7 +14,7 @@ from lxml import html
 from metadata.importers import archive_file
 from server import auth, create_app
 
-from tests.conftest import BASE_URL
+from tests.conftest import BASE_URL, password_hash
 from tests.support import reference
 from tests.support.paths import seed_file
 
@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def admin(app, store):
     """A logged-in admin browser, with the seed record published and one draft in a set of its own."""
-    store.accounts.put_user("ada", auth.hash_password(PASSWORD), "admin")
+    store.accounts.put_user("ada", password_hash(PASSWORD), "admin")
     seed = archive_file.parse_file(seed_file())
     store.records.save(seed, "import")
     draft = json.loads(json.dumps(seed))
@@ -117,7 +117,7 @@ def test_a_set_only_drafts_belong_to_stays_private(admin, client):
 
 
 def test_passwords_of_spaces_are_refused_and_never_stripped(app, client, store):
-    store.accounts.put_user("ada", auth.hash_password(PASSWORD), "admin")
+    store.accounts.put_user("ada", password_hash(PASSWORD), "admin")
     secret = auth.new_token()
     store.accounts.add_token("ada", auth.token_digest(secret))
     admin = {"Authorization": f"Bearer {secret}"}
@@ -139,7 +139,7 @@ def test_passwords_of_spaces_are_refused_and_never_stripped(app, client, store):
 
 
 def test_if_match_star_cannot_overwrite_blindly(client, store):
-    store.accounts.put_user("eve", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("eve", password_hash(PASSWORD), "editor")
     secret = auth.new_token()
     store.accounts.add_token("eve", auth.token_digest(secret))
     headers = {"Authorization": f"Bearer {secret}"}
@@ -163,7 +163,7 @@ def test_head_edit_answers_like_get(app, store):
     anonymous = app.test_client()
     get, head = anonymous.get("/edit"), anonymous.head("/edit")
     assert head.status_code == get.status_code == 302 and head.headers["Location"] == get.headers["Location"]
-    store.accounts.put_user("ann", auth.hash_password(PASSWORD), "editor")
+    store.accounts.put_user("ann", password_hash(PASSWORD), "editor")
     anonymous.post("/login", data={"name": "ann", "password": PASSWORD})
     assert anonymous.head("/edit").status_code == anonymous.get("/edit").status_code == 200
 

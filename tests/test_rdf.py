@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import pytest
 import rdflib
 from hypothesis import HealthCheck, given, settings, strategies as st
 from pyld import jsonld as pyld
@@ -31,7 +30,7 @@ from metadata.storage.derivation import listing_values
 from server import auth, create_app
 from server.cli import cli
 
-from tests.conftest import BASE_URL
+from tests.conftest import BASE_URL, password_hash
 from tests.support.paths import REPO, seed_file
 from tests.test_generated_records import SCRIPTS, language_maps, records, text_in
 
@@ -174,7 +173,7 @@ def test_what_each_sample_says(app, store, client):
 
 def _bearer(store) -> dict:
     if not store.accounts.user("gen"):
-        store.accounts.put_user("gen", auth.hash_password("generated records"), "editor")
+        store.accounts.put_user("gen", password_hash("generated records"), "editor")
     secret = auth.new_token()
     store.accounts.add_token("gen", auth.token_digest(secret))
     return {"Authorization": f"Bearer {secret}"}

@@ -4,6 +4,7 @@ transaction, and the HTTP interface (HTML and JSON) with its arguments."""
 from __future__ import annotations
 
 import copy
+from contextlib import nullcontext
 
 import pytest
 from pyroaring import BitMap
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from metadata.importers import files
 from metadata.record import search_terms
 from metadata.storage.search import FACET_KINDS, FTS_TABLES, Filters
-from tests.conftest import BASE_URL, POSTGRES_URL, make_app, postgres_database
+from tests.conftest import BACKENDS, BASE_URL, POSTGRES_URL, make_app, postgres_database
 from tests.support.paths import seed_file
 
 SEED = "113439"
@@ -43,8 +44,22 @@ def load(store, drafts=()):
         store.records.create(record, "test", published=False)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def library(request, tmp_path_factory):
+    """One store per backend over the samples and the seed, for the tests here that only read it."""
+    tmp = tmp_path_factory.mktemp("search")
+    with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 'search.db'}")
+          ) as url:
+        app = make_app(url, tmp)
+        store = app.extensions["muniment"]["store"]
+        load(store)
+        yield store
+        store.engine.dispose()
+
+
 @pytest.fixture
 def loaded(app, store):
+    """The samples and the seed in the test's own database, for a test that writes besides."""
     load(store)
     return store
 
@@ -54,8 +69,8 @@ def ids(results):
 
 
 @pytest.mark.parametrize("query, first, count", RELEVANCE)
-def test_relevance_on_the_samples_and_the_seed(loaded, query, first, count):
-    results = loaded.search.search(query)
+def test_relevance_on_the_samples_and_the_seed(library, query, first, count):
+    results = library.search.search(query)
     if count is not None:
         assert results.total == count, (query, ids(results))
     if first is not None:
@@ -63,18 +78,18 @@ def test_relevance_on_the_samples_and_the_seed(loaded, query, first, count):
         assert "<mark>" in results.hits[0].snippet
 
 
-def test_title_hits_rank_above_summary_and_text_hits(loaded):
-    results = loaded.search.search("library")
+def test_title_hits_rank_above_summary_and_text_hits(library):
+    results = library.search.search("library")
     tiers = [h.tier for h in results.hits]
     assert tiers == sorted(tiers) and len(set(tiers)) > 1, tiers
     assert results.hits[0].tier == 0
 
 
-def test_every_sort_orders_as_documented(loaded):
-    dated = loaded.search.search("", sort="date").hits
-    lowers = [loaded.records.get(h.id).data["created"] for h in dated]
-    assert ids(loaded.search.search("", sort="-date"))[0] == dated[-1].id or len(set(lowers)) == 1
-    titled = [h.title.casefold() for h in loaded.search.search("", sort="title").hits]
+def test_every_sort_orders_as_documented(library):
+    dated = library.search.search("", sort="date").hits
+    lowers = [library.records.get(h.id).data["created"] for h in dated]
+    assert ids(library.search.search("", sort="-date"))[0] == dated[-1].id or len(set(lowers)) == 1
+    titled = [h.title.casefold() for h in library.search.search("", sort="title").hits]
     assert titled == sorted(titled)
 
 
@@ -105,16 +120,16 @@ def _direct_count(store, kind, role, key, query_ids):
 
 
 @pytest.mark.parametrize("query", ["", "library", "1949"])
-def test_facet_counts_equal_counts_made_in_the_database(loaded, query):
-    results = loaded.search.search(query, per_page=1000)
+def test_facet_counts_equal_counts_made_in_the_database(library, query):
+    results = library.search.search(query, per_page=1000)
     found = set(ids(results)) if query else None
     assert sum(len(v) for v in results.facets.values()) > 3
     for name, values in results.facets.items():
         kind, role = FACET_KINDS[name]
         for key, _, count in values:
-            assert count == _direct_count(loaded, kind, role, key, found), (name, key)
+            assert count == _direct_count(library, kind, role, key, found), (name, key)
     # the date histogram: a record counts in each decade its interval overlaps; undated apart
-    with loaded.engine.connect() as conn:
+    with library.engine.connect() as conn:
         rows = conn.execute(text("SELECT id, date_lower, date_upper FROM records WHERE published AND NOT deleted")
                             ).all()
     rows = [r for r in rows if found is None or r.id in found]
@@ -124,15 +139,15 @@ def test_facet_counts_equal_counts_made_in_the_database(loaded, query):
     assert results.dates["undated"] == sum(1 for r in rows if not (r.date_lower and r.date_upper))
 
 
-def test_filters_combine_and_a_facet_narrows_to_its_count(loaded):
-    everything = loaded.search.search("")
+def test_filters_combine_and_a_facet_narrows_to_its_count(library):
+    everything = library.search.search("")
     key, _, count = everything.facets["translation"][0]
-    narrowed = loaded.search.search("", Filters({"translation": (key,)}))
+    narrowed = library.search.search("", Filters({"translation": (key,)}))
     assert narrowed.total == count
     place_key, _, _ = everything.facets["type"][0]
-    both = loaded.search.search("", Filters({"translation": (key,), "type": (place_key,)}))
+    both = library.search.search("", Filters({"translation": (key,), "type": (place_key,)}))
     assert both.total <= narrowed.total
-    assert loaded.search.search("", Filters({"translation": ("xx",)})).total == 0
+    assert library.search.search("", Filters({"translation": ("xx",)})).total == 0
 
 
 def _undated_record():

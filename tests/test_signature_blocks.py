@@ -12,6 +12,7 @@ from metadata.importers.archive_file import parse
 from metadata.record import jsonld, validation
 from metadata.record.urls import STORED
 
+from tests.conftest import password_hash
 from tests.support.forms import form_fields
 
 
@@ -136,12 +137,10 @@ def test_record_page_shows_the_position_and_the_note(client, store):
 
 
 def test_the_editor_keeps_position_and_note(app, store):
-    from server import auth
-
     record = parse(document("Letter, Soviet Embassy in Beijing to Wang Ming",
                             "Ivan Petrov\nAmbassador of the USSR\n\n[signature illegible]"))
     store.records.save(record, "import")
-    store.accounts.put_user("ann", auth.hash_password("correct horse battery staple"), "editor")
+    store.accounts.put_user("ann", password_hash("correct horse battery staple"), "editor")
     client = app.test_client()
     client.post("/login", data={"name": "ann", "password": "correct horse battery staple", "next": "/edit"})
     url = f"/edit/records/{record['identifier']}"

@@ -16,8 +16,8 @@ from metadata.importers import archive_file
 from server import create_app
 
 from tests.conftest import upgrade
-from tests.support.browser import MIRADOR, UV_DIST, chromium_path, require
-from tests.support.live import free_port, muniment_server
+from tests.support.browser import MIRADOR, UV_DIST, chromium_path, inked, require, settled_shot
+from tests.support.live import app_in_thread, free_port
 from tests.support.paths import seed_file
 
 pytestmark = pytest.mark.browser
@@ -41,11 +41,9 @@ def seeded_server(tmp_path_factory):
     """One server per module: the viewers only read from it."""
     tmp_path = tmp_path_factory.mktemp("viewer")
     url = f"sqlite:///{tmp_path / 'viewer.db'}"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
-    upgrade(app.extensions["muniment"]["store"].engine)
-    app.extensions["muniment"]["store"].records.save(archive_file.parse_file(seed_file()), "import")
-    app.extensions["muniment"]["store"].engine.dispose()
-    with muniment_server(url, tmp_path) as base:
+    with app_in_thread(create_app, tmp_path, DATABASE_URL=url, SECRET_KEY="x") as (base, app):
+        upgrade(app.extensions["muniment"]["store"].engine)
+        app.extensions["muniment"]["store"].records.save(archive_file.parse_file(seed_file()), "import")
         yield base
 
 
@@ -71,9 +69,9 @@ def _open(browser, url: str, ready: str, canvas: str, tmp_path, name: str):
     page.goto(url)
     page.wait_for_selector(f"text={ready}", timeout=30000)
     page.wait_for_selector(canvas, timeout=30000)
-    page.wait_for_timeout(3000)  # let OpenSeadragon fetch and draw the page
+    shot = settled_shot(page.locator(canvas).first, inked)  # OpenSeadragon has fetched and drawn the page
     page.screenshot(path=str(tmp_path / f"{name}.png"))
-    shot = Image.open(io.BytesIO(page.locator(canvas).first.screenshot())).convert("L")
+    shot = Image.open(io.BytesIO(shot)).convert("L")
     text = page.inner_text("body")
     page.context.close()
     histogram = shot.histogram()

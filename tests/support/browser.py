@@ -2,7 +2,9 @@
 `make test` installs Chromium, the viewers and Playwright, so a browser test that cannot run is a set-up fault."""
 from __future__ import annotations
 
+import io
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -44,15 +46,38 @@ def log_in(browser, base: str, name: str, password: str, javascript: bool = True
     return page
 
 
+def inked(shot: bytes) -> bool:
+    """Whether a screenshot of a viewer's canvas shows a drawn reading page: paper with ink on it."""
+    from PIL import Image
+
+    histogram = Image.open(io.BytesIO(shot)).convert("L").histogram()
+    return sum(histogram[230:]) > 5000 and sum(histogram[:90]) > 200
+
+
+def settled_shot(locator, ready, timeout: float = 30.0, interval: float = 0.3) -> bytes:
+    """A screenshot of ``locator`` once ``ready(shot)`` holds and the picture has stopped changing: three shots
+    ``interval`` apart alike. A viewer draws in steps (tiles fetched, faded in, a pan animated), so a fixed wait
+    is either too short on a busy machine or seconds wasted on an idle one; a page still blank between two
+    steps is told by ``ready``."""
+    deadline = time.monotonic() + timeout
+    shots: list[bytes] = []
+    while True:
+        shots = [*shots[-2:], locator.screenshot()]
+        if len(shots) == 3 and len(set(shots)) == 1 and ready(shots[-1]):
+            return shots[-1]
+        if time.monotonic() > deadline:
+            pytest.fail(f"the viewer's picture did not settle in {timeout:.0f} s (ready: {ready(shots[-1])})")
+        locator.page.wait_for_timeout(interval * 1000)
+
+
 def find_in_mirador(page, word: str) -> tuple[bytes, bytes]:
     """Search ``word`` in Mirador 4's open search panel; returns screenshots of the page canvas before and after
     (the highlight is told by comparing them) once the panel lists a hit for the word."""
     page.wait_for_selector(".openseadragon-canvas canvas", timeout=30000)
-    page.wait_for_timeout(3000)  # OpenSeadragon fetches and draws the page
-    before = page.locator(".openseadragon-canvas").first.screenshot()
+    canvas = page.locator(".openseadragon-canvas").first
+    before = settled_shot(canvas, inked)  # OpenSeadragon has fetched and drawn the page
     box = page.get_by_label("search terms")
     box.fill(word)
     box.press("Enter")
     page.wait_for_selector(f"li:has-text('{word}')", timeout=30000)  # the panel lists the hit
-    page.wait_for_timeout(3000)  # Mirador pans to the hit and draws its box
-    return before, page.locator(".openseadragon-canvas").first.screenshot()
+    return before, settled_shot(canvas, lambda shot: shot != before)  # Mirador has panned and drawn the box

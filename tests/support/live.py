@@ -1,4 +1,7 @@
-"""A real Muniment server for tests: `muniment serve` (gunicorn) on a free port of 127.0.0.1."""
+"""Real Muniment servers for tests, on a free port of 127.0.0.1: `muniment serve` (gunicorn) in its own process,
+for the tests of serving itself, and the same app served over HTTP from a thread of the test's process, for
+tests of what the pages do (browsers, harvesters), where a second process's start (a second of imports) and
+graceful stop (a second more) were most of each test's time."""
 from __future__ import annotations
 
 import os
@@ -6,12 +9,14 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .paths import REPO
 
@@ -50,12 +55,12 @@ def muniment_process(database_url: str, workdir: Path, port: int | None = None, 
                                "--port", str(port), "--workers", str(workers)], env=env, cwd=workdir,
                               stdout=stdout, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        for _ in range(150):
+        for _ in range(600):
             try:
                 if requests.get(base + "healthz", timeout=1).status_code == 200:
                     break
             except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a worker still booting
-                time.sleep(0.2)
+                time.sleep(0.05)
         else:
             raise RuntimeError("server did not start: " + server.stderr.read().decode())
         yield LiveServer(base, port, server.pid, log)
@@ -71,3 +76,29 @@ def muniment_server(database_url: str, workdir: Path, port: int | None = None, *
     """Yields the server's base URL (ending in '/'); MUNIMENT_* settings come from keyword arguments."""
     with muniment_process(database_url, workdir, port, **settings) as server:
         yield server.base
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug's request handler without its line per request on stderr."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+@contextmanager
+def app_in_thread(app_for, workdir: Path, **config):
+    """An app built by ``app_for(config)`` (config gets DATA_DIR and the BASE_URL of a free port, plus
+    ``config``) and served over HTTP from a thread, one thread per connection; yields (base URL, app). The
+    caller fills the app's store before the first request, the same way as before a `muniment serve`."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    app = app_for({"BASE_URL": base, "DATA_DIR": str(workdir / "data"), **config})
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield base, app
+    finally:
+        server.shutdown()
+        server.server_close()
+        app.extensions["muniment"]["store"].engine.dispose()
