@@ -166,6 +166,5 @@ def _chips(filters: Filters) -> list[dict]:
 def _label(name: str, value: str) -> str:
     if name in _ENTITY_FACETS:
         stored = STORED_BASE + value[len(state.urls().base):] if value.startswith(state.urls().base) else value
-        kind = FACET_KINDS[name][0]
-        return state.store().mentions.label(kind, stored) or value
+        return state.store().search.value_label(name, stored) or value
     return value

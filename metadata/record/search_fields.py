@@ -82,23 +82,31 @@ def snippet(record: dict, marks: tuple[str, ...], tier: int | None, width: int =
     return ""
 
 
-def _hits(text: str, marks: tuple[str, ...]) -> Iterator[list[tuple[int, int]]]:
-    """The marked spans of ``text``, piece by piece in reading order (a CJK piece may hold several), read
-    lazily: a snippet stops once its window is passed."""
+def _hits(text: str, marks: tuple[str, ...]) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+    """(where the piece starts, its marked spans) of each piece of ``text`` in reading order from the first
+    with a hit (a CJK piece may hold several spans, most pieces none), read lazily: a snippet stops once its
+    window is passed. Whole-word marks are looked for in C first (search_terms.first_word_with)."""
     ready = search_terms.Marks(marks)
     cjk_marks = [m for m in marks if search_terms._IS_CJK.match(m)]
-    for piece in search_terms.iter_pieces(text):
+    first = 0
+    if not cjk_marks and not ready.prefixes:
+        first = search_terms.first_word_with(text, ready.whole)
+        if first is None:
+            return
+    hit = False
+    for piece in search_terms.iter_pieces(text, first):
+        spans = []
         if piece.cjk:
-            spans = []
             for mark in cjk_marks:
                 at = piece.text.find(mark)
                 while at >= 0:
                     spans.append((piece.start + at, piece.start + at + len(mark)))
                     at = piece.text.find(mark, at + 1)
-            if spans:
-                yield spans
         elif ready.match(search_terms.word_token(piece.text)):
-            yield [(piece.start, piece.end)]
+            spans.append((piece.start, piece.end))
+        hit = hit or bool(spans)
+        if hit:
+            yield piece.start, spans
 
 
 def _merged(spans):
@@ -117,7 +125,7 @@ def _passage(text: str, marks: tuple[str, ...], width: int) -> str | None:
     if not text:
         return None
     found = _hits(text, marks) if marks else iter(())
-    spans = next(found, [])
+    _, spans = next(found, (0, []))
     if marks and not spans:
         return None
     first = min(spans)[0] if spans else 0
@@ -131,8 +139,8 @@ def _passage(text: str, marks: tuple[str, ...], width: int) -> str | None:
         end = space if space > first else end
     # Spans starting at or after ``end`` are never shown, so the text is read no further than the window
     # (pieces come in order, and each piece's spans start at or after the piece).
-    for more in found:
-        if min(more)[0] >= end:
+    for piece_start, more in found:
+        if piece_start >= end:
             break
         spans = spans + [span for span in more if span[0] < end]
     spans = _merged(sorted(spans))

@@ -23,7 +23,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from operator import add
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -56,22 +58,30 @@ def word_token(word: str) -> str:
     return unaccent(word)
 
 
-@dataclass(frozen=True)
-class Piece:
-    """A run of word characters in the source text: where it stands and whether it is CJK."""
+class Piece(NamedTuple):
+    """A run of word characters in the source text: where it stands and whether it is CJK. (A tuple: a snippet
+    may pass thousands of words before its first hit, and a frozen dataclass cost a microsecond each.)"""
     start: int
     end: int
     text: str
     cjk: bool
 
 
-def iter_pieces(text: str) -> Iterator[Piece]:
+def iter_pieces(text: str, skip: int = 0) -> Iterator[Piece]:
     """The word runs of ``text`` (offsets into its NFC form, which snippets show), each case-folded, one at a
-    time (a snippet stops reading once its window is full)."""
-    composed = unicodedata.normalize("NFC", text) if text else ""
-    for m in _PIECE.finditer(composed):
-        word = m.group()
-        yield Piece(m.start(), m.end(), word.casefold(), bool(_IS_CJK.match(word)))
+    time (a snippet stops reading once its window is full); the first ``skip`` runs are passed over in C."""
+    composed = text if not text or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+    for m in islice(_PIECE_KINDS.finditer(composed), skip, None):
+        cjk = m.lastindex == 1
+        yield Piece(m.start(), m.end(), m.group().casefold(), cjk)
+
+
+def first_word_with(text: str, whole: frozenset[str]) -> int | None:
+    """How many word runs of ``text`` (NFC) come before the first whose token is in ``whole``; None when none is.
+    In C but for the few words not met before: a snippet's first hit may lie thousands of words in, and finding
+    it a Piece at a time was most of a search's time."""
+    flags = list(map(whole.__contains__, map(word_token, map(str.casefold, _PIECE.findall(text)))))
+    return flags.index(True) if True in flags else None
 
 
 def pieces(text: str) -> list[Piece]:

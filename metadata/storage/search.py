@@ -370,6 +370,14 @@ class Search:
                                      for i, tier in page_ids.items() if i in rows], query)
         return Results(total, hits, facets, dates)
 
+    def value_label(self, parameter: str, key: str) -> str | None:
+        """The label most public records give the value ``key`` of the facet ``parameter`` (an active filter's
+        chip), from the accelerator: counting the mentions in SQL took 10 ms for a value in thousands of records."""
+        kind, role = FACET_KINDS[parameter]
+        with self.db.reading() as conn:
+            with self.accelerator.lock:
+                return self.accelerator.current(conn).label((kind, role, key))
+
     def _find(self, conn, query: Query, filters: Filters, sort: str, page: int, per_page: int, facet_limit: int):
         """(record id -> tier of the page's hits in order, facets, dates, total), from the accelerator."""
         state = self.accelerator.current(conn)

@@ -1,7 +1,7 @@
 """Real Muniment servers for tests, on a free port of 127.0.0.1: `muniment serve` (gunicorn) in its own process,
-for the tests of serving itself, and the same app served over HTTP from a thread of the test's process, for
-tests of what the pages do (browsers, harvesters), where a second process's start (a second of imports) and
-graceful stop (a second more) were most of each test's time."""
+for the tests of serving itself, and the same app served over HTTP from a thread of the test's process, for the
+browser tests, where a second process's start (a second of imports) and graceful stop (a second more) were most
+of each test's time."""
 from __future__ import annotations
 
 import os
