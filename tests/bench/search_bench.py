@@ -57,6 +57,11 @@ def load(url: str, count: int) -> float | None:
     if url.startswith("sqlite"):
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    elif rate:
+        # What autovacuum does to a live database in its own time: a freshly loaded one still has its GIN
+        # indexes' pending lists to read through and no statistics (p95 97.7 ms before, 55.5 after).
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
     store.engine.dispose()
     return rate
 
@@ -85,7 +90,7 @@ def queries(rng: random.Random, count: int) -> list[dict]:
     """The mix: words taken evenly from each vocabulary's ranks (most are in a few dozen records) and from its
     few real words (some in most records), phrases of two words that stand together in one of the ``count``
     loaded records, prefixes with an exclusion, and words with two filters."""
-    from tests.bench.generate import _EN, _RU, _ZH, CHINESE, ENGLISH, PEOPLE, PLACES, RUSSIAN, SUBJECTS, varied
+    from tests.bench.generate import _EN, _ZH, CHINESE, ENGLISH, PEOPLE, PLACES, RUSSIAN, SUBJECTS, varied
     from metadata.record.urls import UrlBuilder
 
     urls = UrlBuilder("http://127.0.0.1/")  # the server's base is irrelevant: facet values are matched by IRI
