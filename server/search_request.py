@@ -166,5 +166,8 @@ def _chips(filters: Filters) -> list[dict]:
 def _label(name: str, value: str) -> str:
     if name in _ENTITY_FACETS:
         stored = STORED_BASE + value[len(state.urls().base):] if value.startswith(state.urls().base) else value
-        return state.store().search.value_label(name, stored) or value
+        # The facet's own role first (from memory); a value the role never names (a filter typed or kept from
+        # another search) is named as the kind's mentions name it, in any role.
+        return (state.store().search.value_label(name, stored)
+                or state.store().mentions.label(FACET_KINDS[name][0], stored) or value)
     return value

@@ -5,7 +5,9 @@ Python, compile) the first time it renders it. One process can build many apps: 
 command, a test suite one per test (about 1,500), and compiling the record page's templates again each time
 was a tenth of the suite's time. Jinja's bytecode cache is made for exactly this: an app that meets a template
 another app compiled loads its code object instead. A bucket carries the checksum of the source it was
-compiled from, so a template changed on disk is compiled afresh, never served stale."""
+compiled from, so a template changed on disk is compiled afresh, never served stale. Jinja keys it by template
+name and file alone, which holds because every app is made by the one factory with the same Jinja options and
+filters: an app given others (Jinja folds filters on constants while compiling) would need its own cache."""
 from __future__ import annotations
 
 import threading

@@ -173,7 +173,9 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def migrated_url(database_url) -> str:
-    """``database_url`` at the newest schema with no rows (make_app over it migrates nothing)."""
+    """``database_url`` for a test that builds its own app: on PostgreSQL the session database at the newest
+    schema with no rows; on SQLite a file not made yet, which make_app makes as a copy of the migrated template
+    (so make_app migrates nothing; a CLI command opening it first migrates it, as on a new install)."""
     return database_url
 
 

@@ -3,13 +3,11 @@ own search panel, against a live server on another origin: the panel lists the h
 context, and the hit's box is highlighted on the page (read from screenshots of the viewer's canvas)."""
 from __future__ import annotations
 
-import io
 import shutil
 
 import pytest
-from PIL import Image
 
-from tests.support.browser import MIRADOR, chromium_path, find_in_mirador, require
+from tests.support.browser import MIRADOR, chromium_path, find_in_mirador, require, tinted
 from tests.test_viewer_browser import seeded_server, static_site  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -21,13 +19,6 @@ MIRADOR_SEARCH_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title
 Mirador.viewer({id: "viewer", windows: [{manifestId: "MANIFEST"}],
                 window: {sideBarOpen: true, defaultSideBarPanel: "search", panels: {search: true}}});
 </script></body></html>"""
-
-
-def _tinted(shot: bytes) -> int:
-    """Pixels of Mirador 4's search highlight (a translucent yellow over the cream page): red and green well
-    above blue. Neither the page (paper, rgb 253,251,245, and black ink) nor the grey background has any."""
-    image = Image.open(io.BytesIO(shot)).convert("RGB")
-    return sum(1 for r, g, b in image.getdata() if r - b > 40 and g - b > 40)
 
 
 def test_mirador_finds_a_word_with_its_search_panel(seeded_server, static_site, browser, tmp_path):  # noqa: F811
@@ -46,6 +37,6 @@ def test_mirador_finds_a_word_with_its_search_panel(seeded_server, static_site, 
     assert any(url.split("?")[0].endswith("/iiif/113439/search/1") and status == 200
                for url, status in searches), searches
     assert "1 of 1" in panel and "Politburo met in the" in panel, panel[-800:]  # the hit, with its context
-    assert _tinted(before) == 0, _tinted(before)
+    assert tinted(before) == 0, tinted(before)
     # one word's box: more than a sliver, less than a line (a line box would be ~850 x 38 pixels)
-    assert 300 < _tinted(after) < 8000, _tinted(after)
+    assert 300 < tinted(after) < 8000, tinted(after)

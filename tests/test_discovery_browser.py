@@ -20,10 +20,9 @@ import pytest
 from metadata.importers import files
 from server import create_app
 from tests.conftest import upgrade
-from tests.support.browser import MIRADOR, chromium_path, find_in_mirador, require
+from tests.support.browser import MIRADOR, chromium_path, find_in_mirador, require, tinted
 from tests.support.live import app_in_thread
 from tests.support.paths import REPO, seed_file
-from tests.test_content_search_browser import _tinted
 from tests.test_viewer_browser import static_site  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
@@ -112,8 +111,8 @@ def test_search_narrow_open_and_find_inside_with_mirador(library_server, static_
     assert any(url.startswith(f"{library_server}iiif/113439/search/1?") and status == 200
                for url, status in searches), searches
     assert "Politburo met in the" in panel, panel[-800:]  # the hit, with its context
-    assert _tinted(before) == 0, _tinted(before)
-    assert 300 < _tinted(after) < 8000, _tinted(after)  # one word's box on the page
+    assert tinted(before) == 0, tinted(before)
+    assert 300 < tinted(after) < 8000, tinted(after)  # one word's box on the page
 
 
 def test_mirador_pages_through_a_long_result(library_server, static_site, browser):  # noqa: F811

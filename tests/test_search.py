@@ -13,6 +13,8 @@ from sqlalchemy import text
 
 from metadata.importers import files
 from metadata.record import search_terms
+from metadata.record.urls import STORED_BASE
+from metadata.storage import search_accelerator
 from metadata.storage.search import FACET_KINDS, FTS_TABLES, Filters
 from tests.conftest import BACKENDS, BASE_URL, POSTGRES_URL, make_app, postgres_database
 from tests.support.paths import seed_file
@@ -119,8 +121,12 @@ def _direct_count(store, kind, role, key, query_ids):
     return len(set(rows) & query_ids) if query_ids is not None else total
 
 
+@pytest.mark.parametrize("few_results", [0, search_accelerator.FEW_RESULTS], ids=["by-records", "by-values"])
 @pytest.mark.parametrize("query", ["", "library", "1949"])
-def test_facet_counts_equal_counts_made_in_the_database(library, query):
+def test_facet_counts_equal_counts_made_in_the_database(library, query, few_results, monkeypatch):
+    # FEW_RESULTS = 0 counts every result's own mentions; the samples' few values otherwise send every result
+    # to the ways for many (gathered, or value by value past half the records)
+    monkeypatch.setattr(search_accelerator, "FEW_RESULTS", few_results)
     results = library.search.search(query, per_page=1000)
     found = set(ids(results)) if query else None
     assert sum(len(v) for v in results.facets.values()) > 3
@@ -352,3 +358,26 @@ def test_a_postgresql_search_reads_matches_from_the_gin_index(tmp_path):
                              .scalars())
             assert "Bitmap Index Scan on ix_search_vectors_vector" in plan
         store.engine.dispose()
+
+
+def test_a_chip_names_a_filter_value_its_role_never_gives(app, store):
+    """A filter on a person in a role they never have (a link kept from another search) finds nothing, and its
+    chip still names the person, as the person's mentions in other roles name them."""
+    load(store)
+    person = BASE_URL + "agents/anna-sokolova"
+    assert store.search.value_label("recipient", person.replace(BASE_URL, STORED_BASE)) is None  # not a recipient
+    page = app.test_client().get("/records", query_string={"recipient": person},
+                                 headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Recipient: Anna Sokolova" in page
+    assert "Creator: Anna Sokolova" in app.test_client().get(
+        "/records", query_string={"creator": person}, headers={"Accept": "text/html"}).get_data(as_text=True)
+
+
+def test_the_first_hit_is_counted_in_the_words_snippets_read():
+    """``first_word_with`` counts words as ``iter_pieces`` reads them (NFC), so a snippet that skips that many
+    lands on the hit even in text written decomposed (e + combining acute is one word, not two)."""
+    text = "e\u0301toile library"
+    skip = search_terms.first_word_with(text, frozenset({"librari"}))
+    assert skip == 1
+    assert [piece.text for piece in search_terms.iter_pieces(text, skip)] == ["library"]
+    assert search_terms.first_word_with(text, frozenset({"reading"})) is None

@@ -77,9 +77,11 @@ def iter_pieces(text: str, skip: int = 0) -> Iterator[Piece]:
 
 
 def first_word_with(text: str, whole: frozenset[str]) -> int | None:
-    """How many word runs of ``text`` (NFC) come before the first whose token is in ``whole``; None when none is.
-    In C but for the few words not met before: a snippet's first hit may lie thousands of words in, and finding
-    it a Piece at a time was most of a search's time."""
+    """How many word runs of ``text`` (in its NFC form, as ``iter_pieces`` counts them) come before the first
+    whose token is in ``whole``; None when none is. In C but for the few words not met before: a snippet's first
+    hit may lie thousands of words in, and finding it a Piece at a time was most of a search's time."""
+    if text and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     flags = list(map(whole.__contains__, map(word_token, map(str.casefold, _PIECE.findall(text)))))
     return flags.index(True) if True in flags else None
 

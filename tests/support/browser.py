@@ -54,6 +54,15 @@ def inked(shot: bytes) -> bool:
     return sum(histogram[230:]) > 5000 and sum(histogram[:90]) > 200
 
 
+def tinted(shot: bytes) -> int:
+    """Pixels of Mirador 4's search highlight (a translucent yellow over the cream page): red and green well
+    above blue. Neither the page (paper, rgb 253,251,245, and black ink) nor the grey background has any."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(shot)).convert("RGB")
+    return sum(1 for r, g, b in image.getdata() if r - b > 40 and g - b > 40)
+
+
 def settled_shot(locator, ready, timeout: float = 30.0, interval: float = 0.3) -> bytes:
     """A screenshot of ``locator`` once ``ready(shot)`` holds and the picture has stopped changing: three shots
     ``interval`` apart alike. A viewer draws in steps (tiles fetched, faded in, a pan animated), so a fixed wait
@@ -80,4 +89,4 @@ def find_in_mirador(page, word: str) -> tuple[bytes, bytes]:
     box.fill(word)
     box.press("Enter")
     page.wait_for_selector(f"li:has-text('{word}')", timeout=30000)  # the panel lists the hit
-    return before, settled_shot(canvas, lambda shot: shot != before)  # Mirador has panned and drawn the box
+    return before, settled_shot(canvas, lambda shot: tinted(shot) > 0)  # Mirador has panned and drawn the box
