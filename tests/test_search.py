@@ -125,7 +125,7 @@ def _direct_count(store, kind, role, key, query_ids):
 @pytest.mark.parametrize("query", ["", "library", "1949"])
 def test_facet_counts_equal_counts_made_in_the_database(library, query, few_results, monkeypatch):
     # FEW_RESULTS = 0 counts every result's own mentions; the samples' few values otherwise send every result
-    # to the ways for many (gathered, or value by value past half the records)
+    # to the way for many (gathered, or by the records a result lacks when it holds most)
     monkeypatch.setattr(search_accelerator, "FEW_RESULTS", few_results)
     results = library.search.search(query, per_page=1000)
     found = set(ids(results)) if query else None

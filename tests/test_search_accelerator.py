@@ -219,10 +219,10 @@ def test_a_rebuilt_state_is_frozen_out_of_the_cyclic_collector(app, store):
 
 
 def test_both_ways_of_counting_facets_give_the_same_top_values():
-    # Few results count their records' own mentions; more gather their entries (_Entries); more than half the
-    # records count each value's bitmap against them, ranking only values that can reach the top. All must give
-    # the same values, counts, smallest labels and order, also for a value given several labels and for ties
-    # cut by the limit.
+    # Few results count their records' own mentions; more gather their entries (_Entries), or the entries of the
+    # records they lack when they hold most (300 of 300), ranking only values that can reach the top. All must
+    # give the same values, counts, smallest labels and order, also for a value given several labels and for
+    # ties cut by the limit.
     import random
 
     from pyroaring import BitMap
@@ -240,7 +240,7 @@ def test_both_ways_of_counting_facets_give_the_same_top_values():
     for size in (1, 5, 20, 100, 300):
         result = BitMap(rng.sample(range(1, 301), size))
         for limit in (1, 3, 30):
-            by_values = state.facets(result, limit)  # 41 values, 300 docs: 1 result by docs, 5-100 gathered, 300 by values
+            by_values = state.facets(result, limit)  # 41 values, 300 docs: 1 result by docs, more gathered
             by_docs: dict = {}
             for doc in result:
                 for (kind, role, key), label in state.rows[doc].facets:

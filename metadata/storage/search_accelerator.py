@@ -35,9 +35,9 @@ from metadata.storage.tables import mentions, records, search_documents
 REFRESH_LIMIT = 5_000  # more changed records than this since the last search: rebuild instead
 # How facets are counted, by the number of results (measured at 100,000 records and 6,189 facet values): fewer
 # than one per FEW_RESULTS values, by their own mentions (0.08 ms for 20 results, 0.7 for 200, 2.4 for 700);
-# up to half the records, by gathering each result's entries from ``_Entries`` (0.4-0.7 ms from 20 to 1,500
-# results, 1.3 ms for 30,000: the ranking's pass over every value is most of it); more, value by value against
-# the results' bitmap, dense by then (2-4 ms for all; 6-14 ms when 1,500-6,000 results lie scattered).
+# more, by gathering each result's entries from ``_Entries`` (0.4-0.7 ms from 20 to 1,500 results, 1.3 ms for
+# 30,000: the ranking's pass over every value is most of it), or the entries of the docs a result lacks when it
+# holds most. (A bitmap intersection per value took 2-4 ms for all records, 6-14 ms for 1,500-6,000 scattered.)
 FEW_RESULTS = 40
 MATCH_CACHE = 256  # full-text answers kept per process (at most ~16 KB each per 100,000 records)
 
@@ -69,8 +69,8 @@ class _Row:
 
 
 class _Column:
-    """One facet's values as parallel lists, so that counting them against the results is one C call per value
-    (``map`` of ``intersection_cardinality``) and ranking looks only at those that can reach the top.
+    """One facet's values as parallel lists (an entry per value and label, numbered as ``_Entries`` counts
+    them), so that ranking looks only at those that can reach the top.
 
     A value given one label (nearly all) is one entry; a value given several labels has one entry per label,
     and its entries are summed, its label the smallest of those with results."""
@@ -92,11 +92,8 @@ class _Column:
         if len(labels) > 1:
             self.several.append(list(range(first, len(self.keys))))
 
-    def top(self, result: BitMap, limit: int, counts: list[int] | None = None) -> list[tuple[str, str, int]]:
-        """The first ``limit`` values by their count among ``result`` (each entry's count, in ``counts`` when
-        the caller has them)."""
-        if counts is None:
-            counts = list(map(result.intersection_cardinality, self.docs))
+    def top(self, limit: int, counts: list[int]) -> list[tuple[str, str, int]]:
+        """The first ``limit`` values by their count among the results (``counts``: each entry's)."""
         merged = []  # (count, label) of each value with several labels; its entries leave ``counts``
         for entries in self.several:
             found = [(counts[i], self.labels[i]) for i in entries if counts[i]]
@@ -135,17 +132,28 @@ class _Entries:
         self.size = int(docs_of.max()) + 1 if len(docs_of) else 0  # docs past the last with entries have none
         self.starts = np.searchsorted(docs_of[order], np.arange(self.size + 1))
         self.total = total
+        # Every doc with entries, and the count of each entry among all of them: a result holding most docs is
+        # counted as these counts less those of the docs it lacks (browsing everything gathers next to nothing).
+        self.universe = BitMap.union(*(bitmap for column in columns.values() for bitmap in column.docs))
+        self.everywhere = np.bincount(self.entries, minlength=total)
 
     def counts(self, result: BitMap) -> dict[str, list[int]]:
         """facet parameter -> the count among ``result`` of each of its column's entries."""
-        docs = np.frombuffer(result.to_array(), dtype=np.uint32)
+        if len(result) * 2 > len(self.universe):
+            counted = (self.everywhere - self._gathered(self.universe - result)).tolist()
+        else:
+            counted = self._gathered(result).tolist()
+        return {name: counted[first:first + length] for name, (first, length) in self.spans.items()}
+
+    def _gathered(self, docs_bitmap: BitMap) -> np.ndarray:
+        """The count of each entry among ``docs_bitmap``, from those docs' rows."""
+        docs = np.frombuffer(docs_bitmap.to_array(), dtype=np.uint32)
         docs = docs[docs < self.size]
         starts = self.starts[docs]
         lengths = self.starts[docs + 1] - starts
         # the positions of every result's entries: each row's start, then one on for each further entry
         positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        counted = np.bincount(self.entries[positions], minlength=self.total).tolist()
-        return {name: counted[first:first + length] for name, (first, length) in self.spans.items()}
+        return np.bincount(self.entries[positions], minlength=self.total)
 
 
 def _first(ranked: list[tuple[int, str, str, str]], limit: int) -> list[tuple[str, str, int]]:
@@ -263,12 +271,10 @@ class _State:
             return {name: _first(values, limit)
                     for name, values in facets.items()}
         columns = self.columns()
-        if len(result) * 2 <= len(self.rows):
-            if self._entries is None:
-                self._entries = _Entries(columns)
-            counts = self._entries.counts(result)
-            return {name: column.top(result, limit, counts[name]) for name, column in columns.items()}
-        return {name: column.top(result, limit) for name, column in columns.items()}
+        if self._entries is None:
+            self._entries = _Entries(columns)
+        counts = self._entries.counts(result)
+        return {name: column.top(limit, counts[name]) for name, column in columns.items()}
 
     def columns(self) -> dict[str, _Column]:
         """``values`` per facet parameter as counting wants them, made once per change: a search with many
