@@ -270,3 +270,13 @@ def test_a_rebuild_freezes_no_garbage_cycle(app, store):
     del cycle
     store.search.search("library")  # a first search rebuilds and freezes
     assert watch() is None
+
+
+def test_an_archive_without_records_has_empty_facets():
+    """No record, so no facet value: every facet is empty, for no results and for a result of unknown docs."""
+    from pyroaring import BitMap
+
+    from metadata.storage.search_accelerator import _State, facet_kinds
+
+    for result in (BitMap(), BitMap([1, 2])):
+        assert _State().facets(result, 30) == {name: [] for name in facet_kinds().values()}

@@ -134,7 +134,7 @@ class _Entries:
         self.total = total
         # Every doc with entries, and the count of each entry among all of them: a result holding most docs is
         # counted as these counts less those of the docs it lacks (browsing everything gathers next to nothing).
-        self.universe = BitMap.union(*(bitmap for column in columns.values() for bitmap in column.docs))
+        self.universe = BitMap().union(*(bitmap for column in columns.values() for bitmap in column.docs))
         self.everywhere = np.bincount(self.entries, minlength=total)
 
     def counts(self, result: BitMap) -> dict[str, list[int]]:
