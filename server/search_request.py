@@ -42,12 +42,11 @@ def read_arguments() -> tuple[str, Filters, str, int]:
     sort = request.args.get("sort", "relevance")
     if sort not in SORTS:
         raise Problem(400, f"'sort' must be one of {', '.join(SORTS)}.", "Bad Request")
-    base = state.urls().base
     facets = {}
     for name in FACET_KINDS:
         values = [v for v in request.args.getlist(name) if v]
         if name in _ENTITY_FACETS:
-            values = [STORED_BASE + v[len(base):] if v.startswith(base) else v for v in values]
+            values = [_stored(v) for v in values]
         if values:
             facets[name] = tuple(dict.fromkeys(values))
     undated = request.args.get("undated", "")
@@ -163,9 +162,15 @@ def _chips(filters: Filters) -> list[dict]:
     return chips
 
 
+def _stored(iri: str) -> str:
+    """An entity IRI a filter names, under the stored base as mentions and the accelerator key it."""
+    base = state.urls().base
+    return STORED_BASE + iri[len(base):] if iri.startswith(base) else iri
+
+
 def _label(name: str, value: str) -> str:
     if name in _ENTITY_FACETS:
-        stored = STORED_BASE + value[len(state.urls().base):] if value.startswith(state.urls().base) else value
+        stored = _stored(value)
         # The facet's own role first (from memory); a value the role never names (a filter typed or kept from
         # another search) is named as the kind's mentions name it, in any role.
         return (state.store().search.value_label(name, stored)

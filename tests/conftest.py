@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -57,6 +57,12 @@ def postgres_database():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def module_database(backend: str, folder: Path):
+    """A database of its own for a module-scoped fixture (a context manager of its URL): a PostgreSQL database
+    made and dropped around it, or a SQLite file in ``folder``."""
+    return postgres_database() if backend == "postgres" else nullcontext(f"sqlite:///{folder / 'module.db'}")
 
 
 @pytest.fixture(scope="session")

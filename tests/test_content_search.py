@@ -9,7 +9,6 @@ import copy
 import io
 import json
 import re
-from contextlib import nullcontext
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -19,7 +18,7 @@ from manifests.layout import LINE_HEIGHT, MARGIN
 from manifests.search import fold
 from metadata.importers import archive_file, files as importer
 from metadata.record.urls import STORED
-from tests.conftest import BACKENDS, make_app, postgres_database
+from tests.conftest import BACKENDS, make_app, module_database
 from tests.support.paths import REPO, sample_file, seed_file
 
 BASE = "http://muniment.test/"
@@ -44,7 +43,7 @@ def _renamed(record: dict, identifier: str) -> dict:
 def library(request, tmp_path_factory):
     """The seed, the project's samples, a French text with accents, a draft and a deleted record."""
     tmp = tmp_path_factory.mktemp("search")
-    with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 's.db'}")) as url:
+    with module_database(request.param, tmp) as url:
         app = make_app(url, tmp)
         store = app.extensions["muniment"]["store"]
         store.records.save(archive_file.parse_file(seed_file()), "import")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-from contextlib import nullcontext
 from datetime import timezone
 from urllib.parse import urlsplit
 
@@ -25,7 +24,7 @@ from server.views import iiif as iiif_view
 
 from tests.support import reference
 from tests.support.paths import REPO, sample_file, seed_file
-from tests.conftest import BACKENDS, make_app, postgres_database
+from tests.conftest import BACKENDS, make_app, module_database
 
 BASE = "http://muniment.test/"
 PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -69,7 +68,7 @@ def library(request, tmp_path_factory):
     """One app per backend over the loaded records, shared by this module's tests that only read: importing
     the samples (typesetting every reading page) once instead of before each test."""
     tmp = tmp_path_factory.mktemp("iiif")
-    with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 'iiif.db'}")) as url:
+    with module_database(request.param, tmp) as url:
         app = make_app(url, tmp)
         _load(app.extensions["muniment"]["store"])
         yield app

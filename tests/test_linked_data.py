@@ -4,7 +4,6 @@ RFC 9264 link sets; one CORS rule for every public read; Last-Modified, 304 and 
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -21,7 +20,7 @@ from metadata.record import jsonld
 from metadata.record.urls import UrlBuilder
 from server import signposting
 
-from tests.conftest import BACKENDS, BASE_URL, make_app, postgres_database
+from tests.conftest import BACKENDS, BASE_URL, make_app, module_database
 from tests.support.clock import ManualClock
 from tests.support.paths import REPO, seed_file
 
@@ -45,7 +44,7 @@ def _load(store):
 def library(request, tmp_path_factory):
     """One app per backend over the loaded records, for the tests here that only read."""
     tmp = tmp_path_factory.mktemp("linked")
-    with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 'ld.db'}")) as url:
+    with module_database(request.param, tmp) as url:
         app = make_app(url, tmp)
         _load(app.extensions["muniment"]["store"])
         yield app

@@ -4,7 +4,6 @@ from __future__ import annotations
 import gzip
 import re
 import time
-from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from metadata.importers import files as importer, archive_file as archive_file
 from metadata.record.urls import STORED
 from server.oai_protocol import Tokens
 
-from tests.conftest import BACKENDS, make_app, postgres_database
+from tests.conftest import BACKENDS, make_app, module_database
 from tests.support.clock import ManualClock
 from tests.support.oai import NS, Harvester, error_codes, identifiers, request_attributes
 from tests.support.paths import REPO, sample_file, seed_file
@@ -37,7 +36,7 @@ def repository(request, tmp_path_factory):
     control characters; the app's clock is moved a second past the writes before the tests harvest (OAI-PMH
     freezes `until` a second before now)."""
     tmp = tmp_path_factory.mktemp("oai")
-    with (postgres_database() if request.param == "postgres" else nullcontext(f"sqlite:///{tmp / 'oai.db'}")) as url:
+    with module_database(request.param, tmp) as url:
         clock = ManualClock()
         app = make_app(url, tmp, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3, CLOCK=clock, CATALOGING_AGENCY=AGENCY)
         store = app.extensions["muniment"]["store"]

@@ -13,7 +13,6 @@ Snippets are made here from the record itself (not by either database), so both 
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from html import escape
 
@@ -121,7 +120,7 @@ def _merged(spans):
 
 def _passage(text: str, marks: tuple[str, ...], width: int) -> str | None:
     """A window of ``text`` around its first hit (None when marks are given and none is in it)."""
-    text = unicodedata.normalize("NFC", " ".join(text.split()))
+    text = search_terms.nfc(" ".join(text.split()))
     if not text:
         return None
     found = _hits(text, marks) if marks else iter(())

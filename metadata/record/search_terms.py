@@ -67,11 +67,15 @@ class Piece(NamedTuple):
     cjk: bool
 
 
+def nfc(text: str) -> str:
+    """``text`` composed (NFC), as snippets show it; checked first, since most text already is."""
+    return text if not text or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def iter_pieces(text: str, skip: int = 0) -> Iterator[Piece]:
     """The word runs of ``text`` (offsets into its NFC form, which snippets show), each case-folded, one at a
     time (a snippet stops reading once its window is full); the first ``skip`` runs are passed over in C."""
-    composed = text if not text or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-    for m in islice(_PIECE_KINDS.finditer(composed), skip, None):
+    for m in islice(_PIECE_KINDS.finditer(nfc(text)), skip, None):
         cjk = m.lastindex == 1
         yield Piece(m.start(), m.end(), m.group().casefold(), cjk)
 
@@ -80,9 +84,7 @@ def first_word_with(text: str, whole: frozenset[str]) -> int | None:
     """How many word runs of ``text`` (in its NFC form, as ``iter_pieces`` counts them) come before the first
     whose token is in ``whole``; None when none is. In C but for the few words not met before: a snippet's first
     hit may lie thousands of words in, and finding it a Piece at a time was most of a search's time."""
-    if text and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    flags = list(map(whole.__contains__, map(word_token, map(str.casefold, _PIECE.findall(text)))))
+    flags = list(map(whole.__contains__, map(word_token, map(str.casefold, _PIECE.findall(nfc(text))))))
     return flags.index(True) if True in flags else None
 
 

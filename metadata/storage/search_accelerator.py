@@ -277,8 +277,8 @@ class _State:
         return {name: column.top(limit, counts[name]) for name, column in columns.items()}
 
     def columns(self) -> dict[str, _Column]:
-        """``values`` per facet parameter as counting wants them, made once per change: a search with many
-        results counts each of thousands of values."""
+        """``values`` per facet parameter, as ranking and the gathered rows (``_Entries``) read them, made once
+        per change."""
         if self._columns is None:
             by_kind = facet_kinds()
             self._columns = {name: _Column() for name in by_kind.values()}
