@@ -19,7 +19,7 @@ from metadata.formats import FORMATS
 from metadata.importers import files as importer
 from metadata.importers import loading
 from metadata.storage import backup, migrate
-from metadata.storage.search import FTS_TABLES
+from metadata.storage.search import FTS_TABLES, PAIR
 from metadata.storage.tables import metadata
 from server import auth
 
@@ -113,7 +113,8 @@ def table_rows(engine) -> dict[str, list[tuple]]:
 
 
 def _indexed_tokens(engine) -> dict[str, set[str]]:
-    """Record id -> the tokens the engine's full-text index holds for it (FTS5 columns or tsvector lexemes)."""
+    """Record id -> the tokens the engine's full-text index holds for it (FTS5 columns or tsvector lexemes, but
+    PostgreSQL's pairs of neighbours, which SQLite reads from positions)."""
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             found: dict[str, set[str]] = {}
@@ -124,7 +125,7 @@ def _indexed_tokens(engine) -> dict[str, set[str]]:
             return found
         rows = conn.execute(text("SELECT d.record_id, tsvector_to_array(v.vector) FROM search_vectors v "
                                  "JOIN search_documents d ON d.doc = v.doc"))
-        return {record_id: set(tokens) for record_id, tokens in rows}
+        return {record_id: {t for t in tokens if PAIR not in t} for record_id, tokens in rows}
 
 
 def assert_restored(engine, before: dict[str, list[tuple]]) -> None:

@@ -298,21 +298,27 @@ def test_index_tokens_are_the_tokens_of_each_word_run(text):
     assert search_terms.tokens(text) == expected  # from the remembered chunks
 
 
+def _variant(identifier: str, text_: str, title: str | None = None) -> dict:
+    """The seed cable under another identifier, its first version's text (and title) replaced."""
+    record = copy.deepcopy(files.read_file(seed_file())[0])
+    record["identifier"] = identifier
+    record["id"] = record["id"].replace("113439", identifier)
+    for version in record["hasVersion"]:
+        version["id"] = version["id"].replace("113439", identifier)
+        version["isVersionOf"] = record["id"]
+        if version.get("translationOfWork"):
+            version["translationOfWork"] = record["id"]
+    record["hasVersion"][0]["text"] = text_
+    if title is not None:
+        record["title"] = {"en": title}
+    return record
+
+
 def test_a_quoted_chinese_phrase_needs_its_characters_together(app, store):
     # Unquoted, Chinese matches by its characters' bigrams anywhere in a record (no segmentation); quoted, the
     # characters must stand together, as a phrase of words must.
-    cable = files.read_file(seed_file())[0]
     for identifier, text_ in (("together", "他们去图书馆读书。"), ("apart", "图书很多，书馆很远。")):
-        record = copy.deepcopy(cable)
-        record["identifier"] = identifier
-        record["id"] = record["id"].replace("113439", identifier)
-        for version in record["hasVersion"]:
-            version["id"] = version["id"].replace("113439", identifier)
-            version["isVersionOf"] = record["id"]
-            if version.get("translationOfWork"):
-                version["translationOfWork"] = record["id"]
-        record["hasVersion"][0]["text"] = text_
-        store.records.create(record, "test")
+        store.records.create(_variant(identifier, text_), "test")
     assert sorted(ids(store.search.search("图书馆"))) == ["apart", "together"]
     assert ids(store.search.search('"图书馆"')) == ["together"]
     assert sorted(ids(store.search.search('"书馆"'))) == ["apart", "together"]  # two characters: together in both
@@ -379,3 +385,78 @@ def test_the_first_hit_is_counted_in_the_words_snippets_read():
     assert skip == 1
     assert [piece.text for piece in search_terms.iter_pieces(text, skip)] == ["library"]
     assert search_terms.first_word_with(text, frozenset({"reading"})) is None
+
+
+PHRASES = [  # (query, the records it finds, in order)
+    ('"wombat quoll"', ["title-pair", "text-pair", "text-pairs-apart", "text-three"]),  # the title's hit first
+    ("wombat-quol*", ["title-pair", "text-pair", "text-pairs-apart", "text-three"]),  # two tokens, the last a prefix
+    ('"quoll numbat"', ["text-pairs-apart", "text-three"]),
+    ('"wombat quoll numbat"', ["text-three"]),  # not the record that holds both its pairs, apart
+    ('"numbat wombat"', []),                    # neighbours nowhere
+    ('"quoll bilby"', []),                      # the title's last word, the text's first
+    ('wombat -"quoll numbat"', ["title-pair", "text-pair"]),
+    ('"鸭嘴兽"', ["text-cjk"]),                   # a quoted Chinese run: its tokens in order
+]
+
+
+@pytest.mark.parametrize("query, found", PHRASES, ids=[q for q, _ in PHRASES])
+def test_phrases_match_neighbours_within_one_field(app, store, query, found):
+    """Phrases are looked up by their pairs of neighbouring tokens on PostgreSQL (and by FTS5's positions on
+    SQLite): the same records either way, including a three-word phrase whose pairs a record holds apart."""
+    for identifier, text_, title in (
+            ("title-pair", "Nothing of the kind here.", "The wombat quoll cable"),
+            ("text-pair", "A wombat quoll stood there.", None),
+            ("text-three", "A wombat quoll numbat passed by.", None),
+            ("text-pairs-apart", "A wombat quoll, then a quoll numbat; never the three in one run.", None),
+            ("text-cjk", "他们看见了鸭嘴兽。", None),
+            ("field-edge", "bilby at the start of the text", "A title ending in quoll")):
+        store.records.create(_variant(identifier, text_, title), "test")
+    assert ids(store.search.search(query)) == found
+
+
+def test_a_phrase_becomes_its_pairs_of_neighbours_in_the_tsquery():
+    from metadata.storage.search import _ts, _tsvector
+
+    def tsquery(text_):
+        return _ts(search_terms.parse(text_).include, "&")
+
+    assert tsquery("wombat") == "(('wombat'))"
+    assert tsquery('"wombat quoll"') == "(('wombat quoll'))"
+    assert tsquery("wombat-quol*") == "(('wombat quol':*))"
+    assert tsquery('"wombat quoll numbat"') == "(('wombat quoll' & 'quoll numbat' & ('wombat' <-> 'quoll' <-> 'numbat')))"
+    assert tsquery("鸭嘴兽") == "(('鸭嘴' & '嘴兽'))"  # unquoted CJK: its bigrams anywhere
+    assert tsquery('"鸭嘴"') == "((('鸭' <-> '鸭嘴' <-> '嘴')))"  # quoted: in order, and no pairs of CJK tokens
+    assert tsquery('"the 鸭嘴"') == "((('the' <-> '鸭' <-> '鸭嘴' <-> '嘴')))"
+    assert tsquery('"one two 鸭"') == "(('one two' & ('one' <-> 'two' <-> '鸭')))"
+    # Each field's pairs at the field's first position, with its weight; none across the gap between fields.
+    assert _tsvector([["wombat", "quoll"], ["quoll", "numbat"], [], []]) == (
+        "'wombat':1A 'quoll':2A,5B 'wombat quoll':1A 'numbat':6B 'quoll numbat':5B")
+    assert _tsvector([["鸭", "鸭嘴", "嘴", "wombat", "quoll"], [], [], []]) == (
+        "'鸭':1A '鸭嘴':2A '嘴':3A 'wombat':4A 'quoll':5A 'wombat quoll':1A")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="MUNIMENT_TEST_POSTGRES_URL is not set")
+def test_migration_0013_writes_pairs_into_narrow_rows(tmp_path):
+    """A PostgreSQL database indexed before 0013 (vectors without pairs, rows at the default width) is indexed
+    again: a phrase is found by its pair and the table keeps its vectors out of its rows."""
+    from metadata.storage import Store, make_engine, migrate
+    from metadata.storage.search import NARROW_ROW
+
+    with postgres_database() as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine, "0012")
+        Store(engine).records.save(files.read_file(seed_file())[0], "import")
+        with engine.begin() as conn:  # as a database indexed before 0013 holds it
+            conn.execute(text("UPDATE search_vectors SET vector = ts_delete(vector, "
+                              "array(SELECT lexeme FROM unnest(vector) WHERE lexeme LIKE '% %'))"))
+            conn.execute(text("ALTER TABLE search_vectors RESET (toast_tuple_target)"))
+        assert Store(engine).search.search('"Communist Party"').total == 0  # what the new query needs is missing
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            pairs = conn.execute(text("SELECT count(*) FROM search_vectors, unnest(vector) AS u "
+                                      "WHERE u.lexeme = 'communist parti'")).scalar_one()
+            options = conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'search_vectors'")).scalar()
+        assert pairs == 1 and options == [f"toast_tuple_target={NARROW_ROW}"]
+        assert ids(Store(engine).search.search('"Communist Party"')) == [SEED]
+        engine.dispose()

@@ -88,6 +88,11 @@ def first_word_with(text: str, whole: frozenset[str]) -> int | None:
     return flags.index(True) if True in flags else None
 
 
+def is_cjk(token: str) -> bool:
+    """Whether ``token`` is a CJK character or pair of characters (a token is all CJK or none)."""
+    return _IS_CJK.match(token) is not None
+
+
 def pieces(text: str) -> list[Piece]:
     return list(iter_pieces(text))
 
