@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from metadata.record.validation import RecordInvalid
 from metadata.storage import check
 from metadata.storage.preparation import can_fork
-from metadata.storage.search import FTS_TABLES, index_tiers
+from metadata.storage.search import FTS_TABLES, index_tiers, pair_lexemes
 from metadata.storage.tables import derived, entities, revisions, search_documents
 
 from tests.bench.generate import records, varied
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="worker processes are for
 
 def _index(store, identifier: str) -> list[str]:
     """The tokens stored in the engine's index for a record, by tier (SQLite's FTS5 columns; PostgreSQL's
-    tsvector lexemes with their weights, compared as sets)."""
+    tsvector lexemes, with the pairs of neighbouring words, compared as sets)."""
     with store.db.reading() as conn:
         doc = conn.execute(select(search_documents.c.doc).where(search_documents.c.record_id == identifier)
                            ).scalar_one()
@@ -44,7 +44,7 @@ def _expected_index(store, data: dict):
     with store.db.reading() as conn:
         if conn.dialect.name == "sqlite":
             return [" ".join(tokens) for tokens in tiers]
-    return sorted({token for tokens in tiers for token in tokens})
+    return sorted({lexeme for tokens in tiers for lexeme in [*tokens, *filter(None, pair_lexemes(tokens))]})
 
 
 def test_workers_store_what_a_serial_save_stores(store):

@@ -59,6 +59,9 @@ def test_validation_error_beside_the_field_with_focus(server, browser):
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_selector("#err-created")
     assert "write a date such as 18 July 1949, c. 1955 or 1940s" in page.inner_text("#err-created")
+    # The page's script moves the focus once it has run, which can be after the error is in the DOM: wait for it
+    # (a page that never focuses the field fails here on the timeout).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'created'", timeout=5000)
     assert page.evaluate("document.activeElement.id") == "created"
     assert page.locator("#created").input_value() == "the day after the war"
 

@@ -120,7 +120,7 @@ def index_tiers(data: dict) -> list[list[str]]:
 PAIR = " "  # joins two neighbouring tokens into one lexeme (no token holds white space)
 
 
-def _pairs(tokens) -> list[str | None]:
+def pair_lexemes(tokens) -> list[str | None]:
     """The pair lexeme of each two neighbouring tokens, None where either is CJK: a CJK run's tokens are its
     characters and their bigrams in turn, so "中国 国" holds nothing the bigram 中国 does not, and a phrase of
     CJK characters is their bigrams at their positions (checked on the vectors)."""
@@ -133,9 +133,10 @@ def _tsvector(tiers: list[list[str]]) -> str:
     tiers apart by a gap so no phrase runs from one field into the next, weighted A (title) to D (other).
 
     Each pair of neighbouring words in a tier is a lexeme too ("a b", at the tier's first position, for its
-    weight; no pair of CJK tokens, see ``_pairs``): a two-word phrase is then one index lookup, where ``a <-> b`` made PostgreSQL read the
-    vector of every record holding both words (out of TOAST, 65-540 ms for a phrase of common words at 100,000
-    records), and a longer phrase reads only the records holding all its pairs."""
+    weight; no pair of CJK tokens, see ``pair_lexemes``): a two-word phrase is then one index lookup, where
+    ``a <-> b`` made PostgreSQL read the vector of every record holding both words (out of TOAST, 65-540 ms for
+    a phrase of common words at 100,000 records), and a longer phrase reads only the records holding all its
+    pairs."""
     positions: dict[str, list[str]] = {}
     at = 1
     for weight, tokens in zip(WEIGHTS, tiers):
@@ -145,7 +146,7 @@ def _tsvector(tiers: list[list[str]]) -> str:
             if len(held) < _MAX_POSITIONS_PER_LEXEME:
                 held.append(f"{min(at, _MAX_POSITION)}{weight}")
             at += 1
-        for pair in dict.fromkeys(filter(None, _pairs(tokens))):
+        for pair in dict.fromkeys(filter(None, pair_lexemes(tokens))):
             positions.setdefault(pair, []).append(f"{min(pairs_at, _MAX_POSITION)}{weight}")
         at += 2
     return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(p)
@@ -244,7 +245,7 @@ def _ts_term(term: Term) -> str:
     words = [_ts_token(t, term.prefix and i == last) for i, t in enumerate(tokens)]
     if not term.together or last == 0:
         return "(" + " & ".join(words) + ")"
-    pairs = [_ts_token(pair, term.prefix and i == last - 1) for i, pair in enumerate(_pairs(tokens)) if pair]
+    pairs = [_ts_token(pair, term.prefix and i == last - 1) for i, pair in enumerate(pair_lexemes(tokens)) if pair]
     if last == 1 and pairs:
         return "(" + pairs[0] + ")"
     return "(" + " & ".join([*pairs, "(" + " <-> ".join(words) + ")"]) + ")"
