@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     outputs = derivers(settings)
     store = Store(make_engine(settings.database_url), outputs, clock=clock, stamp_free=stamp_free(outputs))
     app.extensions["muniment"] = {"settings": settings, "store": store, "urls": urls, "overrides": config,
-                                  "clock": clock}
+                                  "clock": clock, "password_method": config_module.password_method(config)}
 
     from .cors import allow_public_reads
     from .problems import register_error_handlers

@@ -7,6 +7,7 @@ the database (per address and per name, see throttle), so app servers sharing it
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -27,7 +28,14 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=state.password_method())
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """What an unknown name's login is checked against, made with the app's own method so that it costs what
+    a real user's check costs."""
+    return generate_password_hash("not a password", method=method)
 
 
 def token_digest(token: str) -> str:
@@ -192,7 +200,7 @@ def login(name: str, password: str) -> dict | None:
     throttle.check(access, address, who)
     found = access.user(name) if valid_login_name(name) else None
     # Check a hash even for unknown users, so timing does not tell which names exist.
-    hashed = found["password_hash"] if found and found["password_hash"] else _DUMMY_HASH
+    hashed = found["password_hash"] if found and found["password_hash"] else _dummy_hash(state.password_method())
     if not check_password_hash(hashed, password) or found is None or found["disabled"]:
         throttle.failed(access, address, who)
         return None
@@ -216,6 +224,3 @@ def logout() -> None:
     if user is not None:
         state.store().accounts.end_sessions(user["name"])
     session.clear()
-
-
-_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")

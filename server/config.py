@@ -70,6 +70,20 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+PASSWORD_METHOD = "scrypt"  # Werkzeug's scrypt at its full work factor (N = 32,768, r = 8, p = 1)
+
+
+def password_method(overrides: dict | None = None) -> str:
+    """How the app hashes passwords (and the hash an unknown name's login is checked against): Werkzeug's
+    scrypt at full cost, or ``create_app({"PASSWORD_METHOD": m})``'s ``m``.
+
+    Only tests set it, to a cheaper work factor (Django advises the same for test settings): the suite logs in
+    hundreds of times at 50 ms a check. Like CLOCK it is deliberately not a MUNIMENT_* variable, so no
+    deployment can weaken its stored passwords by its environment.
+    """
+    return (overrides or {}).get("PASSWORD_METHOD") or PASSWORD_METHOD
+
+
 def clock(overrides: dict | None = None) -> Callable[[], datetime]:
     """Where the app reads "now": the real UTC clock, or ``create_app({"CLOCK": fn})``'s ``fn``.
 

@@ -1,4 +1,4 @@
-"""Accessors for the per-app objects create_app builds (settings, store, URL builder, clock)."""
+"""Accessors for the per-app objects create_app builds (settings, store, URL builder, clock, password method)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,6 +22,11 @@ def store() -> Store:
 def now() -> datetime:
     """The current UTC time to the second, from the app's clock (the one the store stamps writes with)."""
     return current_app.extensions["muniment"]["clock"]()
+
+
+def password_method() -> str:
+    """The Werkzeug method the app hashes passwords with (config.password_method)."""
+    return current_app.extensions["muniment"]["password_method"]
 
 
 def urls() -> UrlBuilder:

@@ -194,7 +194,7 @@ def make_app(url: str, tmp_path, **overrides):
     """An app over ``url`` at the newest schema (see ``upgrade``; the PostgreSQL fixture may have emptied the
     session database at the newest schema already)."""
     app = create_app({"DATABASE_URL": url, "BASE_URL": BASE_URL, "SECRET_KEY": "test-secret",
-                      "DATA_DIR": str(tmp_path / "data"), **overrides})
+                      "DATA_DIR": str(tmp_path / "data"), "PASSWORD_METHOD": TEST_PASSWORD_METHOD, **overrides})
     app.config["TESTING"] = True
     if url in _AT_HEAD:
         _AT_HEAD.discard(url)  # once: what the test does next may change the schema
@@ -232,15 +232,18 @@ def seed_text() -> str:
     return seed_file().read_text("utf-8")
 
 
+# The tests' apps hash passwords with scrypt at a 32nd of the work factor a deployment uses (N = 1,024 instead of
+# 32,768; config.password_method): every login still runs scrypt and checks the password, in a few milliseconds
+# instead of a twentieth of a second, and an unknown name's check costs the same. Checking the tests' thousands of
+# logins had been an eighth of the suite's time. (Django's own advice for test settings is the same: a fast
+# hasher.) An app made without the override hashes at full cost, as test_accounts checks.
+TEST_PASSWORD_METHOD = "scrypt:1024:8:1"
+
+
 @functools.cache
 def password_hash(password: str = PASSWORD) -> str:
-    """A password's scrypt hash for a test's users, made once per session and at a 32nd of the work factor
-    ``auth.hash_password`` uses (N = 1,024 instead of 32,768). A login reads the work factor from the stored
-    hash, so every login still runs scrypt and checks the password, in a few milliseconds instead of a tenth of
-    a second: checking the tests' thousands of logins was an eighth of the suite's time. (Django's own advice
-    for test settings is the same: a fast hasher.) Users made through the app (API, editor, CLI) get
-    ``auth.hash_password``'s full work factor, as test_accounts checks."""
-    return generate_password_hash(password, method="scrypt:1024:8:1")
+    """A password's hash for a test's users, made as the tests' apps make it, once per session."""
+    return generate_password_hash(password, method=TEST_PASSWORD_METHOD)
 
 
 @pytest.fixture

@@ -67,8 +67,8 @@ def test_password_reset_and_disabling_end_sessions_and_tokens(app, client, peopl
     reset = client.put("/api/users/eve", json={"role": "editor", "password": "another long password"},
                        headers=people["ada"])
     assert reset.status_code == 200
-    # The app hashes with scrypt's full work factor (the fixtures' users have a cheaper one: conftest.password_hash).
-    assert app.extensions["muniment"]["store"].accounts.user("eve")["password_hash"].startswith("scrypt:32768:8:1$")
+    # The app hashes with its own method (the tests' apps: a cheaper work factor, conftest.TEST_PASSWORD_METHOD).
+    assert app.extensions["muniment"]["store"].accounts.user("eve")["password_hash"].startswith("scrypt:1024:8:1$")
     assert session.get("/edit").status_code == 302
     session = app.test_client()
     assert session.post("/login", data={"name": "eve", "password": "another long password"}).status_code == 302
@@ -216,3 +216,18 @@ def test_history_names_authors_by_opaque_iri_and_display_name(app, client, peopl
     assert agent["name"] == "Eve Archivist" and agent["id"] == f"{BASE_URL}users/{public_id}"
     assert set(agent) == {"@context", "id", "type", "name"}
     assert client.get("/users/eve").status_code == 404
+
+
+def test_an_app_hashes_at_scrypts_full_work_factor_unless_a_test_says(database_url, tmp_path, monkeypatch):
+    """A deployment hashes new passwords, and checks an unknown name's login, with scrypt at N = 32,768; only a
+    create_app override (never a MUNIMENT_* variable) changes the method, as the tests' apps do."""
+    from server import create_app
+
+    monkeypatch.setenv("MUNIMENT_PASSWORD_METHOD", "scrypt:1024:8:1")  # not a setting: ignored
+    deployed = create_app({"DATABASE_URL": database_url, "BASE_URL": BASE_URL, "SECRET_KEY": "test-secret",
+                           "DATA_DIR": str(tmp_path / "data")})
+    with deployed.app_context():
+        assert auth.hash_password(PASSWORD).startswith("scrypt:32768:8:1$")
+        assert auth._dummy_hash(deployed.extensions["muniment"]["password_method"]).startswith("scrypt:32768:8:1$")
+    with make_app(database_url, tmp_path).app_context():
+        assert auth.hash_password(PASSWORD).startswith("scrypt:1024:8:1$")
