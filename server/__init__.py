@@ -35,7 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .security import add_security_headers, refuse_unstorable_input, trust_proxies
     from .views import api, crawlers, editor, entities, health, iiif, oai, records
     from .views import entities_api, entities_editor  # noqa: F401  (their routes join the api and editor blueprints)
+    from .auth import dummy_hash
 
+    dummy_hash(app.extensions["muniment"]["password_method"])  # now: a method Werkzeug lacks stops the start
     trust_proxies(app, settings.trusted_proxies, settings.proxy_addresses)
     register_error_handlers(app)
     app.before_request(refuse_unstorable_input)

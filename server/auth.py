@@ -32,9 +32,9 @@ def hash_password(password: str) -> str:
 
 
 @functools.cache
-def _dummy_hash(method: str) -> str:
+def dummy_hash(method: str) -> str:
     """What an unknown name's login is checked against, made with the app's own method so that it costs what
-    a real user's check costs."""
+    a real user's check costs (create_app makes it, so the first such login costs no more than the others)."""
     return generate_password_hash("not a password", method=method)
 
 
@@ -200,7 +200,7 @@ def login(name: str, password: str) -> dict | None:
     throttle.check(access, address, who)
     found = access.user(name) if valid_login_name(name) else None
     # Check a hash even for unknown users, so timing does not tell which names exist.
-    hashed = found["password_hash"] if found and found["password_hash"] else _dummy_hash(state.password_method())
+    hashed = found["password_hash"] if found and found["password_hash"] else dummy_hash(state.password_method())
     if not check_password_hash(hashed, password) or found is None or found["disabled"]:
         throttle.failed(access, address, who)
         return None

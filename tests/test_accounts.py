@@ -228,6 +228,6 @@ def test_an_app_hashes_at_scrypts_full_work_factor_unless_a_test_says(database_u
                            "DATA_DIR": str(tmp_path / "data")})
     with deployed.app_context():
         assert auth.hash_password(PASSWORD).startswith("scrypt:32768:8:1$")
-        assert auth._dummy_hash(deployed.extensions["muniment"]["password_method"]).startswith("scrypt:32768:8:1$")
+        assert auth.dummy_hash(deployed.extensions["muniment"]["password_method"]).startswith("scrypt:32768:8:1$")
     with make_app(database_url, tmp_path).app_context():
         assert auth.hash_password(PASSWORD).startswith("scrypt:1024:8:1$")

@@ -298,8 +298,8 @@ def test_index_tokens_are_the_tokens_of_each_word_run(text):
     assert search_terms.tokens(text) == expected  # from the remembered chunks
 
 
-def _variant(identifier: str, text_: str, title: str | None = None) -> dict:
-    """The seed cable under another identifier, its first version's text (and title) replaced."""
+def _variant(identifier: str, text_: str, title: str | None = None, summary: str | None = None) -> dict:
+    """The seed cable under another identifier, its first version's text (and title, summary) replaced."""
     record = copy.deepcopy(files.read_file(seed_file())[0])
     record["identifier"] = identifier
     record["id"] = record["id"].replace("113439", identifier)
@@ -311,6 +311,8 @@ def _variant(identifier: str, text_: str, title: str | None = None) -> dict:
     record["hasVersion"][0]["text"] = text_
     if title is not None:
         record["title"] = {"en": title}
+    if summary is not None:
+        record["abstract"] = {"en": summary}
     return record
 
 
@@ -393,9 +395,10 @@ PHRASES = [  # (query, the records it finds, in order)
     ('"quoll numbat"', ["text-pairs-apart", "text-three"]),
     ('"wombat quoll numbat"', ["text-three"]),  # not the record that holds both its pairs, apart
     ('"numbat wombat"', []),                    # neighbours nowhere
-    ('"quoll bilby"', []),                      # the title's last word, the text's first
+    ('"quoll bilby"', []),                      # the title's last word, the summary's first
     ('wombat -"quoll numbat"', ["title-pair", "text-pair"]),
     ('"鸭嘴兽"', ["text-cjk"]),                   # a quoted Chinese run: its tokens in order
+    ('"wombat \uff9e"', ["title-pair", "text-pair", "text-pairs-apart", "text-three"]),  # a mark with no token
 ]
 
 
@@ -409,9 +412,40 @@ def test_phrases_match_neighbours_within_one_field(app, store, query, found):
             ("text-three", "A wombat quoll numbat passed by.", None),
             ("text-pairs-apart", "A wombat quoll, then a quoll numbat; never the three in one run.", None),
             ("text-cjk", "他们看见了鸭嘴兽。", None),
-            ("field-edge", "bilby at the start of the text", "A title ending in quoll")):
-        store.records.create(_variant(identifier, text_, title), "test")
+            ("field-edge", "Nothing of the kind here.", "A title ending in quoll")):
+        summary = "bilby at the start of the summary" if identifier == "field-edge" else None
+        store.records.create(_variant(identifier, text_, title, summary), "test")
     assert ids(store.search.search(query)) == found
+
+
+def test_phrases_match_in_texts_past_postgresqls_limits_for_pairs(app, store):
+    """A text whose pairs of words would pass PostgreSQL's 1 MiB for a vector (10,000 generated words of 60
+    letters, 610,000 characters), and two neighbouring words of 1,100 characters each (a pair past its 2,046
+    bytes), are stored without those pairs and marked, so a phrase still finds them, by position, on PostgreSQL
+    as on SQLite (within PostgreSQL's 16,383 positions)."""
+    import random
+
+    from metadata.storage.search import PAIR, PAIRS_INCOMPLETE, _tsvector, index_tiers
+
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(30))
+                  for _ in range(4000)]
+    words = [rng.choice(vocabulary) for _ in range(10_000)]
+    long_text = " ".join(words)
+    late_pair = " ".join(words[8_000:8_002])  # stored pairs run out some 6,000 words in
+    wide_words = "x" * 1100 + " " + "y" * 1100
+    store.records.create(_variant("long-text", long_text), "test")
+    store.records.create(_variant("wide-words", f"Before {wide_words} after."), "test")
+    def vector_of(identifier):
+        return _tsvector(index_tiers(store.records.get(identifier).data))
+
+    for identifier in ("long-text", "wide-words"):
+        assert f"'{PAIRS_INCOMPLETE}'" in vector_of(identifier)
+    assert PAIR.join(search_terms.tokens(late_pair)) not in vector_of("long-text")  # left out, yet found:
+    assert ids(store.search.search(f'"{late_pair}"')) == ["long-text"]
+    assert ids(store.search.search(f'"{wide_words}"')) == ["wide-words"]
+    assert ids(store.search.search(f'"before {wide_words}"')) == ["wide-words"]
+    assert ids(store.search.search('"wombat quoll"')) == []
 
 
 def test_a_phrase_becomes_its_pairs_of_neighbours_in_the_tsquery():
@@ -421,16 +455,17 @@ def test_a_phrase_becomes_its_pairs_of_neighbours_in_the_tsquery():
         return _ts(search_terms.parse(text_).include, "&")
 
     assert tsquery("wombat") == "(('wombat'))"
-    assert tsquery('"wombat quoll"') == "(('wombat quoll'))"
-    assert tsquery("wombat-quol*") == "(('wombat quol':*))"
-    assert tsquery('"wombat quoll numbat"') == "(('wombat quoll' & 'quoll numbat' & ('wombat' <-> 'quoll' <-> 'numbat')))"
+    assert tsquery('"wombat quoll"') == "(('wombat quoll' | ('\x01pairs' & ('wombat' <-> 'quoll'))))"
+    assert tsquery("wombat-quol*") == "(('wombat quol':* | ('\x01pairs' & ('wombat' <-> 'quol':*))))"
+    assert tsquery('"wombat quoll numbat"') == (
+        "(((('wombat quoll' & 'quoll numbat') | '\x01pairs') & ('wombat' <-> 'quoll' <-> 'numbat')))")
     assert tsquery("鸭嘴兽") == "(('鸭嘴' & '嘴兽'))"  # unquoted CJK: its bigrams anywhere
     assert tsquery('"鸭嘴"') == "((('鸭' <-> '鸭嘴' <-> '嘴')))"  # quoted: in order, and no pairs of CJK tokens
     assert tsquery('"the 鸭嘴"') == "((('the' <-> '鸭' <-> '鸭嘴' <-> '嘴')))"
-    assert tsquery('"one two 鸭"') == "(('one two' & ('one' <-> 'two' <-> '鸭')))"
+    assert tsquery('"one two 鸭"') == "(((('one two') | '\x01pairs') & ('one' <-> 'two' <-> '鸭')))"
     # Each field's pairs at the field's first position, with its weight; none across the gap between fields.
     assert _tsvector([["wombat", "quoll"], ["quoll", "numbat"], [], []]) == (
-        "'wombat':1A 'quoll':2A,5B 'wombat quoll':1A 'numbat':6B 'quoll numbat':5B")
+        "'wombat':1A 'quoll':2A,5B 'numbat':6B 'wombat quoll':1A 'quoll numbat':5B")
     assert _tsvector([["鸭", "鸭嘴", "嘴", "wombat", "quoll"], [], [], []]) == (
         "'鸭':1A '鸭嘴':2A '嘴':3A 'wombat':4A 'quoll':5A 'wombat quoll':1A")
 

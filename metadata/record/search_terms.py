@@ -179,8 +179,12 @@ def _term(text: str, quoted: bool) -> Term | None:
         return Term(tuple(dict.fromkeys(grams)), together=False)
     out: list[str] = []
     for piece in found:
-        out.extend(cjk_tokens(piece.text) if piece.cjk else [word_token(piece.text)])
-    if prefix:
+        # A word whose token is empty (a lone combining mark, such as half-width katakana's voicing marks) is no
+        # token in the index either (_chunk_tokens): it is left out of the query too.
+        out.extend(cjk_tokens(piece.text) if piece.cjk else [t for t in [word_token(piece.text)] if t])
+    if not out:
+        return None
+    if prefix and not found[-1].cjk and word_token(found[-1].text):
         raw = unaccent(found[-1].text)
         stem = out[-1]
         out[-1] = stem if raw.startswith(stem) else raw  # "negotiat*" looks for stems starting "negoti"

@@ -18,8 +18,10 @@ Both are written in the record's own write transaction (``write_search``), so th
 ahead. A result's tier is the best field holding any of the query's terms; results are ordered by tier, then
 date (lower bound, undated last), then id, in byte order on both engines.
 
-PostgreSQL limits a tsvector (positions past 16,383 are clamped, 256 positions per lexeme): phrases deep inside
-very long texts can match on SQLite and not on PostgreSQL. Records of archival documents stay far below.
+PostgreSQL limits a tsvector (positions past 16,383 are clamped, 256 positions per lexeme, 1 MiB in all, 2,046
+bytes a lexeme): a two-word phrase is found anywhere by its pair, but a longer one (or a quoted CJK run), or
+two words whose pair the vector had no room for, past position 16,383 of a very long text can match on SQLite
+and not on PostgreSQL. Records of archival documents stay far below.
 """
 from __future__ import annotations
 
@@ -118,6 +120,14 @@ def index_tiers(data: dict) -> list[list[str]]:
 
 
 PAIR = " "  # joins two neighbouring tokens into one lexeme (no token holds white space)
+# PostgreSQL's limits: a lexeme of at most 2,046 bytes, and less than 1 MiB of lexemes and positions in a vector
+# (each lexeme's bytes, aligned to two, then two bytes for its count of positions and two for each).
+MAX_LEXEME_BYTES = 2046
+MAX_VECTOR_BYTES = (1 << 20) - 1
+# A lexeme no token or pair can be (tokens are word characters, a control character is none), in a vector that
+# could not hold every pair of its words (a text of a million words, two neighbouring words of a kilobyte each):
+# a phrase also matches such a record by the positions of its words (``_ts_term``), so none is lost.
+PAIRS_INCOMPLETE = "\x01pairs"
 
 
 def pair_lexemes(tokens) -> list[str | None]:
@@ -128,6 +138,12 @@ def pair_lexemes(tokens) -> list[str | None]:
     return [a + PAIR + b if a and b else None for a, b in zip(words, words[1:])]
 
 
+def _stored_bytes(lexeme: str, positions) -> int:
+    """What a lexeme takes of a vector's 1 MiB in PostgreSQL, at most (its positions counted once each, as it
+    keeps them; one byte of alignment always)."""
+    return len(lexeme.encode()) + 1 + 2 + 2 * len(set(positions))
+
+
 def _tsvector(tiers: list[list[str]]) -> str:
     """A tsvector literal: each tier's tokens at consecutive positions (as FTS5 counts them within a column),
     tiers apart by a gap so no phrase runs from one field into the next, weighted A (title) to D (other).
@@ -136,19 +152,30 @@ def _tsvector(tiers: list[list[str]]) -> str:
     weight; no pair of CJK tokens, see ``pair_lexemes``): a two-word phrase is then one index lookup, where
     ``a <-> b`` made PostgreSQL read the vector of every record holding both words (out of TOAST, 65-540 ms for
     a phrase of common words at 100,000 records), and a longer phrase reads only the records holding all its
-    pairs."""
+    pairs. Pairs that would pass PostgreSQL's limits are left out, and the vector then holds
+    ``PAIRS_INCOMPLETE`` in every field."""
     positions: dict[str, list[str]] = {}
+    pairs: dict[str, list[str]] = {}
     at = 1
     for weight, tokens in zip(WEIGHTS, tiers):
-        pairs_at = at
+        first = f"{min(at, _MAX_POSITION)}{weight}"
         for token in tokens:
             held = positions.setdefault(token, [])
             if len(held) < _MAX_POSITIONS_PER_LEXEME:
                 held.append(f"{min(at, _MAX_POSITION)}{weight}")
             at += 1
         for pair in dict.fromkeys(filter(None, pair_lexemes(tokens))):
-            positions.setdefault(pair, []).append(f"{min(pairs_at, _MAX_POSITION)}{weight}")
+            pairs.setdefault(pair, []).append(first)
         at += 2
+    room = MAX_VECTOR_BYTES - sum(_stored_bytes(t, p) for t, p in positions.items()) \
+        - _stored_bytes(PAIRS_INCOMPLETE, WEIGHTS)
+    for pair, held in pairs.items():
+        size = _stored_bytes(pair, held)
+        if size - 4 - 2 * len(held) > MAX_LEXEME_BYTES or size > room:
+            positions[PAIRS_INCOMPLETE] = [f"1{weight}" for weight in WEIGHTS]
+            continue
+        room -= size
+        positions[pair] = held
     return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(p)
                     for t, p in positions.items())
 
@@ -240,15 +267,21 @@ def _ts_term(term: Term) -> str:
     """A term as tsquery: a word; a CJK term's tokens each anywhere; a phrase of two words as its pair lexeme
     (exact, from the index alone); a longer phrase, or one with CJK characters, as its pairs of words (the
     index narrows to the records holding them) and the phrase itself (``<->``, checked against those records'
-    vectors)."""
+    vectors). A record whose vector could not hold all its pairs (``PAIRS_INCOMPLETE``) is checked by the
+    phrase alone, as is every record for a pair too long to be a lexeme."""
     tokens, last = term.tokens, len(term.tokens) - 1
     words = [_ts_token(t, term.prefix and i == last) for i, t in enumerate(tokens)]
     if not term.together or last == 0:
         return "(" + " & ".join(words) + ")"
-    pairs = [_ts_token(pair, term.prefix and i == last - 1) for i, pair in enumerate(pair_lexemes(tokens)) if pair]
-    if last == 1 and pairs:
-        return "(" + pairs[0] + ")"
-    return "(" + " & ".join([*pairs, "(" + " <-> ".join(words) + ")"]) + ")"
+    phrase = "(" + " <-> ".join(words) + ")"
+    pairs = [_ts_token(pair, term.prefix and i == last - 1) for i, pair in enumerate(pair_lexemes(tokens))
+             if pair and len(pair.encode()) <= MAX_LEXEME_BYTES]
+    if not pairs:
+        return "(" + phrase + ")"
+    incomplete = _ts_token(PAIRS_INCOMPLETE, False)
+    if last == 1:
+        return f"({pairs[0]} | ({incomplete} & {phrase}))"
+    return f"((({' & '.join(pairs)}) | {incomplete}) & {phrase})"
 
 
 def _ts(terms, joiner: str) -> str:

@@ -11,7 +11,7 @@ revision, as ``muniment rebuild`` does; the fields' vectors follow (generated co
 narrow (every vector but the smallest in TOAST), so that the index's hits are read from a small table. This
 writes every record's vector again, then builds the GIN indexes anew (four minutes at 100,000 records; inserting
 into the indexes as it went took more than ten). SQLite is unchanged: FTS5 keeps
-positions in its own index.
+positions in its own index. The table is held for the whole transaction: stop every app server first.
 """
 from alembic import op
 
