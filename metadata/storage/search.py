@@ -125,7 +125,8 @@ PAIR = " "  # joins two neighbouring tokens into one lexeme (no token holds whit
 MAX_LEXEME_BYTES = 2046
 MAX_VECTOR_BYTES = (1 << 20) - 1
 # A lexeme no token or pair can be (tokens are word characters, a control character is none), in a vector that
-# could not hold every pair of its words (a text of a million words, two neighbouring words of a kilobyte each):
+# could not hold every pair of its words (a text of half a million characters, two neighbouring words of a
+# kilobyte each):
 # a phrase also matches such a record by the positions of its words (``_ts_term``), so none is lost.
 PAIRS_INCOMPLETE = "\x01pairs"
 
@@ -171,7 +172,7 @@ def _tsvector(tiers: list[list[str]]) -> str:
         - _stored_bytes(PAIRS_INCOMPLETE, WEIGHTS)
     for pair, held in pairs.items():
         size = _stored_bytes(pair, held)
-        if size - 4 - 2 * len(held) > MAX_LEXEME_BYTES or size > room:
+        if len(pair.encode()) > MAX_LEXEME_BYTES or size > room:
             positions[PAIRS_INCOMPLETE] = [f"1{weight}" for weight in WEIGHTS]
             continue
         room -= size
