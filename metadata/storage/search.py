@@ -126,8 +126,8 @@ MAX_LEXEME_BYTES = 2046
 MAX_VECTOR_BYTES = (1 << 20) - 1
 # A lexeme no token or pair can be (tokens are word characters, a control character is none), in a vector that
 # could not hold every pair of its words (a text of half a million characters, two neighbouring words of a
-# kilobyte each):
-# a phrase also matches such a record by the positions of its words (``_ts_term``), so none is lost.
+# kilobyte each): a phrase also matches such a record by the positions of its words (``_ts_term``), so none is
+# lost.
 PAIRS_INCOMPLETE = "\x01pairs"
 
 
