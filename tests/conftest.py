@@ -65,6 +65,18 @@ def module_database(backend: str, folder: Path):
     return postgres_database() if backend == "postgres" else nullcontext(f"sqlite:///{folder / 'module.db'}")
 
 
+@contextmanager
+def module_app(backend: str, folder: Path, **overrides):
+    """An app over a database of its own (``module_database``) for a module-scoped fixture to fill and share;
+    its connections are closed before the database is dropped."""
+    with module_database(backend, folder) as url:
+        app = make_app(url, folder, **overrides)
+        try:
+            yield app
+        finally:
+            app.extensions["muniment"]["store"].engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """The test session's own PostgreSQL database (function-scoped tests reset its schema)."""

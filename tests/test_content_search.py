@@ -18,7 +18,7 @@ from manifests.layout import LINE_HEIGHT, MARGIN
 from manifests.search import fold
 from metadata.importers import archive_file, files as importer
 from metadata.record.urls import STORED
-from tests.conftest import BACKENDS, make_app, module_database
+from tests.conftest import BACKENDS, module_app
 from tests.support.paths import REPO, sample_file, seed_file
 
 BASE = "http://muniment.test/"
@@ -43,8 +43,7 @@ def _renamed(record: dict, identifier: str) -> dict:
 def library(request, tmp_path_factory):
     """The seed, the project's samples, a French text with accents, a draft and a deleted record."""
     tmp = tmp_path_factory.mktemp("search")
-    with module_database(request.param, tmp) as url:
-        app = make_app(url, tmp)
+    with module_app(request.param, tmp) as app:
         store = app.extensions["muniment"]["store"]
         store.records.save(archive_file.parse_file(seed_file()), "import")
         for path in importer.expand_paths([REPO / "samples"]):
@@ -65,7 +64,6 @@ def library(request, tmp_path_factory):
         _, gone = store.records.save(_renamed(sample, "gone-one"), "import")
         store.records.delete("gone-one", gone.revision, "test")
         yield app
-        app.extensions["muniment"]["store"].engine.dispose()
 
 
 @pytest.fixture

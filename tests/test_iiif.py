@@ -24,7 +24,7 @@ from server.views import iiif as iiif_view
 
 from tests.support import reference
 from tests.support.paths import REPO, sample_file, seed_file
-from tests.conftest import BACKENDS, make_app, module_database
+from tests.conftest import BACKENDS, module_app
 
 BASE = "http://muniment.test/"
 PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -68,11 +68,9 @@ def library(request, tmp_path_factory):
     """One app per backend over the loaded records, shared by this module's tests that only read: importing
     the samples (typesetting every reading page) once instead of before each test."""
     tmp = tmp_path_factory.mktemp("iiif")
-    with module_database(request.param, tmp) as url:
-        app = make_app(url, tmp)
+    with module_app(request.param, tmp) as app:
         _load(app.extensions["muniment"]["store"])
         yield app
-        app.extensions["muniment"]["store"].engine.dispose()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from metadata.record import jsonld
 from metadata.record.urls import UrlBuilder
 from server import signposting
 
-from tests.conftest import BACKENDS, BASE_URL, make_app, module_database
+from tests.conftest import BACKENDS, BASE_URL, make_app, module_app
 from tests.support.clock import ManualClock
 from tests.support.paths import REPO, seed_file
 
@@ -44,11 +44,9 @@ def _load(store):
 def library(request, tmp_path_factory):
     """One app per backend over the loaded records, for the tests here that only read."""
     tmp = tmp_path_factory.mktemp("linked")
-    with module_database(request.param, tmp) as url:
-        app = make_app(url, tmp)
+    with module_app(request.param, tmp) as app:
         _load(app.extensions["muniment"]["store"])
         yield app
-        app.extensions["muniment"]["store"].engine.dispose()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from metadata.importers import files as importer, archive_file as archive_file
 from metadata.record.urls import STORED
 from server.oai_protocol import Tokens
 
-from tests.conftest import BACKENDS, make_app, module_database
+from tests.conftest import BACKENDS, make_app, module_app
 from tests.support.clock import ManualClock
 from tests.support.oai import NS, Harvester, error_codes, identifiers, request_attributes
 from tests.support.paths import REPO, sample_file, seed_file
@@ -36,9 +36,9 @@ def repository(request, tmp_path_factory):
     control characters; the app's clock is moved a second past the writes before the tests harvest (OAI-PMH
     freezes `until` a second before now)."""
     tmp = tmp_path_factory.mktemp("oai")
-    with module_database(request.param, tmp) as url:
-        clock = ManualClock()
-        app = make_app(url, tmp, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3, CLOCK=clock, CATALOGING_AGENCY=AGENCY)
+    clock = ManualClock()
+    with module_app(request.param, tmp, OAI_REPOSITORY_ID=REPO_ID, OAI_PAGE_SIZE=3, CLOCK=clock,
+                    CATALOGING_AGENCY=AGENCY) as app:
         store = app.extensions["muniment"]["store"]
         for path in [seed_file(), sample_file(), *importer.expand_paths([REPO / "samples"])]:
             for record in importer.read_file(path):
@@ -55,7 +55,6 @@ def repository(request, tmp_path_factory):
         store.records.save(_variant(cable, "draft"), "import", published=False)
         clock.advance()
         yield app, Harvester(app.test_client(), tmp)
-        store.engine.dispose()
 
 
 @pytest.fixture

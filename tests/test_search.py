@@ -15,7 +15,7 @@ from metadata.record import search_terms
 from metadata.record.urls import STORED_BASE
 from metadata.storage import search_accelerator
 from metadata.storage.search import FACET_KINDS, FTS_TABLES, Filters
-from tests.conftest import BACKENDS, BASE_URL, POSTGRES_URL, make_app, module_database, postgres_database
+from tests.conftest import BACKENDS, BASE_URL, POSTGRES_URL, make_app, module_app, postgres_database
 from tests.support.paths import seed_file
 
 SEED = "113439"
@@ -49,12 +49,10 @@ def load(store, drafts=()):
 def library(request, tmp_path_factory):
     """One store per backend over the samples and the seed, for the tests here that only read it."""
     tmp = tmp_path_factory.mktemp("search")
-    with module_database(request.param, tmp) as url:
-        app = make_app(url, tmp)
+    with module_app(request.param, tmp) as app:
         store = app.extensions["muniment"]["store"]
         load(store)
         yield store
-        store.engine.dispose()
 
 
 @pytest.fixture
