@@ -86,7 +86,7 @@ def _hits(text: str, marks: tuple[str, ...]) -> Iterator[tuple[int, list[tuple[i
     with a hit (a CJK piece may hold several spans, most pieces none), read lazily: a snippet stops once its
     window is passed. Whole-word marks are looked for in C first (search_terms.first_word_with)."""
     ready = search_terms.Marks(marks)
-    cjk_marks = [m for m in marks if search_terms._IS_CJK.match(m)]
+    cjk_marks = [m for m in marks if search_terms.is_cjk(m)]
     first = 0
     if not cjk_marks and not ready.prefixes:
         first = search_terms.first_word_with(text, ready.whole)
