@@ -13,7 +13,7 @@ from sqlalchemy import text
 from metadata.importers import files
 from metadata.record import search_terms
 from metadata.record.urls import STORED_BASE
-from metadata.storage import search_accelerator
+from metadata.storage import search, search_accelerator
 from metadata.storage.search import FACET_KINDS, FTS_TABLES, Filters
 from tests.conftest import BACKENDS, BASE_URL, POSTGRES_URL, make_app, module_app, postgres_database
 from tests.support.paths import seed_file
@@ -150,6 +150,24 @@ def test_filters_combine_and_a_facet_narrows_to_its_count(library):
     both = library.search.search("", Filters({"translation": (key,), "type": (place_key,)}))
     assert both.total <= narrowed.total
     assert library.search.search("", Filters({"translation": ("xx",)})).total == 0
+
+
+@pytest.mark.parametrize("small_answer", [0, 1, search.SMALL_ANSWER], ids=["probe", "probe-past-one", "whole"])
+@pytest.mark.parametrize("query", ["library", '"reading room"', "图书", "the -1949"])
+def test_words_among_filtered_records_are_found_alike_by_probing_or_by_their_whole_answer(
+        library, query, small_answer, monkeypatch):
+    # With a filter the candidates are few: a word's answer is read whole when it has at most SMALL_ANSWER docs
+    # (and kept), otherwise the index is asked about the candidates alone. Either way, the same records.
+    found = library.search.search(query, per_page=1000)
+    unfiltered = set(ids(found))
+    language, _, _ = library.search.search("").facets["language"][0]  # Chinese: two records, one found each time
+    filters = Filters({"language": (language,)})
+    in_language = set(ids(library.search.search("", filters, per_page=1000)))
+    library.search.accelerator.matches.clear()  # no answer kept by an earlier search
+    monkeypatch.setattr(search, "SMALL_ANSWER", small_answer)
+    narrowed = library.search.search(query, filters, per_page=1000)
+    assert set(ids(narrowed)) == unfiltered & in_language
+    assert 0 < narrowed.total < len(in_language)
 
 
 def _undated_record():
