@@ -93,7 +93,13 @@ def test_every_sort_orders_as_documented(library):
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not POSTGRES_URL, reason="MUNIMENT_TEST_POSTGRES_URL is not set")
-def test_the_same_queries_give_the_same_ids_in_the_same_order_on_both_databases(tmp_path):
+@pytest.mark.parametrize("small_answer", [search.SMALL_ANSWER, 0, 1, 2])
+def test_the_same_queries_give_the_same_ids_in_the_same_order_on_both_databases(tmp_path, small_answer,
+                                                                                 monkeypatch):
+    # Below SMALL_ANSWER a field's answer is read whole; past it PostgreSQL may settle the text tier by
+    # elimination (the docs whose other fields hold every term, asked about alone): the samples' answers are
+    # all small, so smaller bounds take every path here.
+    monkeypatch.setattr(search, "SMALL_ANSWER", small_answer)
     answers = []
     with postgres_database() as pg_url:
         for url in (f"sqlite:///{tmp_path / 'same.db'}", pg_url):
@@ -332,6 +338,28 @@ def _variant(identifier: str, text_: str, title: str | None = None, summary: str
     return record
 
 
+@pytest.mark.parametrize("small_answer", [search.SMALL_ANSWER, 0, 1, 2])
+@pytest.mark.parametrize("query", ["quokka", "袋鼠园"])
+def test_texts_holding_a_term_rank_above_records_naming_it_elsewhere(app, store, query, small_answer, monkeypatch):
+    # The text tier (by date), then the records holding the term only in their other fields (a citation here).
+    # PostgreSQL may find the text tier by elimination once a text answer passes SMALL_ANSWER: the matches less
+    # those whose other fields hold the term, these asked about alone. A Chinese word is its bigrams anywhere
+    # in the record: "cited" holds one in its text and the other in its citation, so no field holds the word.
+    # Bounds of 0 to 2 take each way: the text answer (three records) or the citations' (one or two) past it.
+    monkeypatch.setattr(search, "SMALL_ANSWER", small_answer)
+    for identifier, created, text_, citation in (
+            ("cited", "1900", "Nothing of note, but 袋鼠 here.", "On the quokka, a 鼠园 history"),
+            ("both", "1920", "A quokka in the text, 袋鼠园.", "The quokka of 袋鼠园, cited"),
+            ("told", "1950", "A quokka in the text only, 袋鼠园.", "Nothing of note"),
+            ("retold", "1960", "The quokka again, 袋鼠园 again.", "Nothing of note")):
+        record = _variant(identifier, text_)
+        record["created"], record["bibliographicCitation"] = created, citation
+        store.records.create(record, "test")
+    results = store.search.search(query)
+    assert ids(results) == ["both", "told", "retold", "cited"]
+    assert [h.tier for h in results.hits] == [2, 2, 2, 3]
+
+
 def test_a_quoted_chinese_phrase_needs_its_characters_together(app, store):
     # Unquoted, Chinese matches by its characters' bigrams anywhere in a record (no segmentation); quoted, the
     # characters must stand together, as a phrase of words must.
@@ -510,4 +538,30 @@ def test_migration_0013_writes_pairs_into_narrow_rows(tmp_path):
             options = conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'search_vectors'")).scalar()
         assert pairs == 1 and options == [f"toast_tuple_target={NARROW_ROW}"]
         assert ids(Store(engine).search.search('"Communist Party"')) == [SEED]
+        engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="MUNIMENT_TEST_POSTGRES_URL is not set")
+def test_migration_0014_gives_the_other_fields_their_own_indexed_vector(tmp_path, monkeypatch):
+    """A PostgreSQL database made before 0014 (no vector of the other fields) gets it, generated and indexed,
+    and a text tier found by elimination reads it."""
+    from metadata.storage import Store, make_engine, migrate
+
+    with postgres_database() as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine, "0013")
+        Store(engine).records.save(files.read_file(seed_file())[0], "import")
+        with engine.begin() as conn:  # as a database made before 0014 holds it
+            conn.execute(text("ALTER TABLE search_vectors DROP COLUMN other_vector"))
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            named = conn.execute(text("SELECT count(*) FROM search_vectors "
+                                      "WHERE other_vector @@ 'wolff'::tsquery")).scalar_one()
+            indexed = conn.execute(text("SELECT indexdef FROM pg_indexes "
+                                        "WHERE indexname = 'ix_search_vectors_other'")).scalar_one()
+        assert named == 1 and "gin (other_vector)" in indexed
+        monkeypatch.setattr(search, "SMALL_ANSWER", 0)  # the text's answer is never small: by elimination
+        found = Store(engine).search.search("negotiations")
+        assert ids(found) == [SEED] and found.hits[0].tier == 2
         engine.dispose()
