@@ -9,8 +9,8 @@ Tokens come from ``metadata.record.search_terms`` (Python), so both databases ma
   every matching record again, once per field;
 - PostgreSQL keeps a ``tsvector`` per record in ``search_vectors`` (GIN index), built from a tsvector literal
   with the tiers as weights A-D, so no text search configuration touches the tokens; and, generated from it,
-  the title's, summary's and text's own vectors (``ts_filter`` by weight), each with its GIN index, so that a
-  field's hits are an index lookup (a weighted query on the whole vector re-reads every matching row). Each
+  each field's own vector (``ts_filter`` by weight), each with its GIN index, so that a field's hits are an
+  index lookup (a weighted query on the whole vector re-reads every matching row). Each
   pair of neighbouring words is a lexeme too, so a phrase is a lookup rather than a check of positions in
   every candidate's vector (``_tsvector``, ``_ts_term``), and the rows are kept narrow (``NARROW_ROW``).
 
