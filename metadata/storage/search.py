@@ -468,15 +468,6 @@ class Hit:
     snippet: str
 
 
-@dataclass(frozen=True)
-class _PageRow:
-    id: str
-    title: str
-    created: str | None
-    revision: int
-    tier: int
-
-
 @dataclass
 class Results:
     total: int
@@ -503,10 +494,11 @@ class Search:
         with self.db.reading() as conn:
             with self.accelerator.lock:
                 page_ids, facets, dates, total = self._find(conn, query, filters, sort, page, per_page, facet_limit)
-            rows = {r.id: r for r in conn.execute(select(records.c.id, records.c.title, records.c.created,
-                                                         records.c.revision).where(records.c.id.in_(page_ids)))}
-            hits = self._hits(conn, [_PageRow(i, rows[i].title, rows[i].created, rows[i].revision, tier)
-                                     for i, tier in page_ids.items() if i in rows], query)
+            # The page's records with their current revisions' data (for the snippets), in one statement.
+            rows = {r.id: r for r in conn.execute(_PAGE_ROWS, {"ids": list(page_ids)})}
+        hits = [Hit(i, rows[i].title, rows[i].created, tier,
+                    search_fields.snippet(json.loads(rows[i].data), query.words, tier if query.include else None))
+                for i, tier in page_ids.items() if i in rows]
         return Results(total, hits, facets, dates)
 
     def value_label(self, parameter: str, key: str) -> str | None:
@@ -559,15 +551,8 @@ class Search:
             skip = 0
         return page
 
-    @staticmethod
-    def _hits(conn, rows, query: Query) -> list[Hit]:
-        if not rows:
-            return []
-        wanted = {(r.id, r.revision) for r in rows}
-        found = conn.execute(select(revisions.c.record_id, revisions.c.number, revisions.c.data).where(
-            revisions.c.record_id.in_([r.id for r in rows]))
-            .where(revisions.c.number.in_({r.revision for r in rows}))).all()
-        data = {f.record_id: json.loads(f.data) for f in found if (f.record_id, f.number) in wanted}
-        return [Hit(r.id, r.title, r.created, r.tier,
-                    search_fields.snippet(data[r.id], query.words, r.tier if query.include else None))
-                for r in rows]
+
+# The page's records and their current revisions' data: one statement (the records' columns, then the data).
+_PAGE_ROWS = (select(records.c.id, records.c.title, records.c.created, revisions.c.data)
+              .join(revisions, and_(revisions.c.record_id == records.c.id, revisions.c.number == records.c.revision))
+              .where(records.c.id.in_(bindparam("ids", expanding=True))))
