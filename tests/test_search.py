@@ -433,6 +433,36 @@ def test_the_first_hit_is_counted_in_the_words_snippets_read():
     assert search_terms.first_word_with(text, frozenset({"reading"})) is None
 
 
+@pytest.mark.parametrize("at", [0, 1, search_terms._FIRST_WORDS - 1, search_terms._FIRST_WORDS,
+                                search_terms._FIRST_WORDS * 3 + 5, None])
+def test_the_first_hit_is_found_in_any_batch_of_words(at):
+    # first_word_with stems a batch of words at a time and stops at the first batch holding a hit
+    words = [f"filler{n}" for n in range(search_terms._FIRST_WORDS * 4)]
+    if at is not None:
+        words[at] = "Libraries"
+        words[-1] = "library"  # a later hit never counts
+    assert search_terms.first_word_with(" ".join(words), frozenset({"librari"})) == at
+
+
+def _unaccented(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="azAZ09йёЙЁяжшщъьэюéèçñßﬁİı한́̈ -", max_size=12))
+def test_unaccent_gives_what_the_full_normalization_gives(text):
+    # Words of unchanging letters (lower-case Latin, Cyrillic but й and ё) skip the normalization: the same result
+    assert search_terms.unaccent(text) == _unaccented(text)
+
+
+def test_the_letters_unaccent_leaves_alone_are_those_normalization_leaves_alone():
+    unchanged = [c for c in map(chr, range(0x30000)) if search_terms._UNCHANGED.fullmatch(c)]
+    assert len(unchanged) == 10 + 26 + 31 and all(_unaccented(c) == c for c in unchanged)
+
+
 PHRASES = [  # (query, the records it finds, in order)
     ('"wombat quoll"', ["title-pair", "text-pair", "text-pairs-apart", "text-three"]),  # the title's hit first
     ("wombat-quol*", ["title-pair", "text-pair", "text-pairs-apart", "text-three"]),  # two tokens, the last a prefix
