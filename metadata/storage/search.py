@@ -105,11 +105,16 @@ _VECTOR_INDEXES = {"ix_search_vectors_vector": "vector",
                    **{f"ix_search_vectors_{field}": f"{field}_vector" for field in search_fields.TIERS}}
 
 
+def vector_columns(conn) -> set[str]:
+    """PostgreSQL: the columns ``search_vectors`` has (migrations add the fields' vectors one by one)."""
+    return set(conn.execute(text("SELECT column_name FROM information_schema.columns "
+                                 "WHERE table_name = 'search_vectors'")).scalars())
+
+
 def create_vector_indexes(conn) -> None:
     """Each vector column's GIN index (those columns the schema has yet: migration 0013 builds the indexes of
     a table that has no ``other_vector`` before 0014)."""
-    have = set(conn.execute(text("SELECT column_name FROM information_schema.columns "
-                                 "WHERE table_name = 'search_vectors'")).scalars())
+    have = vector_columns(conn)
     for name, column in _VECTOR_INDEXES.items():
         if column in have:
             conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON search_vectors USING gin ({column})"))

@@ -26,11 +26,9 @@ def upgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name != "postgresql":
         return
-    from metadata.storage.search import add_field_vector, create_vector_indexes
+    from metadata.storage.search import add_field_vector, create_vector_indexes, vector_columns
 
-    have = {name for (name,) in conn.execute(sa.text(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'search_vectors'"))}
-    if "other_vector" not in have:
+    if "other_vector" not in vector_columns(conn):
         add_field_vector(conn, "other")
     create_vector_indexes(conn)
 
