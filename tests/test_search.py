@@ -4,6 +4,7 @@ transaction, and the HTTP interface (HTML and JSON) with its arguments."""
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timezone
 
 import pytest
 from pyroaring import BitMap
@@ -595,3 +596,29 @@ def test_migration_0014_gives_the_other_fields_their_own_indexed_vector(tmp_path
         found = Store(engine).search.search("negotiations")
         assert ids(found) == [SEED] and found.hits[0].tier == 2
         engine.dispose()
+
+
+def test_the_listing_is_last_modified_when_any_record_last_changed(migrated_url, tmp_path):
+    # Read in the search's own transaction; an edit to any record moves it, and a client holding the page gets a 304
+    from email.utils import format_datetime, parsedate_to_datetime
+
+    from tests.support.clock import ManualClock
+
+    clock = ManualClock(datetime(2001, 2, 3, 4, 5, 6))
+    app = make_app(migrated_url, tmp_path, CLOCK=clock)
+    store, client = app.extensions["muniment"]["store"], app.test_client()
+    try:
+        load(store)
+        json_accept = {"Accept": "application/json"}
+        first = client.get("/records?q=library", headers=json_accept)
+        assert parsedate_to_datetime(first.headers["Last-Modified"]).replace(tzinfo=None) == datetime(2001, 2, 3, 4, 5, 6)
+        again = client.get("/records?q=library", headers={**json_accept, "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304
+        clock.advance(3600)
+        current = store.records.get(NOTICE)  # not a hit of the query: the listing still changes its date
+        store.records.update(NOTICE, dict(current.data, title={"en": "Edited"}), current.revision, "test")
+        later = client.get("/records?q=stalin", headers=json_accept)
+        assert later.headers["Last-Modified"] == format_datetime(datetime(2001, 2, 3, 5, 5, 6, tzinfo=timezone.utc),
+                                                                 usegmt=True)
+    finally:
+        store.engine.dispose()

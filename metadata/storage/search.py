@@ -29,6 +29,7 @@ import json
 import sys
 from array import array
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 from pyroaring import BitMap
@@ -42,6 +43,7 @@ from metadata.record.text import first_text
 from metadata.storage.database import Database
 from metadata.storage.search_accelerator import Accelerator
 from metadata.storage.search_generation import note_change
+from metadata.storage.serving import latest_change_in
 from metadata.storage.tables import records, revisions, search_documents
 
 # PostgreSQL only; on SQLite the FTS5 virtual table plays this part (neither is in tables.py, whose tables
@@ -486,6 +488,7 @@ class Results:
     hits: list[Hit]
     facets: dict[str, list[tuple[str, str, int]]]  # parameter -> (key, label, count), most first
     dates: dict  # {"decades": [(decade, count)], "years": [(year, count)], "undated": n}
+    changed: datetime | None = None  # when any record last changed: the listing's Last-Modified
 
 
 class Search:
@@ -508,10 +511,11 @@ class Search:
                 page_ids, facets, dates, total = self._find(conn, query, filters, sort, page, per_page, facet_limit)
             # The page's records with their current revisions' data (for the snippets), in one statement.
             rows = {r.id: r for r in conn.execute(_PAGE_ROWS, {"ids": list(page_ids)})}
+            changed = latest_change_in(conn)
         hits = [Hit(i, rows[i].title, rows[i].created, tier,
                     search_fields.snippet(json.loads(rows[i].data), query.words, tier if query.include else None))
                 for i, tier in page_ids.items() if i in rows]
-        return Results(total, hits, facets, dates)
+        return Results(total, hits, facets, dates, changed)
 
     def value_label(self, parameter: str, key: str) -> str | None:
         """The label most public records give the value ``key`` of the facet ``parameter`` (an active filter's

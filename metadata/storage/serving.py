@@ -38,8 +38,17 @@ class Serving:
         """When any record last changed (every write, publication, withdrawal and deletion stamps its row):
         the Last-Modified of a page computed from the records alone, such as a listing. None when empty."""
         row = self.db.first_raw(_LATEST_SQL, ())
-        stamp = row[0] if row else None
-        return None if stamp is None else stored_datetime(stamp)
+        return _latest(row[0] if row else None)
+
+
+def latest_change_in(conn) -> datetime | None:
+    """``Serving.latest_change`` read in the caller's transaction (a search's: on PostgreSQL a connection of its
+    own cost four round trips more)."""
+    return _latest(conn.exec_driver_sql(_LATEST_SQL).scalar())
+
+
+def _latest(stamp) -> datetime | None:
+    return None if stamp is None else stored_datetime(stamp)
 
 
 def _raw_state(row) -> RecordState:

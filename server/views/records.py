@@ -282,12 +282,11 @@ def record_list():
     results = state.store().search.search(query, filters, sort=sort, page=page, per_page=search_request.PER_PAGE)
     listing = search_request.present(query, filters, sort, page, results)
     chosen = negotiate([HTML, "application/json"], HTML)
-    changed = state.store().serving.latest_change()
     if chosen == "application/json":
         text = json.dumps(listing, ensure_ascii=False)
-        return representation(text, "application/json", f"list-{digest(text)}", changed, vary_accept=True)
+        return representation(text, "application/json", f"list-{digest(text)}", results.changed, vary_accept=True)
     body = render_template("records.html", listing=listing, sorts=SORT_LABELS, title="Search" if query else "Records")
-    return representation(body, HTML, f"list-html-{digest(body)}", changed, vary_accept=True)
+    return representation(body, HTML, f"list-html-{digest(body)}", results.changed, vary_accept=True)
 
 
 SORT_LABELS = {"relevance": "Relevance", "date": "Date, oldest first", "-date": "Date, newest first",
