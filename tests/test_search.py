@@ -343,10 +343,11 @@ def _variant(identifier: str, text_: str, title: str | None = None, summary: str
 @pytest.mark.parametrize("query", ["quokka", "袋鼠园"])
 def test_texts_holding_a_term_rank_above_records_naming_it_elsewhere(app, store, query, small_answer, monkeypatch):
     # The text tier (by date), then the records holding the term only in their other fields (a citation here).
-    # PostgreSQL may find the text tier by elimination once a text answer passes SMALL_ANSWER: the matches less
-    # those whose other fields hold the term, these asked about alone. A Chinese word is its bigrams anywhere
-    # in the record: "cited" holds one in its text and the other in its citation, so no field holds the word.
-    # Bounds of 0 to 2 take each way: the text answer (three records) or the citations' (one or two) past it.
+    # PostgreSQL finds the text tier by elimination when the other fields' answer is small (at most
+    # SMALL_ANSWER): the matches less those whose other fields hold the term, these asked about alone; else it
+    # reads the text's answer. "quokka" is in two citations: bounds 0 and 1 take the text's answer, 2 and the
+    # default elimination. A Chinese word is its bigrams anywhere in the record: "cited" holds one in its text
+    # and the other in its citation, so no field holds the word, and such a query is never settled by elimination.
     monkeypatch.setattr(search, "SMALL_ANSWER", small_answer)
     for identifier, created, text_, citation in (
             ("cited", "1900", "Nothing of note, but 袋鼠 here.", "On the quokka, a 鼠园 history"),
@@ -509,7 +510,10 @@ def test_phrases_match_in_texts_past_postgresqls_limits_for_pairs(app, store):
     long_text = " ".join(words)
     late_pair = " ".join(words[8_000:8_002])  # stored pairs run out some 6,000 words in
     wide_words = "x" * 1100 + " " + "y" * 1100
-    store.records.create(_variant("long-text", long_text), "test")
+    cited_pair = "quokkaish numbatlike"
+    long_record = _variant("long-text", long_text)
+    long_record["bibliographicCitation"] = f"A note on the {cited_pair} letters."
+    store.records.create(long_record, "test")
     store.records.create(_variant("wide-words", f"Before {wide_words} after."), "test")
     def vector_of(identifier):
         return _tsvector(index_tiers(store.records.get(identifier).data))
@@ -517,7 +521,12 @@ def test_phrases_match_in_texts_past_postgresqls_limits_for_pairs(app, store):
     for identifier in ("long-text", "wide-words"):
         assert f"'{PAIRS_INCOMPLETE}'" in vector_of(identifier)
     assert PAIR.join(search_terms.tokens(late_pair)) not in vector_of("long-text")  # left out, yet found:
-    assert ids(store.search.search(f'"{late_pair}"')) == ["long-text"]
+    found = store.search.search(f'"{late_pair}"')
+    assert ids(found) == ["long-text"] and found.hits[0].tier == 2
+    # A phrase of its citation (the other fields' pairs come last, so they are left out too): found there, in
+    # the last tier, on PostgreSQL as on SQLite, so each field's own vector holds the marker
+    cited = store.search.search(f'"{cited_pair}"')
+    assert ids(cited) == ["long-text"] and cited.hits[0].tier == 3
     assert ids(store.search.search(f'"{wide_words}"')) == ["wide-words"]
     assert ids(store.search.search(f'"before {wide_words}"')) == ["wide-words"]
     assert ids(store.search.search('"wombat quoll"')) == []
@@ -581,9 +590,9 @@ def test_migration_0014_gives_the_other_fields_their_own_indexed_vector(tmp_path
 
     with postgres_database() as url:
         engine = make_engine(url)
-        migrate.upgrade(engine, "0013")
+        migrate.upgrade(engine, "0012")
         Store(engine).records.save(files.read_file(seed_file())[0], "import")
-        with engine.begin() as conn:  # as a database made before 0014 holds it
+        with engine.begin() as conn:  # as a database made before 0014 holds it (0013 then indexes what it has)
             conn.execute(text("ALTER TABLE search_vectors DROP COLUMN other_vector"))
         migrate.upgrade(engine)
         with engine.connect() as conn:
@@ -622,3 +631,36 @@ def test_the_listing_is_last_modified_when_any_record_last_changed(migrated_url,
                                                                  usegmt=True)
     finally:
         store.engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="MUNIMENT_TEST_POSTGRES_URL is not set")
+def test_migration_0015_marks_every_field_of_a_vector_without_all_its_pairs(tmp_path):
+    """A vector marked PAIRS_INCOMPLETE the old way (position 1 for every weight, which PostgreSQL keeps as the
+    title's alone) is written again with the marker in every field's own vector."""
+    from metadata.storage import Store, make_engine, migrate
+    from metadata.storage.search import PAIRS_INCOMPLETE, _tsvector, index_tiers
+
+    with postgres_database() as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine, "0014")
+        store = Store(engine)
+        store.records.save(_variant("wide-words", "Before " + "x" * 1100 + " " + "y" * 1100 + " after."), "test")
+        old_form = _tsvector(index_tiers(store.records.get("wide-words").data)).replace(
+            "1A,2B,3C,4D", "1A,1B,1C,1D")
+        marker = f"'{PAIRS_INCOMPLETE}'"
+        fields = ("title_vector", "summary_vector", "text_vector", "other_vector")
+
+        def marked():
+            with engine.connect() as conn:
+                return [conn.execute(text(f"SELECT count(*) FROM search_vectors WHERE {f} @@ CAST(:m AS tsquery)"),
+                                     {"m": marker}).scalar_one() for f in fields]
+
+        assert marked() == [1, 1, 1, 1]
+        with engine.begin() as conn:  # as an older write left it
+            conn.execute(text("UPDATE search_vectors SET vector = CAST(:v AS tsvector)"), {"v": old_form})
+        assert marked() == [1, 0, 0, 0]
+        migrate.upgrade(engine)
+        assert marked() == [1, 1, 1, 1]
+        assert ids(Store(engine).search.search('"before ' + "x" * 1100 + '"')) == ["wide-words"]
+        engine.dispose()

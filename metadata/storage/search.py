@@ -21,7 +21,8 @@ date (lower bound, undated last), then id, in byte order on both engines.
 PostgreSQL limits a tsvector (positions past 16,383 are clamped, 256 positions per lexeme, 1 MiB in all, 2,046
 bytes a lexeme): a two-word phrase is found anywhere by its pair, but a longer one (or a quoted CJK run), or
 two words whose pair the vector had no room for, past position 16,383 of a very long text can match on SQLite
-and not on PostgreSQL. Records of archival documents stay far below.
+and not on PostgreSQL; and a longer phrase whose words stand at clamped positions in two fields can match on
+PostgreSQL only. Records of archival documents stay far below.
 """
 from __future__ import annotations
 
@@ -110,7 +111,7 @@ _VECTOR_INDEXES = {"ix_search_vectors_vector": "vector",
 def vector_columns(conn) -> set[str]:
     """PostgreSQL: the columns ``search_vectors`` has (migrations add the fields' vectors one by one)."""
     return set(conn.execute(text("SELECT column_name FROM information_schema.columns "
-                                 "WHERE table_name = 'search_vectors'")).scalars())
+                                 "WHERE table_schema = current_schema() AND table_name = 'search_vectors'")).scalars())
 
 
 def create_vector_indexes(conn) -> None:
@@ -150,6 +151,9 @@ MAX_VECTOR_BYTES = (1 << 20) - 1
 # kilobyte each): a phrase also matches such a record by the positions of its words (``_ts_term``), so none is
 # lost.
 PAIRS_INCOMPLETE = "\x01pairs"
+# At a position of its own in each field: PostgreSQL keeps one weight a position (1A,1B,1C,1D is 1A), and each
+# field's own vector must hold the marker for a phrase to be found there as it is in the record's.
+_INCOMPLETE_POSITIONS = [f"{n}{weight}" for n, weight in enumerate(WEIGHTS, 1)]
 
 
 def pair_lexemes(tokens) -> list[str | None]:
@@ -194,7 +198,7 @@ def _tsvector(tiers: list[list[str]]) -> str:
     for pair, held in pairs.items():
         size = _stored_bytes(pair, held)
         if len(pair.encode()) > MAX_LEXEME_BYTES or size > room:
-            positions[PAIRS_INCOMPLETE] = [f"1{weight}" for weight in WEIGHTS]
+            positions[PAIRS_INCOMPLETE] = _INCOMPLETE_POSITIONS
             continue
         room -= size
         positions[pair] = held
@@ -231,6 +235,15 @@ def _write_engine_row(conn: Connection, doc: int, tiers: list[list[str]], replac
     for insert, tokens in zip(_FTS_INSERTS, tiers):
         if tokens:
             conn.execute(insert, {"doc": doc, "tokens": " ".join(tokens)})
+
+
+def reindex_incomplete(conn: Connection) -> int:
+    """PostgreSQL: write again the vectors marked ``PAIRS_INCOMPLETE`` (from their records' current revisions),
+    whose marker an older ``_tsvector`` put at one position for every weight, so that only the title's vector
+    held it. Returns how many were written."""
+    marked = conn.execute(text("DELETE FROM search_vectors WHERE vector @@ CAST(:marker AS tsquery)"),
+                          {"marker": _ts_token(PAIRS_INCOMPLETE, False)}).rowcount
+    return refill_engine_index(conn) if marked else 0
 
 
 def refill_engine_index(conn: Connection, batch: int = 500) -> int:
@@ -407,6 +420,8 @@ class _Matcher:
 
     def matching(self, within: BitMap) -> BitMap:
         """The docs of ``within`` that hold every included term and no excluded one."""
+        if not within:
+            return within
         probe = within if len(within) <= PROBE_LIMIT else None
         found = within
         if self.sqlite:
@@ -439,7 +454,7 @@ class _Matcher:
         return among & self._docs(expression, table=f"{field}_vector")
 
     def _text_by_elimination(self, expression: str, among: BitMap) -> BitMap | None:
-        """PostgreSQL: the text tier of ``among`` without reading every text that holds a common word, or None
+        """PostgreSQL: the text tier of ``among`` without reading every text that holds the terms, or None
         (then the text's whole answer is read, as it is when kept already).
 
         ``among`` are matches with no included term in the title or summary, so each of their terms is in the
@@ -510,7 +525,7 @@ class Search:
             with self.accelerator.lock:
                 page_ids, facets, dates, total = self._find(conn, query, filters, sort, page, per_page, facet_limit)
             # The page's records with their current revisions' data (for the snippets), in one statement.
-            rows = {r.id: r for r in conn.execute(_PAGE_ROWS, {"ids": list(page_ids)})}
+            rows = {r.id: r for r in conn.execute(_PAGE_ROWS, {"ids": list(page_ids)})} if page_ids else {}
             changed = latest_change_in(conn)
         hits = [Hit(i, rows[i].title, rows[i].created, tier,
                     search_fields.snippet(json.loads(rows[i].data), query.words, tier if query.include else None))
