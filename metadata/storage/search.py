@@ -73,6 +73,10 @@ NARROW_ROW = 128
 PROBE_LIMIT = 300  # fewer candidate docs than this: ask the index about them alone (measured at 100,000 records)
 SMALL_ANSWER = 2_000  # a field's answer of at most this many docs is read whole even when few docs are asked about
 UNSURE_LIMIT = 50  # PostgreSQL: text vectors read out of TOAST to settle a text tier by elimination, at most
+# PostgreSQL: the docs a whole answer may hold before a probe of the candidates is read instead, for each
+# candidate: probing one checks its vector out of TOAST (12-50 us), reading one more doc of an answer 0.1-0.2 us. A
+# word in 2,070 records under two filters took 15-24 ms to probe against 2 to read (and keep).
+PROBE_DOCS = 100
 
 
 def is_sqlite(conn) -> bool:
@@ -347,7 +351,8 @@ class _Matcher:
         if key in self.cache:
             return self.cache[key]
         if within is not None:
-            small = self._small(expression, table)
+            bound = SMALL_ANSWER if self.sqlite else max(SMALL_ANSWER, PROBE_DOCS * len(within))
+            small = self._small(expression, table, bound)
             return small if small is not None else self._probe(expression, within, table)
         found = self.cache[key] = self._fetch(*self._select(expression, table))
         return found
@@ -357,17 +362,19 @@ class _Matcher:
             return f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (expression,)
         return f"SELECT doc FROM search_vectors WHERE {table or 'vector'} @@ CAST(%s AS tsquery)", (expression,)
 
-    def _small(self, expression: str, table: str) -> BitMap | None:
-        """The whole answer (kept) when it has at most ``SMALL_ANSWER`` docs; None when it has more. A rare
-        word's whole answer costs less than probing: SQLite's probes cost 1-2 ms a table, and PostgreSQL checks
-        each candidate's whole vector, read out of TOAST (300 candidates: 6-14 ms; a rare word's answer: 1)."""
+    def _small(self, expression: str, table: str, bound: int | None = None) -> BitMap | None:
+        """The whole answer (kept) when it has at most ``bound`` docs (``SMALL_ANSWER`` by default); None when
+        it has more. A rare word's whole answer costs less than probing: SQLite's probes cost 1-2 ms a table, and
+        PostgreSQL checks each candidate's whole vector, read out of TOAST (300 candidates: 6-14 ms; a rare
+        word's answer: 1)."""
+        bound = SMALL_ANSWER if bound is None else bound
         key = (table, expression)
         if key in self.cache:
             found = self.cache[key]
-            return found if len(found) <= SMALL_ANSWER else None
+            return found if len(found) <= bound else None
         sql, params = self._select(expression, table)
-        found = self._fetch(sql + f" LIMIT {SMALL_ANSWER + 1}", params)
-        if len(found) > SMALL_ANSWER:
+        found = self._fetch(sql + f" LIMIT {bound + 1}", params)
+        if len(found) > bound:
             return None
         self.cache[key] = found
         return found
