@@ -9,6 +9,7 @@ from metadata.storage import Store, make_engine
 from metadata.record.urls import UrlBuilder
 
 from . import config as config_module
+from .lazy_rules import LazyBuilderRule
 from .outputs import derivers, stamp_free
 from .template_code import TEMPLATE_CODE
 
@@ -16,6 +17,7 @@ from .template_code import TEMPLATE_CODE
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides ``MUNIMENT_*`` settings (keys like ``DATABASE_URL``)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_rule_class = LazyBuilderRule  # rules added from here on: a quicker start (see lazy_rules)
     app.jinja_options = {**app.jinja_options, "bytecode_cache": TEMPLATE_CODE}
     settings = config_module.load(app.instance_path, config)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_request_bytes,
