@@ -83,7 +83,9 @@ def _wrap(line: str, widths: _Widths, limit: int, cjk: bool) -> list[tuple[str, 
     lengths add up to ``len(line)``. CJK text may break between any two characters.
 
     Widths are summed once (``accumulate``) and each row's end found by bisection, so a long paragraph
-    costs one width lookup per word; a word's trailing space may overhang the limit, as in print."""
+    costs one width lookup per word; a word's trailing space may overhang the limit, as in print. A word
+    wider than the page is cut the same way, over its characters' summed widths: re-measuring it (and the
+    rest of the line) after every cut made a line of ten thousand such words take seconds to save."""
     if not line.strip():
         return [("", len(line))]
     measure = widths.__getitem__
@@ -93,18 +95,19 @@ def _wrap(line: str, widths: _Widths, limit: int, cjk: bool) -> list[tuple[str, 
     slack = measure(" ")
     rows: list[tuple[str, int]] = []
     first, base, consumed = 0, 0.0, 0
+    cutting, prefix, at = -1, [], 0  # a unit wider than the page: its index, its prefixes' widths, chars cut
     while first < len(units):
         last = bisect_right(ends, base + limit + slack, lo=first)  # units[first:last] fit
-        if last == first:  # a single unit wider than the page: cut it by characters
-            unit = units[first][:]
-            cut = len(unit)
-            while cut > 1 and measure(unit[:cut]) > limit:
-                cut -= 1
-            if cut < len(unit):
-                rows.append((unit[:cut].strip(), cut))
-                units[first] = unit[cut:]
+        if last == first:  # a single unit wider than the page: cut it by characters, as many as fit a row
+            if cutting != first:
+                cutting, prefix, at = first, list(accumulate(map(widths.char_width, units[first]))), 0
+            done = prefix[at - 1] if at else 0.0
+            cut = max(1, bisect_right(prefix, done + limit, lo=at) - at)
+            if at + cut < len(prefix):
+                rows.append((units[first][at:at + cut].strip(), cut))
+                at += cut
                 consumed += cut
-                ends = ends[:first] + list(accumulate(map(measure, units[first:]), initial=base))[1:]
+                base += prefix[at - 1] - done  # the rest of the unit starts a row: widths are 1/64ths, exact
                 continue
             last = first + 1
         used = lengths[last - 1] - consumed

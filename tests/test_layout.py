@@ -81,6 +81,24 @@ def test_a_word_wider_than_the_page_is_cut_by_characters():
         assert _width(row + following[0]) > TEXT_WIDTH
 
 
+def test_a_line_of_words_wider_than_the_page_is_cut_greedily():
+    """Several wide words in one line, one cut after another (a wide word starts a row; the rest of one ends
+    its last row): nothing lost, no row too wide, every row that ends inside a word as full as it can be."""
+    words = [letter * 130 + "ing" for letter in "mwil"] + ["short", "words", "ü" * 200]
+    line = " ".join(words)
+    (page,) = paginate(line, "en", FONTS)
+    rows = [row for _, row in page.lines]
+    assert "".join(rows).replace(" ", "") == line.replace(" ", "")
+    assert all(_width(row) <= TEXT_WIDTH for row in rows)
+    at, cuts = 0, 0
+    for row, following in zip(rows, rows[1:]):
+        at = line.index(row, at) + len(row)
+        if line[at] != " ":  # a cut inside a word: one more character would not have fitted
+            cuts += 1
+            assert _width(row + following[0]) > TEXT_WIDTH, row
+    assert cuts >= 2 * len("mwil") + 1
+
+
 def test_cjk_text_breaks_between_any_two_characters():
     text = "中华人民共和国中央人民政府委员会" * 12  # no spaces at all
     (page,) = paginate(text, "zh", FONTS)
