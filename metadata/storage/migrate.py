@@ -1,6 +1,7 @@
 """Schema migrations: Alembic, configured in code so no alembic.ini has to be found at run time."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -18,15 +19,19 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision`` (idempotent)."""
+    """Bring the database schema up to ``revision`` (idempotent).
+
+    A database already at the newest revision is left alone without starting Alembic's environment, which
+    loads every migration script afresh: the CLI's writing commands upgrade before each run, and that load was
+    most of what a command at the newest schema cost."""
+    if revision == "head" and current(engine) == head():
+        return
     command.upgrade(alembic_config(engine), revision)
 
 
 def head() -> str:
     """The newest migration's revision id, as Alembic reads it from the versions folder."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    return _scripts().get_current_head()
 
 
 def current(engine: Engine) -> str | None:
@@ -41,7 +46,9 @@ def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
 
 
+@functools.cache
 def _scripts():
+    """The migration scripts, read once per process (they cannot change while it runs)."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS))
