@@ -51,6 +51,8 @@ derived = Table(
     Column("format", String(32), primary_key=True),
     Column("revision", Integer, nullable=False),
     Column("content", Text, nullable=False),
+    # What Records.rebuild(stale_only=True) asks at every start, answered without reading the outputs (0016).
+    Index("ix_derived_record_revision", "record_id", "revision"),
 )
 
 changes = Table(
