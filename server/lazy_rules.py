@@ -22,7 +22,7 @@ class LazyBuilderRule(Rule):
     def _compile_builder(self, append_unknown: bool = True):
         compiled = []  # the compiled builder, bound to its rule, once called
 
-        def build(rule: Rule, **values):
+        def build(rule: Rule, /, **values):  # positional-only: a URL argument may be called "rule"
             # Two threads racing here both compile the same function; either result is correct.
             if not compiled:
                 compiled.append(Rule._compile_builder(rule, append_unknown).__get__(rule, None))

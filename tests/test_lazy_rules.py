@@ -26,7 +26,8 @@ def test_every_endpoint_builds_the_same_url_as_werkzeugs_eager_rule(sqlite_app):
     for rule, eager_rule in zip(rules, eager.iter_rules(), strict=True):
         assert eager_rule.rule == rule.rule
         values = {name: _value(converter) for name, converter in rule._converters.items()}
-        for extra in ({}, {"page": "2", "q": "книги 1955"}):  # the second goes through the "unknown" builder
+        # The second goes through the "unknown" builder, with an argument named as the builder's own rule.
+        for extra in ({}, {"page": "2", "q": "книги 1955", "rule": "x"}):
             arguments = {**extra, **values}  # a rule's own argument wins over an extra of the same name
             built = lazy_adapter.build(rule.endpoint, arguments, method=next(iter(rule.methods)),
                                        force_external=True)
@@ -50,3 +51,9 @@ def test_a_builder_compiles_on_first_use_once(sqlite_app):
     first = adapter.build("records.record", {"identifier": "x"})  # append_unknown: the second builder
     assert adapter.build("records.record", {"identifier": "y"}) == first[:-1] + "y"
     assert _compiled(rule._build) == [] and len(_compiled(rule._build_unknown)) == 1
+
+
+def test_a_query_argument_named_like_the_builders_own_parameter_is_kept(sqlite_app):
+    """The front page redirects to the list with every query argument: one called ``rule`` included."""
+    response = sqlite_app.test_client().get("/?rule=a&q=x")
+    assert response.status_code == 302 and response.location.endswith("/records?rule=a&q=x")

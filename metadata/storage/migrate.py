@@ -21,9 +21,10 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema up to ``revision`` (idempotent).
 
-    A database already at the newest revision is left alone without starting Alembic's environment, which
-    loads every migration script afresh: the CLI's writing commands upgrade before each run, and that load was
-    most of what a command at the newest schema cost."""
+    A database already at the newest revision is left alone without starting Alembic's environment (env.py,
+    a migration context, a transaction, and the migration scripts read again): the scripts are read once per
+    process, for ``head()``, and a process that upgrades more than once (the tests; a CLI command after the
+    server's own check) reads them only that once."""
     if revision == "head" and current(engine) == head():
         return
     command.upgrade(alembic_config(engine), revision)
