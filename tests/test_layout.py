@@ -96,7 +96,7 @@ def test_a_line_of_words_wider_than_the_page_is_cut_greedily():
         if line[at] != " ":  # a cut inside a word: one more character would not have fitted
             cuts += 1
             assert _width(row + following[0]) > TEXT_WIDTH, row
-        else:  # a break at a space: the next word (or the piece of it that starts the next row) would not have
+        else:  # a break at a space: the next word (or the piece of it that starts the next row) did not fit
             assert _width(row + " " + following.split(" ")[0]) > TEXT_WIDTH, row
     assert cuts >= 2 * len("mwil") + 1
 
