@@ -1,14 +1,14 @@
 """The API's OpenAPI 3.1 description is valid, and schema-driven fuzzing (schemathesis) against the running
-app finds no server error and no response that breaks the description."""
+app finds no server error and no response that breaks the description.
+
+schemathesis is imported by the fixture that uses it, not here: every test process imports every test module
+to collect it, and schemathesis took three quarters of a second of that in each.
+"""
 from __future__ import annotations
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
 
 from metadata.importers import archive_file
 from server import auth
@@ -31,6 +31,8 @@ def fuzz_app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def api_schema(fuzz_app):
+    import schemathesis
+
     return schemathesis.openapi.from_wsgi("/api/openapi.json", fuzz_app)
 
 
@@ -44,6 +46,10 @@ def test_openapi_document_is_valid(fuzz_app):
 
 def test_fuzzing_finds_no_server_error(api_schema):
     """Every operation, a dozen generated requests each (derandomized, so a failure reproduces)."""
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                                   status_code_conformance)
+
     checks = (not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance)
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 18
