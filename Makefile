@@ -60,8 +60,9 @@ run: setup
 	$(BIN)/muniment serve --host $(HOST) --port $(PORT)
 
 # The suite runs on one process per core (pytest-xdist), a test file to a process: each process has its own
-# databases, ports and browser. `make test PYTEST_ARGS=-n0` runs it on one process.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# databases, ports and browser; files are handed out in the order tests/conftest.py sorts them (browser files,
+# then the rest, most tests first), not re-sorted by xdist. `make test PYTEST_ARGS=-n0` runs it on one process.
+PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder
 
 test: setup browser nginx
 	$(BIN)/lint-imports

@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections import Counter
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -45,7 +46,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=[
 
 
 def pytest_collection_finish(session):
-    """Keep the garbage collector's passes short and few in a test process (an eighth of its time before).
+    """Keep the garbage collector's passes short and few in a test process (a tenth of its time or more before).
 
     Collecting imports every test module (Hypothesis, SQLAlchemy, Playwright, the app: 400,000 objects), none
     of it ever garbage, and each full pass walked all of it, a tenth of a second; and a test process allocates
@@ -301,32 +302,48 @@ class _SharedChromium:
         self._browser = None
 
     def get(self):
+        if self._browser is not None and not self._browser.is_connected():
+            self.close()  # it crashed: the rest of the stretch gets a new one
         if self._browser is None:
             require(chromium_path())
             from playwright.sync_api import sync_playwright
 
-            self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            if self._playwright is None:
+                self._playwright = sync_playwright().start()
+            try:
+                self._browser = self._playwright.chromium.launch(executable_path=chromium_path(),
+                                                                 args=CHROMIUM_ARGS)
+            except BaseException:
+                self.close()  # a failed launch leaves no event loop running for the next test
+                raise
         return self._browser
 
     def close(self) -> None:
-        if self._playwright is not None:
-            try:
-                if self._browser is not None:
-                    self._browser.close()
-            finally:
-                self._playwright.stop()
-                self._playwright = self._browser = None
+        playwright, browser = self._playwright, self._browser
+        self._playwright = self._browser = None
+        try:
+            if browser is not None and browser.is_connected():
+                browser.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
 
 
 _CHROMIUM = _SharedChromium()
 
 
 def pytest_collection_modifyitems(items):
-    """Browser modules first, in their own order, the rest after in theirs: the shared Chromium then serves a
-    whole stretch of them, and pytest-xdist (a test file to a process, handed out in this order) starts the
-    heaviest files first, which keeps the two processes' ends close together."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is None)  # a stable sort
+    """Browser modules first, then the rest, each group by its number of tests, most first (pytest-xdist's own
+    order for ``--dist loadfile``, which `make test` turns off with ``--no-loadscope-reorder`` so that this one
+    holds): the shared Chromium then serves each process's browser modules in one stretch, and the heaviest
+    files start first, which keeps the two processes' ends close together. A stable sort: a module's tests stay
+    together and in their order."""
+    def module(item) -> str:
+        return item.nodeid.split("::", 1)[0]
+
+    counts = Counter(module(item) for item in items)
+    browser = {module(item) for item in items if item.getparent(pytest.Module).get_closest_marker("browser")}
+    items.sort(key=lambda item: (module(item) not in browser, -counts[module(item)]))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -334,6 +351,10 @@ def pytest_runtest_teardown(item, nextitem):
     yield  # the test's own fixtures (its browser contexts) are torn down first
     if nextitem is None or "chromium" not in nextitem.fixturenames:
         _CHROMIUM.close()
+
+
+def pytest_sessionfinish(session):
+    _CHROMIUM.close()  # a run stopped early (-x, --maxfail) may end inside a stretch
 
 
 @pytest.fixture

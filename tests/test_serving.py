@@ -173,15 +173,11 @@ def test_a_failed_build_leaves_nothing_behind(tmp_path):
     assert cache.size() == 0
 
 
-def test_pdf_memory_is_bounded_and_the_server_stays_responsive(sqlite_url, tmp_path):
+def test_pdf_memory_is_bounded_and_the_server_stays_responsive(migrated_url, tmp_path):
     """Four concurrent requests for a 50-page PDF: before, each worker held every page image (5.6 MB a page,
-    1.5 GiB at 205 pages) and the sync workers answered nothing else meanwhile.
-
-    On SQLite only: what is measured is drawing and writing the pages, which reads the record's layout once
-    from either database (test_reading_pdf_is_written_page_by_page_into_one_file_per_revision runs on both);
-    a PostgreSQL run of this one added eight seconds of drawing to the suite for nothing more."""
-    (identifier,) = _save(sqlite_url, tmp_path, text_bytes=85_000)
-    with muniment_process(sqlite_url, tmp_path) as server:
+    1.5 GiB at 205 pages) and the sync workers answered nothing else meanwhile."""
+    (identifier,) = _save(migrated_url, tmp_path, text_bytes=85_000)
+    with muniment_process(migrated_url, tmp_path) as server:
         before = {pid: _peak_mib(pid) for pid in server.workers()}
         url = f"{server.base}iiif/{identifier}/reading.pdf"
         latencies: list[float] = []
