@@ -4,7 +4,6 @@ give says which variables to set, skipping the test that needs it (failing it un
 Downloads come from a real HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
-import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support import paths, reference
+from tests.support.live import serve_in_thread, stop_serving
 from tests.support.reference import Pin, ReferenceCache, ReferenceRefused, ReferenceUnavailable, sha256
 
 PUBLISHED = b'<?xml version="1.0"?>\r\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>\r\n'
@@ -39,13 +39,12 @@ class Server:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        # shutdown() waits for serve_forever's next poll: half a second at its default interval, each test
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+
+    def start(self) -> None:
+        serve_in_thread(self.httpd)
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        stop_serving(self.httpd)
 
     def publish(self, path: str, data: bytes) -> str:
         target = self.root / path.lstrip("/")
@@ -59,7 +58,7 @@ def server(tmp_path):
     root = tmp_path / "www"
     root.mkdir()
     running = Server(root)
-    running.thread.start()
+    running.start()
     yield running
     running.stop()
 
@@ -207,7 +206,7 @@ def test_a_file_no_source_gave_is_not_asked_for_again_and_an_unreachable_host_is
     root = tmp_path / "www"
     root.mkdir()
     first = Server(root)
-    first.thread.start()
+    first.start()
     pins = {name: Pin(name=name, url=f"{first.base}/OAI/2.0/{name}", shared_sha256=sha256(SHARED_COPY),
                       url_sha256=sha256(PUBLISHED)) for name in ("a.xsd", "b.xsd", "c.xsd")}
     cache = ReferenceCache(pins, *dirs)
@@ -222,7 +221,7 @@ def test_a_file_no_source_gave_is_not_asked_for_again_and_an_unreachable_host_is
     with pytest.raises(ReferenceUnavailable):
         cache.path("b.xsd")  # connection refused: the host is unreachable for the rest of the run
     second = Server(root, port)  # the host is back on the same address, but is not asked again
-    second.thread.start()
+    second.start()
     try:
         second.publish("/OAI/2.0/c.xsd", PUBLISHED)
         with pytest.raises(ReferenceUnavailable, match="unreachable earlier in this run"):

@@ -7,7 +7,6 @@ import functools
 import http.server
 import io
 import shutil
-import threading
 
 import pytest
 from PIL import Image
@@ -17,7 +16,7 @@ from server import create_app
 
 from tests.conftest import upgrade
 from tests.support.browser import MIRADOR, UV_DIST, chromium_path, inked, require, settled_shot
-from tests.support.live import app_in_thread, free_port
+from tests.support.live import app_in_thread, free_port, serve_in_thread, stop_serving
 from tests.support.paths import seed_file
 
 pytestmark = pytest.mark.browser
@@ -54,11 +53,9 @@ def static_site(tmp_path):
     site.mkdir()
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    # shutdown() waits for serve_forever's next poll: half a second at the default interval
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    serve_in_thread(httpd)
     yield site, f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    stop_serving(httpd)
 
 
 def _open(browser, url: str, ready: str, canvas: str, tmp_path, name: str):

@@ -78,6 +78,17 @@ def muniment_server(database_url: str, workdir: Path, port: int | None = None, *
         yield server.base
 
 
+def serve_in_thread(httpd) -> None:
+    """Serve a socketserver (``http.server``'s or Werkzeug's) from a daemon thread; ``stop_serving`` ends it.
+    It checks for shutdown every 50 ms: at the default half second, each server a test stopped cost it that."""
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+
+def stop_serving(httpd) -> None:
+    httpd.shutdown()
+    httpd.server_close()
+
+
 class _QuietHandler(WSGIRequestHandler):
     """Werkzeug's request handler without its line per request on stderr."""
 
@@ -94,11 +105,9 @@ def app_in_thread(app_for, workdir: Path, **config):
     base = f"http://127.0.0.1:{port}/"
     app = app_for({"BASE_URL": base, "DATA_DIR": str(workdir / "data"), **config})
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     try:
         yield base, app
     finally:
-        server.shutdown()
-        server.server_close()
+        stop_serving(server)
         app.extensions["muniment"]["store"].engine.dispose()
