@@ -11,7 +11,7 @@ VIEWERS    := tests/browser/vendor
 MIRADOR    := $(VIEWERS)/mirador/package/dist/mirador.min.js
 UV         := $(VIEWERS)/universalviewer/package/dist/umd/UV.js
 
-.PHONY: run test setup fonts chromium nginx wrk browser bench clean
+.PHONY: run test setup fonts chromium nginx wrk browser bench bench-suite clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ bench: setup wrk
 	$(BIN)/python tests/bench/manifest_bench.py
 	$(BIN)/python tests/bench/search_bench.py 100000
 	$(BIN)/python tests/bench/serving_bench.py
+
+# Issue 8's suite time against the commit it was filed on (set up once in ~/.cache/muniment-bench), alternating,
+# median of 3 rounds of about 10 minutes each; needs MUNIMENT_TEST_POSTGRES_URL, as the issue measured.
+bench-suite: setup browser nginx
+	$(BIN)/python tests/bench/suite_bench.py 3
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache $(VIEWERS)
