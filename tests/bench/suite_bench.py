@@ -63,9 +63,9 @@ ENVIRONMENT = {**{name: value for name, value in os.environ.items()
 CACHE = Path(os.environ.get("MUNIMENT_BENCH_CACHE") or Path.home() / ".cache" / "muniment-bench").expanduser()
 
 
-def baseline_checkout() -> Path:
-    """d1e3fe2's files and virtualenv in the cache folder, made on first use (again if an earlier set-up did
-    not finish, or was made for another Python)."""
+def baseline_checkout() -> tuple[Path, Path]:
+    """d1e3fe2's files and its virtualenv's Python in the cache folder, made on first use (again if an earlier
+    set-up did not finish, or was made for another Python)."""
     folder = CACHE / BASELINE[:7]
     marker, python = folder / ".installed", folder / ".venv" / "bin" / "python"
     if not marker.exists() or marker.read_text() != sys.version:
@@ -93,7 +93,7 @@ def baseline_checkout() -> Path:
     if not os.path.lexists(viewers):
         viewers.parent.mkdir(parents=True, exist_ok=True)
         viewers.symlink_to(wanted)
-    return folder
+    return folder, python
 
 
 def pytest_run(name: str, folder: Path, python: Path, args: list[str]) -> tuple[float, int]:
@@ -140,8 +140,8 @@ def main() -> None:
         sys.exit("set MUNIMENT_TEST_POSTGRES_URL: the issue's figure is with PostgreSQL's tests on")
     if not SHARED.is_dir():
         sys.exit(f"the baseline's tests need the shared material ({SHARED}; set MUNIMENT_SHARED_DIR)")
-    baseline = baseline_checkout()
-    base_python, head_python = baseline / ".venv" / "bin" / "python", Path(sys.executable)
+    baseline, base_python = baseline_checkout()
+    head_python = Path(sys.executable)
     arguments = issue_8_arguments(baseline, base_python)
 
     def baseline_run():
@@ -158,7 +158,7 @@ def main() -> None:
     counts: dict[str, set[int]] = {name: set() for name in runs}
     try:
         for number in range(rounds):
-            for name in order[number % 3:] + order[:number % 3]:
+            for name in order[number % len(order):] + order[:number % len(order)]:
                 seconds, passed = runs[name]()
                 times[name].append(seconds)
                 counts[name].add(passed)
